@@ -1,0 +1,59 @@
+"""Calls, e-mails and meetings, done or planned, on a prospect, account or offer."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from smartcrm.activities.choices import ActivityKind, ActivityStatus
+from smartcrm.core.models import TenantModel
+from smartcrm.core.registry import parent_constraint
+
+
+class Activity(TenantModel):
+    """An interaction with the contacts of exactly one prospect, account or offer."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=ActivityKind.choices)
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=ActivityStatus.choices,
+                              default=ActivityStatus.PLANNED)  # fmt: skip
+    start_at = models.DateTimeField(_("starts at"))
+    end_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="+", verbose_name=_("owner"))  # fmt: skip
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True, editable=False)
+    participants = models.ManyToManyField("contacts.Contact", blank=True,
+                                          related_name="activities")  # fmt: skip
+    prospect = models.ForeignKey("sales.Prospect", on_delete=models.CASCADE, null=True,
+                                 blank=True, related_name="activities")  # fmt: skip
+    account = models.ForeignKey("sales.Account", on_delete=models.CASCADE, null=True,
+                                blank=True, related_name="activities")  # fmt: skip
+    offer = models.ForeignKey("sales.Offer", on_delete=models.CASCADE, null=True, blank=True,
+                              related_name="activities")  # fmt: skip
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-start_at"]
+        constraints = [
+            parent_constraint(name="activity_exactly_one_parent",
+                              fields=("prospect", "account", "offer")),
+            models.CheckConstraint(condition=Q(end_at__isnull=True) | Q(end_at__gte=models.F("start_at")),
+                                   name="activity_ends_after_start",
+                                   violation_error_message=_("The end cannot be before the start.")),
+            models.CheckConstraint(condition=Q(status__in=ActivityStatus.values),
+                                   name="activity_status_valid"),
+        ]  # fmt: skip
+        indexes = [
+            models.Index(fields=["organization", "status", "start_at"], name="activity_org_status_idx"),
+            models.Index(fields=["organization", "owner", "start_at"], name="activity_org_owner_idx"),
+            models.Index(fields=["organization", "start_at"], name="activity_org_start_idx"),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return self.subject

@@ -1,0 +1,99 @@
+"""Writes of the catalogue: products, services and exchange rates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from smartcrm.catalog.choices import RateSource
+from smartcrm.catalog.models import ExchangeRate, Product
+from smartcrm.core import writes
+from smartcrm.core.choices import Role
+from smartcrm.core.errors import ValidationFailed
+from smartcrm.core.models import Organization, User
+from smartcrm.core.modules import Module, require_module
+from smartcrm.core.permissions import require_role
+
+PRODUCT_FIELDS = (
+    "kind", "code", "name", "description", "unit", "price", "currency", "price_includes_vat",
+    "vat_rate", "track_stock", "stock_quantity", "active",
+)  # fmt: skip
+
+
+def _check_product(product: Product) -> None:
+    product.code = (product.code or "").strip().upper()
+    if not product.track_stock:
+        product.stock_quantity = None
+    writes.validate(product)
+
+
+@transaction.atomic
+def product_create(*, org: Organization, user: User, **fields: Any) -> Product:
+    """Add a product or service to the catalogue (managers and up)."""
+    require_module(org, Module.CATALOG)
+    require_role(org, user, Role.MANAGER)
+    product = Product(organization=org, created_by=user)
+    writes.apply_changes(product, fields, allowed=PRODUCT_FIELDS)
+    _check_product(product)
+    return writes.save(product)
+
+
+@transaction.atomic
+def product_update(
+    *, org: Organization, user: User, product_id: object, version: int | None = None,
+    **changes: Any,
+) -> Product:  # fmt: skip
+    """Change a catalogue item. Offers keep the snapshot they took."""
+    require_module(org, Module.CATALOG)
+    require_role(org, user, Role.MANAGER)
+    product = writes.lock(Product.objects.for_org(org), product_id, version=version)
+    writes.apply_changes(product, changes, allowed=PRODUCT_FIELDS)
+    _check_product(product)
+    return writes.save(product)
+
+
+@transaction.atomic
+def product_delete(
+    *, org: Organization, user: User, product_id: object, version: int | None = None
+) -> None:
+    """Delete a catalogue item; offer lines keep their code, name and price snapshot."""
+    require_module(org, Module.CATALOG)
+    require_role(org, user, Role.MANAGER)
+    product = writes.lock(Product.objects.for_org(org), product_id, version=version)
+    product.delete()
+
+
+@transaction.atomic
+def exchange_rate_set(
+    *, org: Organization, user: User | None, currency: str, date: dt.date, rate: Decimal,
+    source: str = RateSource.MANUAL,
+) -> ExchangeRate:  # fmt: skip
+    """Record (or correct) the rate of ``currency`` to the base currency for one day."""
+    if user is not None:
+        require_role(org, user, Role.MANAGER)
+    currency = (currency or "").strip().upper()
+    if currency == org.base_currency:
+        raise ValidationFailed(
+            "The base currency has no exchange rate to itself.", field="currency"
+        )
+    existing = (
+        ExchangeRate.objects.for_org(org)
+        .select_for_update()
+        .filter(currency=currency, date=date)
+        .first()
+    )
+    row = existing or ExchangeRate(organization=org, created_by=user, currency=currency, date=date)
+    row.rate, row.source = rate, source
+    writes.validate(row)
+    return writes.save(row)
+
+
+@transaction.atomic
+def exchange_rate_delete(
+    *, org: Organization, user: User, exchange_rate_id: object, version: int | None = None
+) -> None:
+    require_role(org, user, Role.MANAGER)
+    writes.lock(ExchangeRate.objects.for_org(org), exchange_rate_id, version=version).delete()

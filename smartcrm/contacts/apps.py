@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ContactsConfig(AppConfig):
+    name = "smartcrm.contacts"
+    label = "contacts"
+    verbose_name = _("Contacts")
+
+    def ready(self) -> None:
+        from smartcrm.contacts.models import Contact
+        from smartcrm.contacts.services import give_up_primary_before_move
+        from smartcrm.core.modules import Module
+        from smartcrm.core.registry import ChildKind, register_child
+
+        register_child(
+            ChildKind(
+                key="contacts",
+                model=Contact,
+                parents=("prospect", "account"),
+                module=Module.SALES,
+                before_move=give_up_primary_before_move,
+            )
+        )

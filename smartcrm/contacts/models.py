@@ -1,0 +1,70 @@
+"""People at a prospect or an account, and the ones chosen for an offer."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from smartcrm.contacts.choices import ContactDepartment
+from smartcrm.core.models import TenantModel
+from smartcrm.core.registry import parent_constraint
+
+
+class Contact(TenantModel):
+    """A person at exactly one prospect or account."""
+
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100)
+    email = models.EmailField(_("e-mail"), max_length=254, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    job_title = models.CharField(_("job title"), max_length=100, blank=True)
+    department = models.CharField(_("department"), max_length=20,
+                                  choices=ContactDepartment.choices, blank=True)  # fmt: skip
+    is_primary = models.BooleanField(_("primary contact"), default=False)
+    prospect = models.ForeignKey("sales.Prospect", on_delete=models.CASCADE, null=True,
+                                 blank=True, related_name="contacts")  # fmt: skip
+    account = models.ForeignKey("sales.Account", on_delete=models.CASCADE, null=True,
+                                blank=True, related_name="contacts")  # fmt: skip
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            parent_constraint(name="contact_exactly_one_parent", fields=("prospect", "account")),
+            models.UniqueConstraint(fields=["prospect"], condition=Q(is_primary=True),
+                                    name="contact_one_primary_per_prospect"),
+            models.UniqueConstraint(fields=["account"], condition=Q(is_primary=True),
+                                    name="contact_one_primary_per_account"),
+        ]  # fmt: skip
+        indexes = [
+            models.Index(fields=["organization", "last_name"], name="contact_org_lastname_idx"),
+            models.Index(fields=["organization", "email"], name="contact_org_email_idx"),
+            models.Index(fields=["organization", "phone"], name="contact_org_phone_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class OfferContact(TenantModel):
+    """A contact of the offer's account, chosen to receive the offer."""
+
+    offer = models.ForeignKey("sales.Offer", on_delete=models.CASCADE,
+                              related_name="offer_contacts")  # fmt: skip
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="offer_links")
+
+    class Meta:
+        verbose_name = _("offer contact")
+        verbose_name_plural = _("offer contacts")
+        constraints = [
+            models.UniqueConstraint(fields=["offer", "contact"], name="offer_contact_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offer_id} → {self.contact_id}"

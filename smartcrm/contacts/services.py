@@ -1,0 +1,129 @@
+"""Contacts of prospects and accounts, and the contacts chosen for an offer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from smartcrm.contacts.models import Contact, OfferContact
+from smartcrm.core import writes
+from smartcrm.core.errors import ValidationFailed
+from smartcrm.core.models import Organization, User, normalize_email
+from smartcrm.core.permissions import membership_of
+from smartcrm.sales.choices import EventKind
+from smartcrm.sales.models import Offer
+from smartcrm.sales.parents import resolve_parent
+from smartcrm.sales.services import record_event
+
+CONTACT_FIELDS = ("first_name", "last_name", "email", "phone", "job_title", "department",
+                  "is_primary")  # fmt: skip
+
+
+def _demote_other_primary(org: Organization, contact: Contact) -> None:
+    """Only one primary contact per record: making one primary demotes the previous one."""
+    if not contact.is_primary:
+        return
+    parent_filter = ({"prospect_id": contact.prospect_id} if contact.prospect_id
+                     else {"account_id": contact.account_id})  # fmt: skip
+    Contact.objects.for_org(org).filter(is_primary=True, **parent_filter).exclude(
+        pk=contact.pk
+    ).update(is_primary=False)
+
+
+def _check(contact: Contact) -> None:
+    if contact.email:
+        contact.email = normalize_email(contact.email)
+    writes.validate(contact, exclude=["prospect", "account"])
+
+
+@transaction.atomic
+def contact_create(
+    *, org: Organization, user: User, prospect_id: object = None, account_id: object = None,
+    **fields: Any,
+) -> Contact:  # fmt: skip
+    """Add a person to a prospect or an account."""
+    membership_of(org, user)
+    parent = resolve_parent(org=org, allowed=("prospect", "account"), prospect_id=prospect_id,
+                            account_id=account_id)  # fmt: skip
+    contact = Contact(organization=org, created_by=user, **parent)
+    writes.apply_changes(contact, fields, allowed=CONTACT_FIELDS)
+    _check(contact)
+    _demote_other_primary(org, contact)
+    return writes.save(contact)
+
+
+@transaction.atomic
+def contact_update(
+    *, org: Organization, user: User, contact_id: object, version: int | None = None,
+    **changes: Any,
+) -> Contact:  # fmt: skip
+    """Change a contact's details (a contact does not change its prospect or account)."""
+    membership_of(org, user)
+    contact = writes.lock(Contact.objects.for_org(org), contact_id, version=version,
+                          label=_("Contact"))  # fmt: skip
+    if not writes.apply_changes(contact, changes, allowed=CONTACT_FIELDS):
+        return contact
+    _check(contact)
+    _demote_other_primary(org, contact)
+    return writes.save(contact)
+
+
+@transaction.atomic
+def contact_delete(
+    *, org: Organization, user: User, contact_id: object, version: int | None = None
+) -> None:
+    """Delete a contact; it leaves the offers and activities it was on."""
+    membership_of(org, user)
+    writes.lock(Contact.objects.for_org(org), contact_id, version=version,
+                label=_("Contact")).delete()  # fmt: skip
+
+
+def give_up_primary_before_move(
+    *, org: Organization, source_field: str, source: Any, target_field: str, target: Any
+) -> None:
+    """Registry hook: moving contacts onto a record that has a primary keeps that one."""
+    if Contact.objects.for_org(org).filter(is_primary=True, **{target_field: target}).exists():
+        Contact.objects.for_org(org).filter(is_primary=True, **{source_field: source}).update(
+            is_primary=False
+        )
+
+
+@transaction.atomic
+def offer_contacts_set(
+    *, org: Organization, user: User, offer_id: object, contact_ids: Iterable[object],
+    offer_version: int | None = None,
+) -> list[Contact]:  # fmt: skip
+    """Choose the offer's contacts among its account's contacts (replaces the previous set)."""
+    membership_of(org, user)
+    offer = writes.lock(Offer.objects.for_org(org), offer_id, version=offer_version,
+                        label=_("Offer"))  # fmt: skip
+    wanted = {str(contact_id) for contact_id in contact_ids}
+    try:
+        contacts = list(Contact.objects.for_org(org).filter(account_id=offer.account_id,
+                                                            pk__in=wanted))  # fmt: skip
+    except (ValueError, TypeError, Exception):  # noqa: BLE001 - malformed ids
+        contacts = []
+    if len(contacts) != len(wanted):
+        found = {str(contact.pk) for contact in contacts}
+        missing = sorted(wanted - found)
+        raise ValidationFailed(
+            _("These are not contacts of the offer's account: %(ids)s.")
+            % {"ids": ", ".join(missing)},
+            field="contact_ids",
+            code="not_account_contact",
+        )
+    current = set(OfferContact.objects.filter(offer=offer).values_list("contact_id", flat=True))
+    chosen = {contact.pk for contact in contacts}
+    OfferContact.objects.filter(offer=offer).exclude(contact_id__in=chosen).delete()
+    OfferContact.objects.bulk_create(
+        [OfferContact(organization=org, created_by=user, offer=offer, contact=contact)
+         for contact in contacts if contact.pk not in current]
+    )  # fmt: skip
+    if current != chosen:
+        writes.save(offer)
+        record_event(org=org, user=user, kind=EventKind.CONTACTS_CHANGED, offer=offer,
+                     contacts=sorted(str(pk) for pk in chosen))  # fmt: skip
+    return sorted(contacts, key=lambda contact: (contact.last_name, contact.first_name))

@@ -1,0 +1,250 @@
+"""Organisations, users, memberships, departments, and the tenant base model."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Self
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import EmailValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from smartcrm.core.choices import County, Language, Role
+from smartcrm.core.ids import uuid7
+from smartcrm.core.money import CURRENCY_CHOICES
+from smartcrm.core.validators import validate_country, validate_cui, validate_trade_register
+
+
+class CompanyIdentity(models.Model):
+    """The identity fields of a Romanian company, shared by organisations, prospects, accounts."""
+
+    cui = models.CharField(
+        _("CUI"), max_length=12, blank=True, help_text=_("Romanian tax id, digits only")
+    )
+    vat_payer = models.BooleanField(_("VAT payer"), default=False)
+    trade_register = models.CharField(
+        _("trade register no."), max_length=20, blank=True, validators=[validate_trade_register]
+    )
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=12, blank=True)
+    locality = models.CharField(_("locality"), max_length=100, blank=True)
+    county = models.CharField(_("county"), max_length=2, choices=County.choices, blank=True)
+    country = models.CharField(
+        _("country"), max_length=2, default="RO", validators=[validate_country]
+    )
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    email = models.EmailField(_("e-mail"), max_length=254, blank=True)
+    website = models.URLField(_("website"), max_length=255, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        super().clean()
+        from django.core.exceptions import ValidationError
+
+        # The check digit is Romanian; foreign tax ids are kept as typed.
+        if self.cui and self.country == "RO":
+            try:
+                validate_cui(self.cui)
+            except ValidationError as error:
+                raise ValidationError({"cui": error.messages}) from error
+
+
+class Organization(CompanyIdentity):
+    """A company using SmartCRM: the tenant every domain row belongs to."""
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    bank_name = models.CharField(_("bank"), max_length=100, blank=True)
+    base_currency = models.CharField(
+        _("base currency"), max_length=3, choices=CURRENCY_CHOICES, default="RON"
+    )
+    language = models.CharField(
+        _("default language"), max_length=5, choices=Language.choices, default=Language.RO
+    )
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Bucharest")
+    disabled_modules = models.JSONField(_("switched-off modules"), default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("The e-mail address is required.")
+        user = self.model(email=normalize_email(email), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create(email, password, **extra)
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email__iexact=normalize_email(username or ""))
+
+
+def normalize_email(email: str) -> str:
+    """E-mail addresses are compared case-insensitively; we store them lower-case."""
+    return email.strip().lower()
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in with an e-mail address; may belong to several organisations."""
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    email = models.EmailField(_("e-mail"), max_length=254, unique=True, validators=[EmailValidator()])
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=5,
+        choices=Language.choices,
+        blank=True,
+        help_text=_("Empty: the organisation's language."),
+    )
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(
+        _("staff"), default=False, help_text=_("May use the Django admin.")
+    )
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]  # custom manager
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.email
+
+
+class TenantQuerySet(models.QuerySet[Any]):
+    def for_org(self, org: Organization) -> Self:
+        """Every read starts here: rows of one organisation only."""
+        return self.filter(organization=org)
+
+
+class TenantModel(models.Model):
+    """Base of every domain row: UUIDv7 key, organisation, timestamps, version."""
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class Department(TenantModel):
+    """A department of the organisation (Sales, Support...) that memberships point to."""
+
+    name = models.CharField(_("name"), max_length=100)
+    active = models.BooleanField(_("active"), default=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "organization",
+                Lower("name"),
+                name="department_name_unique_per_org",
+                violation_error_message=_("A department with this name already exists."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A user's place in one organisation: role, department, active."""
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.SALES)
+    department = models.ForeignKey(
+        Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="memberships"
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "user"], name="membership_unique_user_per_org"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=[r.value for r in Role]), name="membership_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organization} ({self.role})"

@@ -1,0 +1,224 @@
+"""Writes of the core module: organisations, users, memberships, departments, modules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from smartcrm.core import writes
+from smartcrm.core.choices import Role
+from smartcrm.core.errors import Conflict, FieldIssue, ValidationFailed
+from smartcrm.core.models import Department, Membership, Organization, User, normalize_email
+from smartcrm.core.modules import OPTIONAL, Module
+from smartcrm.core.permissions import ROLE_RANK, membership_of, require_role
+from smartcrm.core.validators import normalize_cui, normalize_trade_register
+
+ORGANIZATION_FIELDS = (
+    "name", "cui", "vat_payer", "trade_register", "address", "postal_code", "locality",
+    "county", "country", "phone", "email", "website", "iban", "bank_name", "base_currency",
+    "language", "time_zone",
+)  # fmt: skip
+
+
+def normalize_identity(instance: Any) -> None:
+    """CUI to digits (the RO prefix means VAT payer), trade-register number compact."""
+    if instance.cui:
+        digits, vat_prefix = normalize_cui(instance.cui)
+        instance.cui = digits
+        instance.vat_payer = instance.vat_payer or vat_prefix
+    if instance.trade_register:
+        instance.trade_register = normalize_trade_register(instance.trade_register)
+    if instance.country:
+        instance.country = instance.country.strip().upper()
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:50] or "org"
+    slug, counter = base, 2
+    while Organization.objects.filter(slug=slug).exists():
+        slug = f"{base}-{counter}"
+        counter += 1
+    return slug
+
+
+@transaction.atomic
+def organization_create(*, name: str, owner: User, slug: str = "", **fields: Any) -> Organization:
+    """Create an organisation with ``owner`` as its first member (role owner)."""
+    org = Organization(name=name, slug=slug or _unique_slug(name))
+    writes.apply_changes(org, fields, allowed=ORGANIZATION_FIELDS)
+    normalize_identity(org)
+    writes.validate(org)
+    writes.save(org, new_version=False)
+    Membership.objects.create(organization=org, user=owner, role=Role.OWNER)
+    return org
+
+
+@transaction.atomic
+def organization_update(
+    *, org: Organization, user: User, version: int | None = None, **changes: Any
+) -> Organization:
+    """Change the organisation's details (admins and owners)."""
+    require_role(org, user, Role.ADMIN)
+    current = writes.lock(Organization.objects.all(), org.pk, version=version)
+    writes.apply_changes(current, changes, allowed=ORGANIZATION_FIELDS)
+    normalize_identity(current)
+    writes.validate(current)
+    return writes.save(current)
+
+
+@transaction.atomic
+def organization_set_modules(
+    *, org: Organization, user: User, enabled: list[str], version: int | None = None
+) -> Organization:
+    """Choose which optional modules the organisation uses; data of a switched-off one stays."""
+    require_role(org, user, Role.ADMIN)
+    known = {m.value for m in Module}
+    unknown = sorted(set(enabled) - known)
+    if unknown:
+        raise ValidationFailed(
+            _("Unknown module: %(names)s.") % {"names": ", ".join(unknown)}, field="modules"
+        )
+    current = writes.lock(Organization.objects.all(), org.pk, version=version)
+    current.disabled_modules = [m for m in OPTIONAL if m not in enabled]
+    writes.save(current)
+    org.disabled_modules, org.version = current.disabled_modules, current.version
+    return current
+
+
+def _validate_new_user(email: str, password: str | None) -> str:
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    email = normalize_email(email)
+    issues: list[FieldIssue] = []
+    try:
+        validate_email(email)
+    except ValidationError as error:
+        issues.append(FieldIssue("email", " ".join(error.messages)))
+    if User.objects.filter(email__iexact=email).exists():
+        issues.append(FieldIssue("email", _("A user with this e-mail already exists."), "duplicate"))
+    if password is not None:
+        try:
+            validate_password(password, User(email=email))
+        except ValidationError as error:
+            issues.append(FieldIssue("password", " ".join(error.messages), "weak_password"))
+    if issues:
+        raise ValidationFailed.from_issues(issues)
+    return email
+
+
+@transaction.atomic
+def user_create(
+    *,
+    email: str,
+    password: str | None,
+    first_name: str = "",
+    last_name: str = "",
+    language: str = "",
+    check_password: bool = True,
+) -> User:
+    """Create a login. ``password=None`` makes an account that must set its password."""
+    email = _validate_new_user(email, password if check_password else None)
+    user = User(email=email, first_name=first_name, last_name=last_name, language=language)
+    user.set_password(password) if password else user.set_unusable_password()
+    writes.validate(user, exclude=["password"])
+    writes.save(user, new_version=False)
+    return user
+
+
+@transaction.atomic
+def membership_add(
+    *, org: Organization, user: User, member: User, role: str = Role.SALES,
+    department: Department | None = None,
+) -> Membership:  # fmt: skip
+    """Add ``member`` to the organisation. Only an owner may add another owner."""
+    acting = require_role(org, user, Role.ADMIN)
+    _check_role_grant(acting, role)
+    if Membership.objects.filter(organization=org, user=member).exists():
+        raise Conflict(_("This user is already a member."), field="user", code="duplicate")
+    if department is not None and department.organization_id != org.pk:
+        raise ValidationFailed(_("Department not found."), field="department")
+    membership = Membership(organization=org, user=member, role=role, department=department)
+    writes.validate(membership)
+    return writes.save(membership, new_version=False)
+
+
+def _check_role_grant(acting: Membership, role: str) -> None:
+    if role not in ROLE_RANK:
+        raise ValidationFailed(_("Unknown role."), field="role")
+    if role == Role.OWNER and acting.role != Role.OWNER:
+        raise ValidationFailed(_("Only an owner can make someone an owner."), field="role")
+
+
+@transaction.atomic
+def membership_update(
+    *, org: Organization, user: User, membership_id: object, version: int | None = None,
+    **changes: Any,
+) -> Membership:  # fmt: skip
+    """Change a member's role, department or active flag; the last owner stays an owner."""
+    acting = require_role(org, user, Role.ADMIN)
+    membership = writes.lock(
+        Membership.objects.filter(organization=org), membership_id, version=version,
+        label=_("Member"),
+    )
+    if "role" in changes:
+        _check_role_grant(acting, changes["role"])
+    department = changes.get("department")
+    if department is not None and department.organization_id != org.pk:
+        raise ValidationFailed(_("Department not found."), field="department")
+    was_owner = membership.role == Role.OWNER and membership.is_active
+    writes.apply_changes(membership, changes, allowed=("role", "department", "is_active"))
+    still_owner = membership.role == Role.OWNER and membership.is_active
+    if was_owner and not still_owner:
+        if acting.role != Role.OWNER:
+            raise ValidationFailed(_("Only an owner can change an owner."), field="role")
+        others = Membership.objects.filter(organization=org, role=Role.OWNER, is_active=True)
+        if not others.exclude(pk=membership.pk).exists():
+            raise Conflict(_("An organisation needs at least one owner."), field="role")
+    writes.validate(membership)
+    return writes.save(membership)
+
+
+@transaction.atomic
+def department_create(
+    *, org: Organization, user: User, name: str, description: str = "", active: bool = True
+) -> Department:
+    """Create a department."""
+    require_role(org, user, Role.ADMIN)
+    department = Department(
+        organization=org, created_by=user, name=name, description=description, active=active
+    )
+    writes.validate(department)
+    return writes.save(department)
+
+
+@transaction.atomic
+def department_update(
+    *, org: Organization, user: User, department_id: object, version: int | None = None,
+    **changes: Any,
+) -> Department:  # fmt: skip
+    """Rename, describe or (de)activate a department."""
+    require_role(org, user, Role.ADMIN)
+    department = writes.lock(Department.objects.for_org(org), department_id, version=version)
+    writes.apply_changes(department, changes, allowed=("name", "description", "active"))
+    writes.validate(department)
+    return writes.save(department)
+
+
+@transaction.atomic
+def department_delete(
+    *, org: Organization, user: User, department_id: object, version: int | None = None
+) -> None:
+    """Delete a department; its members keep their membership without a department."""
+    require_role(org, user, Role.ADMIN)
+    department = writes.lock(Department.objects.for_org(org), department_id, version=version)
+    department.delete()
+
+
+def actor_membership(org: Organization, user: User) -> Membership:
+    """The acting user's membership (for edges that need the role)."""
+    return membership_of(org, user)

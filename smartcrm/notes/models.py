@@ -1,0 +1,34 @@
+"""Free text to remember, on exactly one prospect, account or offer."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from smartcrm.core.models import TenantModel
+from smartcrm.core.registry import parent_constraint
+
+
+class Note(TenantModel):
+    """A note; its author is ``created_by``."""
+
+    body = models.TextField(_("text"))
+    pinned = models.BooleanField(_("pinned"), default=False)
+    prospect = models.ForeignKey("sales.Prospect", on_delete=models.CASCADE, null=True,
+                                 blank=True, related_name="notes")  # fmt: skip
+    account = models.ForeignKey("sales.Account", on_delete=models.CASCADE, null=True,
+                                blank=True, related_name="notes")  # fmt: skip
+    offer = models.ForeignKey("sales.Offer", on_delete=models.CASCADE, null=True, blank=True,
+                              related_name="notes")  # fmt: skip
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        ordering = ["-created_at"]
+        constraints = [
+            parent_constraint(name="note_exactly_one_parent",
+                              fields=("prospect", "account", "offer"))
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return self.body[:60]

@@ -1,0 +1,84 @@
+"""Find the record (prospect, account or offer) a contact, activity, note or task hangs on.
+
+Child modules call this so that every one of them checks the same things: the record is of
+the organisation, exactly one (or at most one) is given, and a converted prospect takes no
+new children (they belong on its account now).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from smartcrm.core.errors import Conflict, FieldIssue, ValidationFailed
+from smartcrm.core.models import Organization
+from smartcrm.sales.choices import ProspectStatus
+from smartcrm.sales.models import Account, Offer, Prospect
+
+PARENT_MODELS: dict[str, type[Prospect] | type[Account] | type[Offer]] = {
+    "prospect": Prospect,
+    "account": Account,
+    "offer": Offer,
+}
+
+
+def resolve_parent(
+    *, org: Organization, allowed: tuple[str, ...], required: bool = True, lock: bool = False,
+    **ids: Any,
+) -> dict[str, Any]:  # fmt: skip
+    """Turn ``prospect_id=…`` / ``account_id=…`` / ``offer_id=…`` into ``{"prospect": obj}``."""
+    given = {name[: -len("_id")]: value for name, value in ids.items() if value is not None}
+    for name in given:
+        if name not in allowed:
+            raise ValidationFailed(
+                _("This record cannot hang on a %(parent)s.") % {"parent": name},
+                field=f"{name}_id",
+            )
+    if len(given) > 1:
+        raise ValidationFailed.from_issues(
+            [FieldIssue(f"{name}_id", _("Give only one of: %(names)s.")
+                        % {"names": ", ".join(f"{n}_id" for n in allowed)})
+             for name in given]
+        )  # fmt: skip
+    if not given:
+        if required:
+            raise ValidationFailed(
+                _("Give one of: %(names)s.") % {"names": ", ".join(f"{n}_id" for n in allowed)},
+                field=f"{allowed[0]}_id",
+                code="required",
+            )
+        return {name: None for name in allowed}
+    ((name, value),) = given.items()
+    queryset = PARENT_MODELS[name].objects.for_org(org)
+    if lock:
+        queryset = queryset.select_for_update()
+    try:
+        parent = queryset.filter(pk=value).first()
+    except (ValueError, TypeError, ValidationError):
+        parent = None
+    if parent is None:
+        raise ValidationFailed(
+            _("No %(parent)s with this id.") % {"parent": PARENT_MODELS[name]._meta.verbose_name},
+            field=f"{name}_id",
+            code="not_found",
+        )
+    if isinstance(parent, Prospect) and parent.status == ProspectStatus.CONVERTED:
+        raise Conflict(
+            _("This prospect was converted; work on its account instead."),
+            field="prospect_id",
+            code="prospect_converted",
+        )
+    resolved: dict[str, Any] = {n: None for n in allowed}
+    resolved[name] = parent
+    return resolved
+
+
+def contacts_scope_of(parent: Prospect | Account | Offer) -> dict[str, Any]:
+    """Whose contacts may take part: the record's own; an offer's account's for an offer."""
+    if isinstance(parent, Offer):
+        return {"account_id": parent.account_id}
+    if isinstance(parent, Account):
+        return {"account_id": parent.pk}
+    return {"prospect_id": parent.pk}

@@ -1,0 +1,77 @@
+"""Accounts: create, edit, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from smartcrm.core import writes
+from smartcrm.core.errors import Conflict
+from smartcrm.core.models import Organization, User
+from smartcrm.core.permissions import ensure_member, membership_of, require_owner_or_role
+from smartcrm.core.services import normalize_identity
+from smartcrm.sales.choices import EventKind
+from smartcrm.sales.models import Account, Offer, Prospect
+from smartcrm.sales.services.events import record_event
+from smartcrm.sales.services.prospects import IDENTITY_FIELDS
+
+ACCOUNT_FIELDS = ("kind", "name", *IDENTITY_FIELDS, "industry", "owner_id", "description")
+
+
+def _check(org: Organization, account: Account) -> None:
+    normalize_identity(account)
+    ensure_member(org, account.owner_id, field="owner_id")
+    writes.validate(account, exclude=["source_prospect"])
+
+
+@transaction.atomic
+def account_create(*, org: Organization, user: User, **fields: Any) -> Account:
+    """Create an account directly (most come from converting a prospect)."""
+    membership_of(org, user)
+    account = Account(organization=org, created_by=user, owner=user)
+    writes.apply_changes(account, fields, allowed=ACCOUNT_FIELDS)
+    _check(org, account)
+    writes.save(account)
+    record_event(org=org, user=user, kind=EventKind.CREATED, account=account)
+    return account
+
+
+@transaction.atomic
+def account_update(
+    *, org: Organization, user: User, account_id: object, version: int | None = None,
+    **changes: Any,
+) -> Account:  # fmt: skip
+    """Change an account's details."""
+    membership_of(org, user)
+    account = writes.lock(Account.objects.for_org(org), account_id, version=version,
+                          label=_("Account"))  # fmt: skip
+    changed = writes.apply_changes(account, changes, allowed=ACCOUNT_FIELDS)
+    if not changed:
+        return account
+    _check(org, account)
+    writes.save(account)
+    record_event(org=org, user=user, kind=EventKind.UPDATED, account=account, fields=changed)
+    return account
+
+
+@transaction.atomic
+def account_delete(
+    *, org: Organization, user: User, account_id: object, version: int | None = None
+) -> None:
+    """Delete an account with its contacts, activities, notes and tasks.
+
+    Refused while it has offers (they are the sales history) or when it was created from
+    a prospect (the converted prospect points to it).
+    """
+    account = writes.lock(Account.objects.for_org(org), account_id, version=version,
+                          label=_("Account"))  # fmt: skip
+    require_owner_or_role(org, user, owner_id=account.owner_id)
+    if Offer.objects.for_org(org).filter(account=account).exists():
+        raise Conflict(_("This account has offers; it cannot be deleted."), field="offers",
+                       code="has_offers")  # fmt: skip
+    if Prospect.objects.for_org(org).filter(converted_account=account).exists():
+        raise Conflict(_("This account came from a converted prospect; it is kept as history."),
+                       field="converted_prospects", code="has_converted_prospects")  # fmt: skip
+    account.delete()

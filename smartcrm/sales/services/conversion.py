@@ -1,0 +1,126 @@
+"""Converting a qualified prospect into an account: one transaction, all or nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from smartcrm.core import writes
+from smartcrm.core.choices import PartyKind
+from smartcrm.core.errors import Conflict, ValidationFailed
+from smartcrm.core.models import Organization, User
+from smartcrm.core.permissions import membership_of
+from smartcrm.core.registry import move_children
+from smartcrm.sales.choices import EventKind, ProspectStatus
+from smartcrm.sales.models import Account, Offer, Prospect
+from smartcrm.sales.services.events import record_event
+from smartcrm.sales.services.offers import offer_create
+from smartcrm.sales.services.prospects import IDENTITY_FIELDS
+
+
+@dataclass
+class Conversion:
+    """What a conversion produced: the account, the first offer if asked, rows moved per kind."""
+
+    prospect: Prospect
+    account: Account
+    offer: Offer | None
+    created_account: bool
+    moved: dict[str, int] = field(default_factory=dict)
+
+
+def _account_from(prospect: Prospect, user: User) -> Account:
+    account = Account(
+        organization_id=prospect.organization_id, created_by=user, kind=prospect.kind,
+        name=prospect.display_name, owner_id=prospect.owner_id or user.pk,
+        description=prospect.description, source_prospect=prospect,
+    )  # fmt: skip
+    for name in IDENTITY_FIELDS:
+        setattr(account, name, getattr(prospect, name))
+    if prospect.kind == PartyKind.PERSON and not account.name:
+        account.name = prospect.person_name
+    return account
+
+
+def _fill_blanks(account: Account, prospect: Prospect) -> list[str]:
+    """Merging keeps the account's data and only fills what it lacks from the prospect."""
+    filled = []
+    for name in IDENTITY_FIELDS:
+        if not getattr(account, name) and getattr(prospect, name):
+            setattr(account, name, getattr(prospect, name))
+            filled.append(name)
+    return filled
+
+
+@transaction.atomic
+def prospect_convert(
+    *, org: Organization, user: User, prospect_id: object, account_id: object | None = None,
+    offer: dict[str, Any] | None = None, version: int | None = None,
+) -> Conversion:  # fmt: skip
+    """Turn a qualified prospect into an account (new, or ``account_id`` to merge into).
+
+    Its contacts, activities, notes and tasks (every registered child kind) move to the
+    account; the prospect becomes converted and points to the account; with ``offer``
+    (title and fields) a first draft offer is created. The prospect row is locked first, so
+    of two conversions racing, the second sees "converted" and gets a 409.
+    """
+    membership_of(org, user)
+    prospect = writes.lock(Prospect.objects.for_org(org), prospect_id, version=None,
+                           label=_("Prospect"))  # fmt: skip
+    if prospect.status == ProspectStatus.CONVERTED:
+        raise Conflict(_("This prospect has already been converted."), field="status",
+                       code="already_converted")  # fmt: skip
+    writes.check_version(prospect, version)
+    if prospect.status != ProspectStatus.QUALIFIED:
+        raise Conflict(
+            _("Only a qualified prospect can be converted; this one is “%(status)s”.")
+            % {"status": ProspectStatus(prospect.status).label},
+            field="status",
+            code="not_qualified",
+        )
+    if account_id is not None:
+        try:
+            account = Account.objects.for_org(org).select_for_update().filter(pk=account_id).first()
+        except (ValueError, TypeError, Exception):  # noqa: BLE001 - malformed id
+            account = None
+        if account is None:
+            raise ValidationFailed(_("No account with this id."), field="account_id",
+                                   code="not_found")  # fmt: skip
+        filled = _fill_blanks(account, prospect)
+        if filled:
+            writes.save(account)
+        record_event(org=org, user=user, kind=EventKind.MERGED_PROSPECT, account=account,
+                     prospect_id=str(prospect.pk), prospect_name=prospect.display_name,
+                     filled=filled)  # fmt: skip
+        created = False
+    else:
+        account = _account_from(prospect, user)
+        writes.validate(account, exclude=["source_prospect"])
+        writes.save(account)
+        record_event(org=org, user=user, kind=EventKind.CREATED_FROM_PROSPECT, account=account,
+                     prospect_id=str(prospect.pk), prospect_name=prospect.display_name)  # fmt: skip
+        created = True
+
+    moved = move_children(org=org, source_field="prospect", source=prospect,
+                          target_field="account", target=account)  # fmt: skip
+
+    prospect.status = ProspectStatus.CONVERTED
+    prospect.converted_account = account
+    prospect.converted_at = timezone.now()
+    writes.save(prospect)
+    record_event(org=org, user=user, kind=EventKind.CONVERTED, prospect=prospect,
+                 account_id=str(account.pk), account_name=account.name, moved=moved,
+                 merged=not created)  # fmt: skip
+
+    first_offer = None
+    if offer is not None:
+        offer_values = dict(offer)
+        title = offer_values.pop("title", "") or _("Offer for %(name)s") % {"name": account.name}
+        first_offer = offer_create(org=org, user=user, account_id=account.pk, title=title,
+                                   **offer_values)  # fmt: skip
+    return Conversion(prospect=prospect, account=account, offer=first_offer,
+                      created_account=created, moved=moved)  # fmt: skip

@@ -1,0 +1,161 @@
+"""Prospects: create, edit, move through their statuses, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from smartcrm.core import writes
+from smartcrm.core.choices import PartyKind
+from smartcrm.core.errors import Conflict, ValidationFailed
+from smartcrm.core.models import Organization, User
+from smartcrm.core.permissions import ensure_member, membership_of, require_owner_or_role
+from smartcrm.core.services import normalize_identity
+from smartcrm.sales.choices import (
+    OPEN_PROSPECT_STATUSES,
+    PROSPECT_TRANSITIONS,
+    EventKind,
+    ProspectStatus,
+)
+from smartcrm.sales.models import Prospect
+from smartcrm.sales.services.events import record_event
+
+IDENTITY_FIELDS = (
+    "cui", "vat_payer", "trade_register", "address", "postal_code", "locality", "county",
+    "country", "phone", "email", "website",
+)  # fmt: skip
+PROSPECT_FIELDS = (
+    "kind", "first_name", "last_name", "company_name", *IDENTITY_FIELDS, "source", "priority",
+    "owner_id", "description",
+)  # fmt: skip
+
+
+def _check(org: Organization, prospect: Prospect) -> None:
+    normalize_identity(prospect)
+    ensure_member(org, prospect.owner_id, field="owner_id")
+    writes.validate(prospect, exclude=["converted_account"])
+    if prospect.kind == PartyKind.COMPANY and not prospect.company_name:
+        raise ValidationFailed(_("A company needs its name."), field="company_name", code="required")
+    if prospect.kind == PartyKind.PERSON and not (prospect.first_name or prospect.last_name):
+        raise ValidationFailed(_("A person needs a name."), field="last_name", code="required")
+
+
+def _locked(org: Organization, prospect_id: object, version: int | None) -> Prospect:
+    return writes.lock(Prospect.objects.for_org(org), prospect_id, version=version,
+                       label=_("Prospect"))  # fmt: skip
+
+
+def _refuse_if_converted(prospect: Prospect) -> None:
+    if prospect.status == ProspectStatus.CONVERTED:
+        raise Conflict(
+            _("This prospect was converted; edit its account instead."),
+            field="status",
+            code="prospect_converted",
+        )
+
+
+@transaction.atomic
+def prospect_create(
+    *, org: Organization, user: User, status: str = ProspectStatus.NEW, **fields: Any
+) -> Prospect:
+    """Record a new prospect; its owner defaults to the acting user."""
+    membership_of(org, user)
+    if status not in OPEN_PROSPECT_STATUSES:
+        raise ValidationFailed(
+            _("A new prospect is new, in progress or qualified."), field="status",
+            code="invalid_status",
+        )  # fmt: skip
+    prospect = Prospect(organization=org, created_by=user, owner=user, status=status)
+    writes.apply_changes(prospect, fields, allowed=PROSPECT_FIELDS)
+    _check(org, prospect)
+    writes.save(prospect)
+    record_event(org=org, user=user, kind=EventKind.CREATED, prospect=prospect)
+    return prospect
+
+
+@transaction.atomic
+def prospect_update(
+    *, org: Organization, user: User, prospect_id: object, version: int | None = None,
+    **changes: Any,
+) -> Prospect:  # fmt: skip
+    """Change a prospect's details (not its status: see the transitions below)."""
+    membership_of(org, user)
+    prospect = _locked(org, prospect_id, version)
+    _refuse_if_converted(prospect)
+    changed = writes.apply_changes(prospect, changes, allowed=PROSPECT_FIELDS)
+    if not changed:
+        return prospect
+    _check(org, prospect)
+    writes.save(prospect)
+    record_event(org=org, user=user, kind=EventKind.UPDATED, prospect=prospect, fields=changed)
+    return prospect
+
+
+@transaction.atomic
+def prospect_set_status(
+    *, org: Organization, user: User, prospect_id: object, status: str, reason: str = "",
+    version: int | None = None,
+) -> Prospect:  # fmt: skip
+    """Move a prospect along new → in progress → qualified, or disqualify it with a reason."""
+    membership_of(org, user)
+    prospect = _locked(org, prospect_id, version)
+    if status not in ProspectStatus.values:
+        raise ValidationFailed(_("Unknown status."), field="status", code="invalid_status")
+    if status == ProspectStatus.CONVERTED:
+        raise Conflict(_("Use conversion to turn a prospect into an account."), field="status",
+                       code="illegal_transition")  # fmt: skip
+    if status not in PROSPECT_TRANSITIONS[prospect.status]:
+        raise Conflict(
+            _("A prospect cannot go from “%(old)s” to “%(new)s”.")
+            % {"old": ProspectStatus(prospect.status).label, "new": ProspectStatus(status).label},
+            field="status",
+            code="illegal_transition",
+        )
+    reason = " ".join((reason or "").split())
+    if status == ProspectStatus.DISQUALIFIED and not reason:
+        raise ValidationFailed(_("Say why the prospect is disqualified."), field="reason",
+                               code="required")  # fmt: skip
+    old = prospect.status
+    prospect.status = status
+    prospect.disqualify_reason = reason if status == ProspectStatus.DISQUALIFIED else ""
+    writes.validate(prospect, exclude=["converted_account"])
+    writes.save(prospect)
+    record_event(org=org, user=user, kind=EventKind.STATUS_CHANGED, prospect=prospect,
+                 old=old, new=status, reason=prospect.disqualify_reason)  # fmt: skip
+    return prospect
+
+
+def prospect_qualify(
+    *, org: Organization, user: User, prospect_id: object, version: int | None = None
+) -> Prospect:
+    """Mark a prospect qualified: ready to be converted."""
+    return prospect_set_status(org=org, user=user, prospect_id=prospect_id,
+                               status=ProspectStatus.QUALIFIED, version=version)  # fmt: skip
+
+
+def prospect_disqualify(
+    *, org: Organization, user: User, prospect_id: object, reason: str,
+    version: int | None = None,
+) -> Prospect:  # fmt: skip
+    """Disqualify an open prospect, saying why."""
+    return prospect_set_status(org=org, user=user, prospect_id=prospect_id,
+                               status=ProspectStatus.DISQUALIFIED, reason=reason,
+                               version=version)  # fmt: skip
+
+
+@transaction.atomic
+def prospect_delete(
+    *, org: Organization, user: User, prospect_id: object, version: int | None = None
+) -> None:
+    """Delete a prospect with its contacts, activities, notes and tasks (owner or manager).
+
+    A converted prospect is the history of its account and stays.
+    """
+    prospect = _locked(org, prospect_id, version)
+    require_owner_or_role(org, user, owner_id=prospect.owner_id)
+    if prospect.status == ProspectStatus.CONVERTED:
+        raise Conflict(_("A converted prospect is kept as the history of its account."),
+                       field="status", code="prospect_converted")  # fmt: skip
+    prospect.delete()
