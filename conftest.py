@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -26,6 +27,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip_pg)
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """PBKDF2's deliberate slowness has no place in tests that create many users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"
@@ -33,33 +40,33 @@ def on_postgres() -> bool:
 
 @pytest.fixture
 def owner(db: None) -> User:
-    return UserFactory(email="ana.popescu@example.ro", first_name="Ana", last_name="Popescu")
+    return UserFactory.create(email="ana.popescu@example.ro", first_name="Ana", last_name="Popescu")
 
 
 @pytest.fixture
 def org(owner: User) -> Organization:
-    return OrganizationFactory(name="Alfa Soluții SRL", owner=owner)
+    return OrganizationFactory.create(name="Alfa Soluții SRL", owner=owner)
 
 
 @pytest.fixture
 def sales_user(org: Organization, owner: User) -> User:
-    user = UserFactory(email="ion.ionescu@example.ro", first_name="Ion", last_name="Ionescu")
+    user = UserFactory.create(email="ion.ionescu@example.ro", first_name="Ion", last_name="Ionescu")
     add_member(org, owner, user, Role.SALES)
     return user
 
 
 @pytest.fixture
 def manager(org: Organization, owner: User) -> User:
-    user = UserFactory(email="maria.stan@example.ro", first_name="Maria", last_name="Stan")
+    user = UserFactory.create(email="maria.stan@example.ro", first_name="Maria", last_name="Stan")
     add_member(org, owner, user, Role.MANAGER)
     return user
 
 
 @pytest.fixture
 def other_owner(db: None) -> User:
-    return UserFactory(email="bogdan@beta.ro", first_name="Bogdan", last_name="Marin")
+    return UserFactory.create(email="bogdan@beta.ro", first_name="Bogdan", last_name="Marin")
 
 
 @pytest.fixture
 def other_org(other_owner: User) -> Organization:
-    return OrganizationFactory(name="Beta Distribuție SRL", owner=other_owner)
+    return OrganizationFactory.create(name="Beta Distribuție SRL", owner=other_owner)

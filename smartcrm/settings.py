@@ -2,7 +2,7 @@
 
 Environment:
     SMARTCRM_DATA_DIR   folder for the embedded database and collected files (default ./var)
-    DATABASE_URL        e.g. postgres://user:pass@host:5432/smartcrm (default: SQLite in the data folder)
+    DATABASE_URL        postgres://user:pass@host:5432/smartcrm (default: SQLite in the data dir)
     SECRET_KEY          required when DEBUG is off
     DEBUG               "1" for development
     ALLOWED_HOSTS       comma-separated host names
@@ -36,8 +36,26 @@ def _env_list(name: str, default: str = "") -> list[str]:
 DATA_DIR = Path(os.environ.get("SMARTCRM_DATA_DIR", BASE_DIR / "var")).resolve()
 
 DEBUG = _env_bool("DEBUG", default=False)
-_INSECURE_DEV_KEY = "django-insecure-smartcrm-development-key-change-me"  # noqa: S105 - dev only
-SECRET_KEY = os.environ.get("SECRET_KEY", _INSECURE_DEV_KEY)
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in the data folder."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = DATA_DIR / "secret_key"
+    try:
+        return key_file.read_text().strip()
+    except FileNotFoundError:
+        import secrets
+
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(50)
+        key_file.write_text(key)
+        key_file.chmod(0o600)
+        return key
+
+
+SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -56,6 +74,7 @@ INSTALLED_APPS = [
     "smartcrm.notes",
     "smartcrm.tasks",
     "smartcrm.web",
+    "smartcrm.ops",
 ]
 
 MIDDLEWARE = [
@@ -176,12 +195,17 @@ def _email_settings(url: str) -> dict[str, object]:
 globals().update(_email_settings(os.environ.get("EMAIL_URL", "")))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "SmartCRM <noreply@localhost>")
 
-# --- Security: production passes `manage.py check --deploy` -------------------------------
-if not DEBUG:
-    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", default=True)
-    CSRF_COOKIE_SECURE = _env_bool("CSRF_COOKIE_SECURE", default=True)
-    SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", default=False)
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+# --- Security: production (SMARTCRM_HTTPS=1, the default without DEBUG) passes
+# `manage.py check --deploy`. `make run` serves plain http on 127.0.0.1 with SMARTCRM_HTTPS=0.
+HTTPS = _env_bool("SMARTCRM_HTTPS", default=not DEBUG)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+if HTTPS:
+    SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = _env_bool("SECURE_HSTS_PRELOAD", default=True)
+    # Behind a TLS-terminating proxy (nginx, a load balancer) that sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

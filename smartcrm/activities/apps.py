@@ -13,6 +13,10 @@ class ActivitiesConfig(AppConfig):
         from smartcrm.core.registry import ChildKind, register_child
 
         register_child(
-            ChildKind(key="activities", model=Activity, parents=("prospect", "account", "offer"),
-                      module=Module.ACTIVITIES)
-        )  # fmt: skip
+            ChildKind(
+                key="activities",
+                model=Activity,
+                parents=("prospect", "account", "offer"),
+                module=Module.ACTIVITIES,
+            )
+        )

@@ -18,42 +18,59 @@ class Activity(TenantModel):
     kind = models.CharField(_("kind"), max_length=10, choices=ActivityKind.choices)
     subject = models.CharField(_("subject"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=ActivityStatus.choices,
-                              default=ActivityStatus.PLANNED)  # fmt: skip
+    status = models.CharField(
+        _("status"), max_length=10, choices=ActivityStatus.choices, default=ActivityStatus.PLANNED
+    )
     start_at = models.DateTimeField(_("starts at"))
     end_at = models.DateTimeField(_("ends at"), null=True, blank=True)
     location = models.CharField(_("location"), max_length=200, blank=True)
     outcome = models.TextField(_("outcome"), blank=True)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                              blank=True, related_name="+", verbose_name=_("owner"))  # fmt: skip
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True, editable=False)
-    participants = models.ManyToManyField("contacts.Contact", blank=True,
-                                          related_name="activities")  # fmt: skip
-    prospect = models.ForeignKey("sales.Prospect", on_delete=models.CASCADE, null=True,
-                                 blank=True, related_name="activities")  # fmt: skip
-    account = models.ForeignKey("sales.Account", on_delete=models.CASCADE, null=True,
-                                blank=True, related_name="activities")  # fmt: skip
-    offer = models.ForeignKey("sales.Offer", on_delete=models.CASCADE, null=True, blank=True,
-                              related_name="activities")  # fmt: skip
+    participants = models.ManyToManyField("contacts.Contact", blank=True, related_name="activities")
+    prospect = models.ForeignKey(
+        "sales.Prospect", on_delete=models.CASCADE, null=True, blank=True, related_name="activities"
+    )
+    account = models.ForeignKey(
+        "sales.Account", on_delete=models.CASCADE, null=True, blank=True, related_name="activities"
+    )
+    offer = models.ForeignKey(
+        "sales.Offer", on_delete=models.CASCADE, null=True, blank=True, related_name="activities"
+    )
 
     class Meta:
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
         ordering = ["-start_at"]
         constraints = [
-            parent_constraint(name="activity_exactly_one_parent",
-                              fields=("prospect", "account", "offer")),
-            models.CheckConstraint(condition=Q(end_at__isnull=True) | Q(end_at__gte=models.F("start_at")),
-                                   name="activity_ends_after_start",
-                                   violation_error_message=_("The end cannot be before the start.")),
-            models.CheckConstraint(condition=Q(status__in=ActivityStatus.values),
-                                   name="activity_status_valid"),
-        ]  # fmt: skip
+            parent_constraint(
+                name="activity_exactly_one_parent", fields=("prospect", "account", "offer")
+            ),
+            models.CheckConstraint(
+                condition=Q(end_at__isnull=True) | Q(end_at__gte=models.F("start_at")),
+                name="activity_ends_after_start",
+                violation_error_message=_("The end cannot be before the start."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ActivityStatus.values), name="activity_status_valid"
+            ),
+        ]
         indexes = [
-            models.Index(fields=["organization", "status", "start_at"], name="activity_org_status_idx"),
-            models.Index(fields=["organization", "owner", "start_at"], name="activity_org_owner_idx"),
+            models.Index(
+                fields=["organization", "status", "start_at"], name="activity_org_status_idx"
+            ),
+            models.Index(
+                fields=["organization", "owner", "start_at"], name="activity_org_owner_idx"
+            ),
             models.Index(fields=["organization", "start_at"], name="activity_org_start_idx"),
-        ]  # fmt: skip
+        ]
 
     def __str__(self) -> str:
         return self.subject

@@ -14,13 +14,22 @@ from smartcrm.activities.models import Activity
 from smartcrm.contacts.models import Contact
 from smartcrm.core import writes
 from smartcrm.core.errors import Conflict, ValidationFailed
+from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
 from smartcrm.core.modules import Module, require_module
 from smartcrm.core.permissions import ensure_member, membership_of
 from smartcrm.sales.parents import contacts_scope_of, resolve_parent
 
-ACTIVITY_FIELDS = ("kind", "subject", "description", "start_at", "end_at", "location", "outcome",
-                   "owner_id")  # fmt: skip
+ACTIVITY_FIELDS = (
+    "kind",
+    "subject",
+    "description",
+    "start_at",
+    "end_at",
+    "location",
+    "outcome",
+    "owner_id",
+)
 PARENTS = ("prospect", "account", "offer")
 
 
@@ -28,42 +37,64 @@ def _parent_of(activity: Activity) -> Any:
     return activity.prospect or activity.account or activity.offer
 
 
-def _set_participants(org: Organization, activity: Activity, ids: Iterable[object]) -> None:
-    """Participants are contacts of the activity's record (for an offer, of its account)."""
+def _set_participants(org: Organization, activity: Activity, ids: Iterable[RecordId]) -> bool:
+    """Participants are contacts of the activity's record (for an offer, of its account).
+
+    Returns whether the set changed."""
     wanted = {str(pk) for pk in ids}
+    current = {str(pk) for pk in activity.participants.values_list("pk", flat=True)}
+    if wanted == current:
+        return False
     if not wanted:
         activity.participants.clear()
-        return
+        return True
     try:
-        contacts = list(Contact.objects.for_org(org).filter(
-            pk__in=wanted, **contacts_scope_of(_parent_of(activity))))  # fmt: skip
-    except (ValueError, TypeError, Exception):  # noqa: BLE001 - malformed ids
+        contacts = list(
+            Contact.objects.for_org(org).filter(
+                pk__in=wanted, **contacts_scope_of(_parent_of(activity))
+            )
+        )
+    except (ValueError, TypeError, Exception):
         contacts = []
     if len(contacts) != len(wanted):
-        raise ValidationFailed(_("Participants must be contacts of the activity's record."),
-                               field="participant_ids", code="not_record_contact")  # fmt: skip
+        raise ValidationFailed(
+            _("Participants must be contacts of the activity's record."),
+            field="participant_ids",
+            code="not_record_contact",
+        )
     activity.participants.set(contacts)
+    return True
 
 
-def _check(org: Organization, activity: Activity) -> None:
-    ensure_member(org, activity.owner_id, field="owner_id")
+def _check(org: Organization, activity: Activity, *, owner_changed: bool = True) -> None:
+    # An activity whose owner has since left can still be completed or cancelled.
+    if owner_changed:
+        ensure_member(org, activity.owner_id, field="owner_id")
     writes.validate(activity, exclude=list(PARENTS))
 
 
 @transaction.atomic
 def activity_create(
-    *, org: Organization, user: User, prospect_id: object = None, account_id: object = None,
-    offer_id: object = None, status: str = ActivityStatus.PLANNED,
-    participant_ids: Iterable[object] = (), **fields: Any,
-) -> Activity:  # fmt: skip
+    *,
+    org: Organization,
+    user: User,
+    prospect_id: RecordId | None = None,
+    account_id: RecordId | None = None,
+    offer_id: RecordId | None = None,
+    status: str = ActivityStatus.PLANNED,
+    participant_ids: Iterable[RecordId] = (),
+    **fields: Any,
+) -> Activity:
     """Plan an activity, or log one already done (``status="done"``)."""
     require_module(org, Module.ACTIVITIES)
     membership_of(org, user)
     if status not in (ActivityStatus.PLANNED, ActivityStatus.DONE):
-        raise ValidationFailed(_("A new activity is planned or done."), field="status",
-                               code="invalid_status")  # fmt: skip
-    parent = resolve_parent(org=org, allowed=PARENTS, prospect_id=prospect_id,
-                            account_id=account_id, offer_id=offer_id)  # fmt: skip
+        raise ValidationFailed(
+            _("A new activity is planned or done."), field="status", code="invalid_status"
+        )
+    parent = resolve_parent(
+        org=org, allowed=PARENTS, prospect_id=prospect_id, account_id=account_id, offer_id=offer_id
+    )
     activity = Activity(organization=org, created_by=user, owner=user, status=status, **parent)
     writes.apply_changes(activity, fields, allowed=ACTIVITY_FIELDS)
     if status == ActivityStatus.DONE:
@@ -74,34 +105,48 @@ def activity_create(
     return activity
 
 
-def _locked(org: Organization, activity_id: object, version: int | None) -> Activity:
+def _locked(org: Organization, activity_id: RecordId, version: int | None) -> Activity:
     require_module(org, Module.ACTIVITIES)
-    return writes.lock(Activity.objects.for_org(org).select_related("prospect", "account", "offer"),
-                       activity_id, version=version, label=_("Activity"))  # fmt: skip
+    # No select_related here: PostgreSQL cannot lock the nullable side of an outer join.
+    return writes.lock(
+        Activity.objects.for_org(org), activity_id, version=version, label=_("Activity")
+    )
 
 
 @transaction.atomic
 def activity_update(
-    *, org: Organization, user: User, activity_id: object, version: int | None = None,
-    participant_ids: Iterable[object] | None = None, **changes: Any,
-) -> Activity:  # fmt: skip
+    *,
+    org: Organization,
+    user: User,
+    activity_id: RecordId,
+    version: int | None = None,
+    participant_ids: Iterable[RecordId] | None = None,
+    **changes: Any,
+) -> Activity:
     """Change an activity (reschedule, rename, note the outcome, change participants)."""
     membership_of(org, user)
     activity = _locked(org, activity_id, version)
     changed = writes.apply_changes(activity, changes, allowed=ACTIVITY_FIELDS)
     if changed:
-        _check(org, activity)
+        _check(org, activity, owner_changed="owner_id" in changed)
+    participants_changed = participant_ids is not None and _set_participants(
+        org, activity, participant_ids
+    )
+    if changed or participants_changed:
         writes.save(activity)
-    if participant_ids is not None:
-        _set_participants(org, activity, participant_ids)
     return activity
 
 
 @transaction.atomic
 def activity_set_status(
-    *, org: Organization, user: User, activity_id: object, status: str, outcome: str = "",
+    *,
+    org: Organization,
+    user: User,
+    activity_id: RecordId,
+    status: str,
+    outcome: str = "",
     version: int | None = None,
-) -> Activity:  # fmt: skip
+) -> Activity:
     """planned → done | canceled (a canceled one may be planned again)."""
     membership_of(org, user)
     activity = _locked(org, activity_id, version)
@@ -118,30 +163,41 @@ def activity_set_status(
     activity.completed_at = timezone.now() if status == ActivityStatus.DONE else None
     if outcome:
         activity.outcome = outcome
-    _check(org, activity)
+    _check(org, activity, owner_changed=False)
     return writes.save(activity)
 
 
 def activity_complete(
-    *, org: Organization, user: User, activity_id: object, outcome: str = "",
+    *,
+    org: Organization,
+    user: User,
+    activity_id: RecordId,
+    outcome: str = "",
     version: int | None = None,
-) -> Activity:  # fmt: skip
+) -> Activity:
     """Mark a planned activity done, optionally with its outcome."""
-    return activity_set_status(org=org, user=user, activity_id=activity_id,
-                               status=ActivityStatus.DONE, outcome=outcome, version=version)  # fmt: skip
+    return activity_set_status(
+        org=org,
+        user=user,
+        activity_id=activity_id,
+        status=ActivityStatus.DONE,
+        outcome=outcome,
+        version=version,
+    )
 
 
 def activity_cancel(
-    *, org: Organization, user: User, activity_id: object, version: int | None = None
+    *, org: Organization, user: User, activity_id: RecordId, version: int | None = None
 ) -> Activity:
     """Cancel a planned activity."""
-    return activity_set_status(org=org, user=user, activity_id=activity_id,
-                               status=ActivityStatus.CANCELED, version=version)  # fmt: skip
+    return activity_set_status(
+        org=org, user=user, activity_id=activity_id, status=ActivityStatus.CANCELED, version=version
+    )
 
 
 @transaction.atomic
 def activity_delete(
-    *, org: Organization, user: User, activity_id: object, version: int | None = None
+    *, org: Organization, user: User, activity_id: RecordId, version: int | None = None
 ) -> None:
     membership_of(org, user)
     _locked(org, activity_id, version).delete()

@@ -29,12 +29,17 @@ class Product(TenantModel):
     price = models.DecimalField(
         _("price"), max_digits=18, decimal_places=4, validators=[MinValueValidator(Decimal(0))]
     )
-    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, default="RON")
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=CURRENCY_CHOICES, default="RON"
+    )
     price_includes_vat = models.BooleanField(_("price includes VAT"), default=False)
     vat_rate = models.DecimalField(
-        _("VAT rate %"), max_digits=5, decimal_places=2, default=Decimal("21"),
+        _("VAT rate %"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("21"),
         validators=[validate_percent],
-    )  # fmt: skip
+    )
     track_stock = models.BooleanField(_("track stock"), default=False)
     stock_quantity = models.DecimalField(
         _("stock"), max_digits=14, decimal_places=3, null=True, blank=True

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from smartcrm.catalog.models import ExchangeRate, Product
 from smartcrm.core.errors import ValidationFailed
+from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization
 from smartcrm.core.money import round_rate
 
@@ -28,7 +29,7 @@ def product_list(
     return products.order_by("code")
 
 
-def product_get(*, org: Organization, product_id: object) -> Product | None:
+def product_get(*, org: Organization, product_id: RecordId) -> Product | None:
     try:
         return Product.objects.for_org(org).filter(pk=product_id).first()
     except (ValueError, TypeError):

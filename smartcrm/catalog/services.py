@@ -13,14 +13,25 @@ from smartcrm.catalog.models import ExchangeRate, Product
 from smartcrm.core import writes
 from smartcrm.core.choices import Role
 from smartcrm.core.errors import ValidationFailed
+from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
 from smartcrm.core.modules import Module, require_module
 from smartcrm.core.permissions import require_role
 
 PRODUCT_FIELDS = (
-    "kind", "code", "name", "description", "unit", "price", "currency", "price_includes_vat",
-    "vat_rate", "track_stock", "stock_quantity", "active",
-)  # fmt: skip
+    "kind",
+    "code",
+    "name",
+    "description",
+    "unit",
+    "price",
+    "currency",
+    "price_includes_vat",
+    "vat_rate",
+    "track_stock",
+    "stock_quantity",
+    "active",
+)
 
 
 def _check_product(product: Product) -> None:
@@ -43,9 +54,13 @@ def product_create(*, org: Organization, user: User, **fields: Any) -> Product:
 
 @transaction.atomic
 def product_update(
-    *, org: Organization, user: User, product_id: object, version: int | None = None,
+    *,
+    org: Organization,
+    user: User,
+    product_id: RecordId,
+    version: int | None = None,
     **changes: Any,
-) -> Product:  # fmt: skip
+) -> Product:
     """Change a catalogue item. Offers keep the snapshot they took."""
     require_module(org, Module.CATALOG)
     require_role(org, user, Role.MANAGER)
@@ -57,7 +72,7 @@ def product_update(
 
 @transaction.atomic
 def product_delete(
-    *, org: Organization, user: User, product_id: object, version: int | None = None
+    *, org: Organization, user: User, product_id: RecordId, version: int | None = None
 ) -> None:
     """Delete a catalogue item; offer lines keep their code, name and price snapshot."""
     require_module(org, Module.CATALOG)
@@ -68,9 +83,14 @@ def product_delete(
 
 @transaction.atomic
 def exchange_rate_set(
-    *, org: Organization, user: User | None, currency: str, date: dt.date, rate: Decimal,
+    *,
+    org: Organization,
+    user: User | None,
+    currency: str,
+    date: dt.date,
+    rate: Decimal,
     source: str = RateSource.MANUAL,
-) -> ExchangeRate:  # fmt: skip
+) -> ExchangeRate:
     """Record (or correct) the rate of ``currency`` to the base currency for one day."""
     if user is not None:
         require_role(org, user, Role.MANAGER)
@@ -93,7 +113,7 @@ def exchange_rate_set(
 
 @transaction.atomic
 def exchange_rate_delete(
-    *, org: Organization, user: User, exchange_rate_id: object, version: int | None = None
+    *, org: Organization, user: User, exchange_rate_id: RecordId, version: int | None = None
 ) -> None:
     require_role(org, user, Role.MANAGER)
     writes.lock(ExchangeRate.objects.for_org(org), exchange_rate_id, version=version).delete()

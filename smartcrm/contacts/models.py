@@ -19,13 +19,16 @@ class Contact(TenantModel):
     email = models.EmailField(_("e-mail"), max_length=254, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     job_title = models.CharField(_("job title"), max_length=100, blank=True)
-    department = models.CharField(_("department"), max_length=20,
-                                  choices=ContactDepartment.choices, blank=True)  # fmt: skip
+    department = models.CharField(
+        _("department"), max_length=20, choices=ContactDepartment.choices, blank=True
+    )
     is_primary = models.BooleanField(_("primary contact"), default=False)
-    prospect = models.ForeignKey("sales.Prospect", on_delete=models.CASCADE, null=True,
-                                 blank=True, related_name="contacts")  # fmt: skip
-    account = models.ForeignKey("sales.Account", on_delete=models.CASCADE, null=True,
-                                blank=True, related_name="contacts")  # fmt: skip
+    prospect = models.ForeignKey(
+        "sales.Prospect", on_delete=models.CASCADE, null=True, blank=True, related_name="contacts"
+    )
+    account = models.ForeignKey(
+        "sales.Account", on_delete=models.CASCADE, null=True, blank=True, related_name="contacts"
+    )
 
     class Meta:
         verbose_name = _("contact")
@@ -33,11 +36,17 @@ class Contact(TenantModel):
         ordering = ["last_name", "first_name"]
         constraints = [
             parent_constraint(name="contact_exactly_one_parent", fields=("prospect", "account")),
-            models.UniqueConstraint(fields=["prospect"], condition=Q(is_primary=True),
-                                    name="contact_one_primary_per_prospect"),
-            models.UniqueConstraint(fields=["account"], condition=Q(is_primary=True),
-                                    name="contact_one_primary_per_account"),
-        ]  # fmt: skip
+            models.UniqueConstraint(
+                fields=["prospect"],
+                condition=Q(is_primary=True),
+                name="contact_one_primary_per_prospect",
+            ),
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=Q(is_primary=True),
+                name="contact_one_primary_per_account",
+            ),
+        ]
         indexes = [
             models.Index(fields=["organization", "last_name"], name="contact_org_lastname_idx"),
             models.Index(fields=["organization", "email"], name="contact_org_email_idx"),
@@ -55,8 +64,9 @@ class Contact(TenantModel):
 class OfferContact(TenantModel):
     """A contact of the offer's account, chosen to receive the offer."""
 
-    offer = models.ForeignKey("sales.Offer", on_delete=models.CASCADE,
-                              related_name="offer_contacts")  # fmt: skip
+    offer = models.ForeignKey(
+        "sales.Offer", on_delete=models.CASCADE, related_name="offer_contacts"
+    )
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="offer_links")
 
     class Meta:

@@ -6,11 +6,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from smartcrm.contacts.models import Contact, OfferContact
 from smartcrm.core import writes
-from smartcrm.core.errors import ValidationFailed
+from smartcrm.core.errors import Conflict, ValidationFailed
+from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User, normalize_email
 from smartcrm.core.permissions import membership_of
 from smartcrm.sales.choices import EventKind
@@ -18,19 +20,29 @@ from smartcrm.sales.models import Offer
 from smartcrm.sales.parents import resolve_parent
 from smartcrm.sales.services import record_event
 
-CONTACT_FIELDS = ("first_name", "last_name", "email", "phone", "job_title", "department",
-                  "is_primary")  # fmt: skip
+CONTACT_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "job_title",
+    "department",
+    "is_primary",
+)
 
 
 def _demote_other_primary(org: Organization, contact: Contact) -> None:
     """Only one primary contact per record: making one primary demotes the previous one."""
     if not contact.is_primary:
         return
-    parent_filter = ({"prospect_id": contact.prospect_id} if contact.prospect_id
-                     else {"account_id": contact.account_id})  # fmt: skip
+    parent_filter = (
+        {"prospect_id": contact.prospect_id}
+        if contact.prospect_id
+        else {"account_id": contact.account_id}
+    )
     Contact.objects.for_org(org).filter(is_primary=True, **parent_filter).exclude(
         pk=contact.pk
-    ).update(is_primary=False)
+    ).update(is_primary=False, version=F("version") + 1)
 
 
 def _check(contact: Contact) -> None:
@@ -41,13 +53,23 @@ def _check(contact: Contact) -> None:
 
 @transaction.atomic
 def contact_create(
-    *, org: Organization, user: User, prospect_id: object = None, account_id: object = None,
+    *,
+    org: Organization,
+    user: User,
+    prospect_id: RecordId | None = None,
+    account_id: RecordId | None = None,
+    offer_id: RecordId | None = None,
     **fields: Any,
-) -> Contact:  # fmt: skip
-    """Add a person to a prospect or an account."""
+) -> Contact:
+    """Add a person to a prospect or an account (an offer chooses among its account's)."""
     membership_of(org, user)
-    parent = resolve_parent(org=org, allowed=("prospect", "account"), prospect_id=prospect_id,
-                            account_id=account_id)  # fmt: skip
+    parent = resolve_parent(
+        org=org,
+        allowed=("prospect", "account"),
+        prospect_id=prospect_id,
+        account_id=account_id,
+        offer_id=offer_id,
+    )
     contact = Contact(organization=org, created_by=user, **parent)
     writes.apply_changes(contact, fields, allowed=CONTACT_FIELDS)
     _check(contact)
@@ -57,13 +79,18 @@ def contact_create(
 
 @transaction.atomic
 def contact_update(
-    *, org: Organization, user: User, contact_id: object, version: int | None = None,
+    *,
+    org: Organization,
+    user: User,
+    contact_id: RecordId,
+    version: int | None = None,
     **changes: Any,
-) -> Contact:  # fmt: skip
+) -> Contact:
     """Change a contact's details (a contact does not change its prospect or account)."""
     membership_of(org, user)
-    contact = writes.lock(Contact.objects.for_org(org), contact_id, version=version,
-                          label=_("Contact"))  # fmt: skip
+    contact = writes.lock(
+        Contact.objects.for_org(org), contact_id, version=version, label=_("Contact")
+    )
     if not writes.apply_changes(contact, changes, allowed=CONTACT_FIELDS):
         return contact
     _check(contact)
@@ -73,12 +100,13 @@ def contact_update(
 
 @transaction.atomic
 def contact_delete(
-    *, org: Organization, user: User, contact_id: object, version: int | None = None
+    *, org: Organization, user: User, contact_id: RecordId, version: int | None = None
 ) -> None:
     """Delete a contact; it leaves the offers and activities it was on."""
     membership_of(org, user)
-    writes.lock(Contact.objects.for_org(org), contact_id, version=version,
-                label=_("Contact")).delete()  # fmt: skip
+    writes.lock(
+        Contact.objects.for_org(org), contact_id, version=version, label=_("Contact")
+    ).delete()
 
 
 def give_up_primary_before_move(
@@ -87,24 +115,32 @@ def give_up_primary_before_move(
     """Registry hook: moving contacts onto a record that has a primary keeps that one."""
     if Contact.objects.for_org(org).filter(is_primary=True, **{target_field: target}).exists():
         Contact.objects.for_org(org).filter(is_primary=True, **{source_field: source}).update(
-            is_primary=False
+            is_primary=False, version=F("version") + 1
         )
 
 
 @transaction.atomic
 def offer_contacts_set(
-    *, org: Organization, user: User, offer_id: object, contact_ids: Iterable[object],
+    *,
+    org: Organization,
+    user: User,
+    offer_id: RecordId,
+    contact_ids: Iterable[RecordId],
     offer_version: int | None = None,
-) -> list[Contact]:  # fmt: skip
+) -> list[Contact]:
     """Choose the offer's contacts among its account's contacts (replaces the previous set)."""
     membership_of(org, user)
-    offer = writes.lock(Offer.objects.for_org(org), offer_id, version=offer_version,
-                        label=_("Offer"))  # fmt: skip
+    offer = writes.lock(
+        Offer.objects.for_org(org), offer_id, version=offer_version, label=_("Offer")
+    )
+    if offer.is_closed:
+        raise Conflict(_("A closed offer cannot be changed."), field="status", code="offer_closed")
     wanted = {str(contact_id) for contact_id in contact_ids}
     try:
-        contacts = list(Contact.objects.for_org(org).filter(account_id=offer.account_id,
-                                                            pk__in=wanted))  # fmt: skip
-    except (ValueError, TypeError, Exception):  # noqa: BLE001 - malformed ids
+        contacts = list(
+            Contact.objects.for_org(org).filter(account_id=offer.account_id, pk__in=wanted)
+        )
+    except (ValueError, TypeError, Exception):
         contacts = []
     if len(contacts) != len(wanted):
         found = {str(contact.pk) for contact in contacts}
@@ -119,11 +155,19 @@ def offer_contacts_set(
     chosen = {contact.pk for contact in contacts}
     OfferContact.objects.filter(offer=offer).exclude(contact_id__in=chosen).delete()
     OfferContact.objects.bulk_create(
-        [OfferContact(organization=org, created_by=user, offer=offer, contact=contact)
-         for contact in contacts if contact.pk not in current]
-    )  # fmt: skip
+        [
+            OfferContact(organization=org, created_by=user, offer=offer, contact=contact)
+            for contact in contacts
+            if contact.pk not in current
+        ]
+    )
     if current != chosen:
         writes.save(offer)
-        record_event(org=org, user=user, kind=EventKind.CONTACTS_CHANGED, offer=offer,
-                     contacts=sorted(str(pk) for pk in chosen))  # fmt: skip
+        record_event(
+            org=org,
+            user=user,
+            kind=EventKind.CONTACTS_CHANGED,
+            offer=offer,
+            contacts=sorted(str(pk) for pk in chosen),
+        )
     return sorted(contacts, key=lambda contact: (contact.last_name, contact.first_name))

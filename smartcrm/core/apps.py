@@ -7,3 +7,12 @@ class CoreConfig(AppConfig):
     label = "core"
     verbose_name = _("Core")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from smartcrm.core.sqlite import install_unicode_case_functions
+
+        connection_created.connect(
+            install_unicode_case_functions, dispatch_uid="smartcrm-sqlite-case"
+        )

@@ -118,7 +118,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person who logs in with an e-mail address; may belong to several organisations."""
 
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
-    email = models.EmailField(_("e-mail"), max_length=254, unique=True, validators=[EmailValidator()])
+    email = models.EmailField(
+        _("e-mail"), max_length=254, unique=True, validators=[EmailValidator()]
+    )
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     language = models.CharField(
@@ -135,7 +137,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]  # custom manager
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

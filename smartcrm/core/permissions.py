@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from smartcrm.core.choices import Role
 from smartcrm.core.errors import Forbidden, NotFound
+from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Membership, Organization, User
 
 ROLE_RANK: dict[str, int] = {Role.SALES: 1, Role.MANAGER: 2, Role.ADMIN: 3, Role.OWNER: 4}
@@ -45,7 +46,7 @@ def require_role(org: Organization, user: User, minimum: str) -> Membership:
 
 
 def require_owner_or_role(
-    org: Organization, user: User, *, owner_id: object, minimum: str = Role.MANAGER
+    org: Organization, user: User, *, owner_id: RecordId | None, minimum: str = Role.MANAGER
 ) -> Membership:
     """Sales users may change what they own; from ``minimum`` up, anything."""
     membership = membership_of(org, user)
@@ -57,7 +58,7 @@ def require_owner_or_role(
     )
 
 
-def ensure_member(org: Organization, user_id: object, *, field: str) -> None:
+def ensure_member(org: Organization, user_id: RecordId | None, *, field: str) -> None:
     """A record's owner or assignee must be an active member of the organisation."""
     if user_id is None:
         return

@@ -77,7 +77,10 @@ def parent_constraint(
 ) -> models.CheckConstraint:
     """A CHECK that at most (or, if required, exactly) one of ``fields`` is set."""
     options = [
-        Q(**{f"{chosen}__isnull": False}, **{f"{other}__isnull": True for other in fields if other != chosen})
+        Q(
+            **{f"{chosen}__isnull": False},
+            **{f"{other}__isnull": True for other in fields if other != chosen},
+        )
         for chosen in fields
     ]
     if not required:

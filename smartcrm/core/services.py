@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -11,16 +12,31 @@ from django.utils.translation import gettext as _
 from smartcrm.core import writes
 from smartcrm.core.choices import Role
 from smartcrm.core.errors import Conflict, FieldIssue, ValidationFailed
+from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Department, Membership, Organization, User, normalize_email
 from smartcrm.core.modules import OPTIONAL, Module
 from smartcrm.core.permissions import ROLE_RANK, membership_of, require_role
 from smartcrm.core.validators import normalize_cui, normalize_trade_register
 
 ORGANIZATION_FIELDS = (
-    "name", "cui", "vat_payer", "trade_register", "address", "postal_code", "locality",
-    "county", "country", "phone", "email", "website", "iban", "bank_name", "base_currency",
-    "language", "time_zone",
-)  # fmt: skip
+    "name",
+    "cui",
+    "vat_payer",
+    "trade_register",
+    "address",
+    "postal_code",
+    "locality",
+    "county",
+    "country",
+    "phone",
+    "email",
+    "website",
+    "iban",
+    "bank_name",
+    "base_currency",
+    "language",
+    "time_zone",
+)
 
 
 def normalize_identity(instance: Any) -> None:
@@ -71,7 +87,7 @@ def organization_update(
 
 @transaction.atomic
 def organization_set_modules(
-    *, org: Organization, user: User, enabled: list[str], version: int | None = None
+    *, org: Organization, user: User, enabled: Iterable[str], version: int | None = None
 ) -> Organization:
     """Choose which optional modules the organisation uses; data of a switched-off one stays."""
     require_role(org, user, Role.ADMIN)
@@ -100,7 +116,9 @@ def _validate_new_user(email: str, password: str | None) -> str:
     except ValidationError as error:
         issues.append(FieldIssue("email", " ".join(error.messages)))
     if User.objects.filter(email__iexact=email).exists():
-        issues.append(FieldIssue("email", _("A user with this e-mail already exists."), "duplicate"))
+        issues.append(
+            FieldIssue("email", _("A user with this e-mail already exists."), "duplicate")
+        )
     if password is not None:
         try:
             validate_password(password, User(email=email))
@@ -132,9 +150,13 @@ def user_create(
 
 @transaction.atomic
 def membership_add(
-    *, org: Organization, user: User, member: User, role: str = Role.SALES,
+    *,
+    org: Organization,
+    user: User,
+    member: User,
+    role: str = Role.SALES,
     department: Department | None = None,
-) -> Membership:  # fmt: skip
+) -> Membership:
     """Add ``member`` to the organisation. Only an owner may add another owner."""
     acting = require_role(org, user, Role.ADMIN)
     _check_role_grant(acting, role)
@@ -156,13 +178,19 @@ def _check_role_grant(acting: Membership, role: str) -> None:
 
 @transaction.atomic
 def membership_update(
-    *, org: Organization, user: User, membership_id: object, version: int | None = None,
+    *,
+    org: Organization,
+    user: User,
+    membership_id: RecordId,
+    version: int | None = None,
     **changes: Any,
-) -> Membership:  # fmt: skip
+) -> Membership:
     """Change a member's role, department or active flag; the last owner stays an owner."""
     acting = require_role(org, user, Role.ADMIN)
     membership = writes.lock(
-        Membership.objects.filter(organization=org), membership_id, version=version,
+        Membership.objects.filter(organization=org),
+        membership_id,
+        version=version,
         label=_("Member"),
     )
     if "role" in changes:
@@ -198,9 +226,13 @@ def department_create(
 
 @transaction.atomic
 def department_update(
-    *, org: Organization, user: User, department_id: object, version: int | None = None,
+    *,
+    org: Organization,
+    user: User,
+    department_id: RecordId,
+    version: int | None = None,
     **changes: Any,
-) -> Department:  # fmt: skip
+) -> Department:
     """Rename, describe or (de)activate a department."""
     require_role(org, user, Role.ADMIN)
     department = writes.lock(Department.objects.for_org(org), department_id, version=version)
@@ -211,7 +243,7 @@ def department_update(
 
 @transaction.atomic
 def department_delete(
-    *, org: Organization, user: User, department_id: object, version: int | None = None
+    *, org: Organization, user: User, department_id: RecordId, version: int | None = None
 ) -> None:
     """Delete a department; its members keep their membership without a department."""
     require_role(org, user, Role.ADMIN)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, models
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -17,9 +17,18 @@ M = TypeVar("M", bound=models.Model)
 
 # Fields a caller can never set: the service owns them (mass assignment is impossible).
 PROTECTED_FIELDS = frozenset(
-    {"id", "pk", "organization", "organization_id", "version", "created_at", "updated_at",
-     "created_by", "created_by_id"}
-)  # fmt: skip
+    {
+        "id",
+        "pk",
+        "organization",
+        "organization_id",
+        "version",
+        "created_at",
+        "updated_at",
+        "created_by",
+        "created_by_id",
+    }
+)
 
 
 def normalize_strings(instance: models.Model) -> None:
@@ -62,7 +71,10 @@ def apply_changes(instance: M, changes: Mapping[str, Any], *, allowed: Iterable[
     unknown = sorted(set(changes) - allowed_set)
     if unknown:
         raise ValidationFailed.from_issues(
-            [FieldIssue(name, _("This field cannot be changed here."), "read_only") for name in unknown]
+            [
+                FieldIssue(name, _("This field cannot be changed here."), "read_only")
+                for name in unknown
+            ]
         )
     changed: list[str] = []
     for name, value in changes.items():
@@ -70,7 +82,11 @@ def apply_changes(instance: M, changes: Mapping[str, Any], *, allowed: Iterable[
         attname = getattr(field, "attname", name)
         if isinstance(field, models.ForeignKey) and isinstance(value, models.Model):
             attname = name
-        if value is None and isinstance(field, models.CharField | models.TextField) and not field.null:
+        if (
+            value is None
+            and isinstance(field, models.CharField | models.TextField)
+            and not field.null
+        ):
             value = ""
         if getattr(instance, attname) != value:
             setattr(instance, attname, value)
@@ -83,7 +99,7 @@ def lock(queryset: QuerySet[M], pk: object, *, version: int | None = None, label
     already serialises writers) and check the caller's version."""
     try:
         row = queryset.select_for_update().get(pk=pk)
-    except (queryset.model.DoesNotExist, ValidationError, ValueError):
+    except (ObjectDoesNotExist, ValidationError, ValueError):
         raise NotFound(
             _("%(label)s not found.") % {"label": label or queryset.model._meta.verbose_name},
             code="not_found",
@@ -95,8 +111,10 @@ def lock(queryset: QuerySet[M], pk: object, *, version: int | None = None, label
 def check_version(row: models.Model, version: int | None) -> None:
     if version is not None and getattr(row, "version") != version:  # noqa: B009 - all tenant rows
         raise StaleVersion(
-            _("This record was changed by someone else (version %(current)s, you had "
-              "%(yours)s). Reload it and try again.")
+            _(
+                "This record was changed by someone else (version %(current)s, you had "
+                "%(yours)s). Reload it and try again."
+            )
             % {"current": getattr(row, "version"), "yours": version},  # noqa: B009
             field="version",
             code="stale_version",

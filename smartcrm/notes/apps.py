@@ -13,6 +13,10 @@ class NotesConfig(AppConfig):
         from smartcrm.notes.models import Note
 
         register_child(
-            ChildKind(key="notes", model=Note, parents=("prospect", "account", "offer"),
-                      module=Module.NOTES)
-        )  # fmt: skip
+            ChildKind(
+                key="notes",
+                model=Note,
+                parents=("prospect", "account", "offer"),
+                module=Module.NOTES,
+            )
+        )

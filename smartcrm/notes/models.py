@@ -14,21 +14,25 @@ class Note(TenantModel):
 
     body = models.TextField(_("text"))
     pinned = models.BooleanField(_("pinned"), default=False)
-    prospect = models.ForeignKey("sales.Prospect", on_delete=models.CASCADE, null=True,
-                                 blank=True, related_name="notes")  # fmt: skip
-    account = models.ForeignKey("sales.Account", on_delete=models.CASCADE, null=True,
-                                blank=True, related_name="notes")  # fmt: skip
-    offer = models.ForeignKey("sales.Offer", on_delete=models.CASCADE, null=True, blank=True,
-                              related_name="notes")  # fmt: skip
+    prospect = models.ForeignKey(
+        "sales.Prospect", on_delete=models.CASCADE, null=True, blank=True, related_name="notes"
+    )
+    account = models.ForeignKey(
+        "sales.Account", on_delete=models.CASCADE, null=True, blank=True, related_name="notes"
+    )
+    offer = models.ForeignKey(
+        "sales.Offer", on_delete=models.CASCADE, null=True, blank=True, related_name="notes"
+    )
 
     class Meta:
         verbose_name = _("note")
         verbose_name_plural = _("notes")
         ordering = ["-created_at"]
         constraints = [
-            parent_constraint(name="note_exactly_one_parent",
-                              fields=("prospect", "account", "offer"))
-        ]  # fmt: skip
+            parent_constraint(
+                name="note_exactly_one_parent", fields=("prospect", "account", "offer")
+            )
+        ]
 
     def __str__(self) -> str:
         return self.body[:60]

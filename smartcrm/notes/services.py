@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from smartcrm.core import writes
+from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
 from smartcrm.core.modules import Module, require_module
 from smartcrm.core.permissions import membership_of, require_owner_or_role
@@ -17,29 +18,41 @@ PARENTS = ("prospect", "account", "offer")
 
 @transaction.atomic
 def note_create(
-    *, org: Organization, user: User, body: str, pinned: bool = False,
-    prospect_id: object = None, account_id: object = None, offer_id: object = None,
-) -> Note:  # fmt: skip
+    *,
+    org: Organization,
+    user: User,
+    body: str,
+    pinned: bool = False,
+    prospect_id: RecordId | None = None,
+    account_id: RecordId | None = None,
+    offer_id: RecordId | None = None,
+) -> Note:
     """Write a note on one record."""
     require_module(org, Module.NOTES)
     membership_of(org, user)
-    parent = resolve_parent(org=org, allowed=PARENTS, prospect_id=prospect_id,
-                            account_id=account_id, offer_id=offer_id)  # fmt: skip
+    parent = resolve_parent(
+        org=org, allowed=PARENTS, prospect_id=prospect_id, account_id=account_id, offer_id=offer_id
+    )
     note = Note(organization=org, created_by=user, body=body, pinned=pinned, **parent)
     writes.validate(note, exclude=list(PARENTS))
     return writes.save(note)
 
 
-def _locked(org: Organization, note_id: object, version: int | None) -> Note:
+def _locked(org: Organization, note_id: RecordId, version: int | None) -> Note:
     require_module(org, Module.NOTES)
     return writes.lock(Note.objects.for_org(org), note_id, version=version, label=_("Note"))
 
 
 @transaction.atomic
 def note_update(
-    *, org: Organization, user: User, note_id: object, version: int | None = None,
-    body: str | None = None, pinned: bool | None = None,
-) -> Note:  # fmt: skip
+    *,
+    org: Organization,
+    user: User,
+    note_id: RecordId,
+    version: int | None = None,
+    body: str | None = None,
+    pinned: bool | None = None,
+) -> Note:
     """Edit a note (its author, or a manager)."""
     note = _locked(org, note_id, version)
     require_owner_or_role(org, user, owner_id=note.created_by_id)
@@ -52,7 +65,7 @@ def note_update(
 
 @transaction.atomic
 def note_delete(
-    *, org: Organization, user: User, note_id: object, version: int | None = None
+    *, org: Organization, user: User, note_id: RecordId, version: int | None = None
 ) -> None:
     """Delete a note (its author, or a manager)."""
     note = _locked(org, note_id, version)

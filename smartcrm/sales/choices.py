@@ -14,14 +14,16 @@ OPEN_PROSPECT_STATUSES = (ProspectStatus.NEW, ProspectStatus.IN_PROGRESS, Prospe
 
 # Moves a user may make by hand; "converted" is reached only through conversion.
 PROSPECT_TRANSITIONS: dict[str, frozenset[str]] = {
-    ProspectStatus.NEW: frozenset({ProspectStatus.IN_PROGRESS, ProspectStatus.QUALIFIED,
-                                   ProspectStatus.DISQUALIFIED}),
-    ProspectStatus.IN_PROGRESS: frozenset({ProspectStatus.NEW, ProspectStatus.QUALIFIED,
-                                           ProspectStatus.DISQUALIFIED}),
+    ProspectStatus.NEW: frozenset(
+        {ProspectStatus.IN_PROGRESS, ProspectStatus.QUALIFIED, ProspectStatus.DISQUALIFIED}
+    ),
+    ProspectStatus.IN_PROGRESS: frozenset(
+        {ProspectStatus.NEW, ProspectStatus.QUALIFIED, ProspectStatus.DISQUALIFIED}
+    ),
     ProspectStatus.QUALIFIED: frozenset({ProspectStatus.IN_PROGRESS, ProspectStatus.DISQUALIFIED}),
     ProspectStatus.DISQUALIFIED: frozenset({ProspectStatus.NEW, ProspectStatus.IN_PROGRESS}),
     ProspectStatus.CONVERTED: frozenset(),
-}  # fmt: skip
+}
 
 
 class ProspectSource(models.TextChoices):
@@ -49,12 +51,13 @@ CLOSED_OFFER_STATUSES = (OfferStatus.WON, OfferStatus.LOST)
 
 OFFER_TRANSITIONS: dict[str, frozenset[str]] = {
     OfferStatus.DRAFT: frozenset({OfferStatus.SENT}),
-    OfferStatus.SENT: frozenset({OfferStatus.DRAFT, OfferStatus.NEGOTIATION, OfferStatus.WON,
-                                 OfferStatus.LOST}),
+    OfferStatus.SENT: frozenset(
+        {OfferStatus.DRAFT, OfferStatus.NEGOTIATION, OfferStatus.WON, OfferStatus.LOST}
+    ),
     OfferStatus.NEGOTIATION: frozenset({OfferStatus.SENT, OfferStatus.WON, OfferStatus.LOST}),
     OfferStatus.WON: frozenset(),
     OfferStatus.LOST: frozenset(),
-}  # fmt: skip
+}
 
 
 class EventKind(models.TextChoices):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -17,31 +18,53 @@ from smartcrm.core.registry import parent_constraint
 from smartcrm.core.validators import validate_percent
 from smartcrm.sales.choices import EventKind, OfferStatus, ProspectSource, ProspectStatus
 
-MONEY = {"max_digits": 18, "decimal_places": 2, "default": Decimal("0.00")}
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
+def money_field(verbose_name: StrOrPromise) -> models.DecimalField[Decimal, Decimal]:
+    """A stored amount: 2 decimals, computed by the services (never from input)."""
+    return models.DecimalField(
+        verbose_name, max_digits=18, decimal_places=2, default=Decimal("0.00"), editable=False
+    )
 
 
 class Prospect(CompanyIdentity, TenantModel):
     """A person or company that showed interest, or that we want to approach."""
 
-    kind = models.CharField(_("kind"), max_length=10, choices=PartyKind.choices,
-                            default=PartyKind.COMPANY)  # fmt: skip
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=PartyKind.choices, default=PartyKind.COMPANY
+    )
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     company_name = models.CharField(_("company name"), max_length=200, blank=True)
-    source = models.CharField(_("source"), max_length=20, choices=ProspectSource.choices,
-                              blank=True)  # fmt: skip
-    status = models.CharField(_("status"), max_length=20, choices=ProspectStatus.choices,
-                              default=ProspectStatus.NEW)  # fmt: skip
+    source = models.CharField(
+        _("source"), max_length=20, choices=ProspectSource.choices, blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ProspectStatus.choices, default=ProspectStatus.NEW
+    )
     disqualify_reason = models.CharField(_("disqualification reason"), max_length=255, blank=True)
-    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices,
-                                default=Priority.MEDIUM)  # fmt: skip
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                              blank=True, related_name="+", verbose_name=_("owner"))  # fmt: skip
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.MEDIUM
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
     description = models.TextField(_("description"), blank=True)
     converted_account = models.ForeignKey(
-        "sales.Account", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="converted_prospects", editable=False,
-    )  # fmt: skip
+        "sales.Account",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="converted_prospects",
+        editable=False,
+    )
     converted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
@@ -50,10 +73,14 @@ class Prospect(CompanyIdentity, TenantModel):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(status=ProspectStatus.CONVERTED, converted_account__isnull=False,
-                             converted_at__isnull=False)
-                           | (~Q(status=ProspectStatus.CONVERTED)
-                              & Q(converted_account__isnull=True))),
+                condition=(
+                    Q(
+                        status=ProspectStatus.CONVERTED,
+                        converted_account__isnull=False,
+                        converted_at__isnull=False,
+                    )
+                    | (~Q(status=ProspectStatus.CONVERTED) & Q(converted_account__isnull=True))
+                ),
                 name="prospect_converted_has_account",
             ),
             models.CheckConstraint(
@@ -63,7 +90,7 @@ class Prospect(CompanyIdentity, TenantModel):
             models.CheckConstraint(
                 condition=Q(status__in=ProspectStatus.values), name="prospect_status_valid"
             ),
-        ]  # fmt: skip
+        ]
         indexes = [
             models.Index(fields=["organization", "status"], name="prospect_org_status_idx"),
             models.Index(fields=["organization", "owner"], name="prospect_org_owner_idx"),
@@ -93,17 +120,29 @@ class Prospect(CompanyIdentity, TenantModel):
 class Account(CompanyIdentity, TenantModel):
     """A qualified customer that receives offers; remembers the prospect it came from."""
 
-    kind = models.CharField(_("kind"), max_length=10, choices=PartyKind.choices,
-                            default=PartyKind.COMPANY)  # fmt: skip
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=PartyKind.choices, default=PartyKind.COMPANY
+    )
     name = models.CharField(_("name"), max_length=200)
     industry = models.CharField(_("industry"), max_length=100, blank=True)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                              blank=True, related_name="+", verbose_name=_("owner"))  # fmt: skip
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
     description = models.TextField(_("description"), blank=True)
     source_prospect = models.ForeignKey(
-        Prospect, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        editable=False, verbose_name=_("created from prospect"),
-    )  # fmt: skip
+        Prospect,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("created from prospect"),
+    )
 
     class Meta:
         verbose_name = _("account")
@@ -126,14 +165,23 @@ class Offer(TenantModel):
 
     number = models.CharField(_("number"), max_length=20, editable=False)
     title = models.CharField(_("title"), max_length=200)
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="offers",
-                                verbose_name=_("account"))  # fmt: skip
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                              blank=True, related_name="+", verbose_name=_("owner"))  # fmt: skip
-    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES,
-                                default="RON")  # fmt: skip
-    language = models.CharField(_("language"), max_length=5, choices=Language.choices,
-                                default=Language.RO)  # fmt: skip
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="offers", verbose_name=_("account")
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=CURRENCY_CHOICES, default="RON"
+    )
+    language = models.CharField(
+        _("language"), max_length=5, choices=Language.choices, default=Language.RO
+    )
     issue_date = models.DateField(_("issue date"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
@@ -142,50 +190,59 @@ class Offer(TenantModel):
     probability = models.PositiveSmallIntegerField(
         _("probability %"), default=10, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
-    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices,
-                                default=Priority.MEDIUM)  # fmt: skip
-    source = models.CharField(_("source"), max_length=20, choices=ProspectSource.choices,
-                              blank=True)  # fmt: skip
-    status = models.CharField(_("status"), max_length=20, choices=OfferStatus.choices,
-                              default=OfferStatus.DRAFT)  # fmt: skip
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.MEDIUM
+    )
+    source = models.CharField(
+        _("source"), max_length=20, choices=ProspectSource.choices, blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=OfferStatus.choices, default=OfferStatus.DRAFT
+    )
     lost_reason = models.CharField(_("reason lost"), max_length=255, blank=True)
     description = models.TextField(_("description"), blank=True)
-    total_net = models.DecimalField(_("total without VAT"), editable=False, **MONEY)
-    total_vat = models.DecimalField(_("VAT"), editable=False, **MONEY)
-    total_gross = models.DecimalField(_("total with VAT"), editable=False, **MONEY)
+    total_net = money_field(_("total without VAT"))
+    total_vat = money_field(_("VAT"))
+    total_gross = money_field(_("total with VAT"))
 
     class Meta:
         verbose_name = _("offer")
         verbose_name_plural = _("offers")
         ordering = ["-issue_date", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "number"],
-                                    name="offer_number_unique_per_org"),
-            models.CheckConstraint(condition=Q(status__in=OfferStatus.values),
-                                   name="offer_status_valid"),
+            models.UniqueConstraint(
+                fields=["organization", "number"], name="offer_number_unique_per_org"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=OfferStatus.values), name="offer_status_valid"
+            ),
             models.CheckConstraint(
                 condition=~Q(status__in=[OfferStatus.WON, OfferStatus.LOST])
                 | Q(closed_date__isnull=False),
                 name="offer_closed_has_date",
             ),
-            models.CheckConstraint(condition=~Q(status=OfferStatus.LOST) | ~Q(lost_reason=""),
-                                   name="offer_lost_has_reason"),
+            models.CheckConstraint(
+                condition=~Q(status=OfferStatus.LOST) | ~Q(lost_reason=""),
+                name="offer_lost_has_reason",
+            ),
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("issue_date")),
                 name="offer_valid_after_issue",
                 violation_error_message=_("The validity date cannot be before the issue date."),
             ),
-            models.CheckConstraint(condition=Q(probability__lte=100),
-                                   name="offer_probability_percent"),
-        ]  # fmt: skip
+            models.CheckConstraint(
+                condition=Q(probability__lte=100), name="offer_probability_percent"
+            ),
+        ]
         indexes = [
             models.Index(fields=["organization", "status"], name="offer_org_status_idx"),
             models.Index(fields=["organization", "account"], name="offer_org_account_idx"),
             models.Index(fields=["organization", "owner"], name="offer_org_owner_idx"),
             models.Index(fields=["organization", "issue_date"], name="offer_org_issue_idx"),
-            models.Index(fields=["organization", "expected_close_date"],
-                         name="offer_org_close_idx"),
-        ]  # fmt: skip
+            models.Index(
+                fields=["organization", "expected_close_date"], name="offer_org_close_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
@@ -200,43 +257,72 @@ class OfferLine(TenantModel):
 
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveIntegerField(_("position"), default=0)
-    product = models.ForeignKey("catalog.Product", on_delete=models.SET_NULL, null=True,
-                                blank=True, related_name="+", verbose_name=_("product"))  # fmt: skip
+    product = models.ForeignKey(
+        "catalog.Product",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("product"),
+    )
     code = models.CharField(_("code"), max_length=40, blank=True)
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     unit = models.CharField(_("unit"), max_length=20, default="buc")
-    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
-    source_price = models.DecimalField(_("price as entered"), max_digits=18, decimal_places=4)
-    source_currency = models.CharField(_("price currency"), max_length=3,
-                                       choices=CURRENCY_CHOICES)  # fmt: skip
-    exchange_rate = models.DecimalField(_("exchange rate used"), max_digits=18, decimal_places=6,
-                                        default=Decimal(1))  # fmt: skip
+    quantity = models.DecimalField(
+        _("quantity"),
+        max_digits=14,
+        decimal_places=3,
+        validators=[MinValueValidator(Decimal("0.001"))],
+    )
+    source_price = models.DecimalField(
+        _("price as entered"),
+        max_digits=18,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    source_currency = models.CharField(_("price currency"), max_length=3, choices=CURRENCY_CHOICES)
+    exchange_rate = models.DecimalField(
+        _("exchange rate used"), max_digits=18, decimal_places=6, default=Decimal(1)
+    )
     unit_price = models.DecimalField(_("unit price"), max_digits=18, decimal_places=4)
     price_includes_vat = models.BooleanField(_("price includes VAT"), default=False)
-    discount_percent = models.DecimalField(_("discount %"), max_digits=5, decimal_places=2,
-                                           default=Decimal(0), validators=[validate_percent])  # fmt: skip
-    vat_rate = models.DecimalField(_("VAT rate %"), max_digits=5, decimal_places=2,
-                                   validators=[validate_percent])  # fmt: skip
-    net_amount = models.DecimalField(_("net"), editable=False, **MONEY)
-    vat_amount = models.DecimalField(_("VAT"), editable=False, **MONEY)
-    gross_amount = models.DecimalField(_("gross"), editable=False, **MONEY)
+    discount_percent = models.DecimalField(
+        _("discount %"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[validate_percent],
+    )
+    vat_rate = models.DecimalField(
+        _("VAT rate %"), max_digits=5, decimal_places=2, validators=[validate_percent]
+    )
+    net_amount = money_field(_("net"))
+    vat_amount = money_field(_("VAT"))
+    gross_amount = money_field(_("gross"))
 
     class Meta:
         verbose_name = _("offer line")
         verbose_name_plural = _("offer lines")
         ordering = ["position", "created_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(quantity__gt=0), name="offer_line_quantity_positive"),
-            models.CheckConstraint(condition=Q(source_price__gte=0),
-                                   name="offer_line_price_not_negative"),
-            models.CheckConstraint(condition=Q(discount_percent__gte=0, discount_percent__lte=100),
-                                   name="offer_line_discount_percent"),
-            models.CheckConstraint(condition=Q(vat_rate__gte=0, vat_rate__lte=100),
-                                   name="offer_line_vat_percent"),
-            models.CheckConstraint(condition=Q(exchange_rate__gt=0),
-                                   name="offer_line_rate_positive"),
-        ]  # fmt: skip
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0), name="offer_line_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(source_price__gte=0), name="offer_line_price_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(discount_percent__gte=0, discount_percent__lte=100),
+                name="offer_line_discount_percent",
+            ),
+            models.CheckConstraint(
+                condition=Q(vat_rate__gte=0, vat_rate__lte=100), name="offer_line_vat_percent"
+            ),
+            models.CheckConstraint(
+                condition=Q(exchange_rate__gt=0), name="offer_line_rate_positive"
+            ),
+        ]
         indexes = [models.Index(fields=["offer", "position"], name="offer_line_position_idx")]
 
     def __str__(self) -> str:
@@ -252,9 +338,10 @@ class OfferNumberSequence(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organization", "year"],
-                                    name="offer_sequence_unique_year")
-        ]  # fmt: skip
+            models.UniqueConstraint(
+                fields=["organization", "year"], name="offer_sequence_unique_year"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.organization_id} {self.year}: {self.last_number}"
@@ -263,12 +350,15 @@ class OfferNumberSequence(models.Model):
 class RecordEvent(TenantModel):
     """What happened to a prospect, account or offer (status changes, conversion...)."""
 
-    prospect = models.ForeignKey(Prospect, on_delete=models.CASCADE, null=True, blank=True,
-                                 related_name="events")  # fmt: skip
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, null=True, blank=True,
-                                related_name="events")  # fmt: skip
-    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, null=True, blank=True,
-                              related_name="events")  # fmt: skip
+    prospect = models.ForeignKey(
+        Prospect, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    offer = models.ForeignKey(
+        Offer, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
     kind = models.CharField(max_length=30, choices=EventKind.choices)
     data = models.JSONField(default=dict, blank=True)
 
@@ -277,9 +367,10 @@ class RecordEvent(TenantModel):
         verbose_name_plural = _("record events")
         ordering = ["-created_at"]
         constraints = [
-            parent_constraint(name="record_event_exactly_one_parent",
-                              fields=("prospect", "account", "offer"))
-        ]  # fmt: skip
+            parent_constraint(
+                name="record_event_exactly_one_parent", fields=("prospect", "account", "offer")
+            )
+        ]
         indexes = [
             models.Index(fields=["prospect", "created_at"], name="event_prospect_idx"),
             models.Index(fields=["account", "created_at"], name="event_account_idx"),

@@ -25,9 +25,13 @@ PARENT_MODELS: dict[str, type[Prospect] | type[Account] | type[Offer]] = {
 
 
 def resolve_parent(
-    *, org: Organization, allowed: tuple[str, ...], required: bool = True, lock: bool = False,
+    *,
+    org: Organization,
+    allowed: tuple[str, ...],
+    required: bool = True,
+    lock: bool = False,
     **ids: Any,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """Turn ``prospect_id=…`` / ``account_id=…`` / ``offer_id=…`` into ``{"prospect": obj}``."""
     given = {name[: -len("_id")]: value for name, value in ids.items() if value is not None}
     for name in given:
@@ -35,13 +39,19 @@ def resolve_parent(
             raise ValidationFailed(
                 _("This record cannot hang on a %(parent)s.") % {"parent": name},
                 field=f"{name}_id",
+                code="invalid_parent",
             )
     if len(given) > 1:
         raise ValidationFailed.from_issues(
-            [FieldIssue(f"{name}_id", _("Give only one of: %(names)s.")
-                        % {"names": ", ".join(f"{n}_id" for n in allowed)})
-             for name in given]
-        )  # fmt: skip
+            [
+                FieldIssue(
+                    f"{name}_id",
+                    _("Give only one of: %(names)s.")
+                    % {"names": ", ".join(f"{n}_id" for n in allowed)},
+                )
+                for name in given
+            ]
+        )
     if not given:
         if required:
             raise ValidationFailed(

@@ -22,9 +22,13 @@ class LineAmounts:
 
 
 def line_amounts(
-    *, quantity: Decimal, unit_price: Decimal, discount_percent: Decimal, vat_rate: Decimal,
+    *,
+    quantity: Decimal,
+    unit_price: Decimal,
+    discount_percent: Decimal,
+    vat_rate: Decimal,
     price_includes_vat: bool,
-) -> LineAmounts:  # fmt: skip
+) -> LineAmounts:
     after_discount = quantity * unit_price * (HUNDRED - discount_percent) / HUNDRED
     if price_includes_vat:
         gross = round_money(after_discount)

@@ -13,6 +13,10 @@ class TasksConfig(AppConfig):
         from smartcrm.tasks.models import Task
 
         register_child(
-            ChildKind(key="tasks", model=Task, parents=("prospect", "account", "offer"),
-                      module=Module.TASKS)
-        )  # fmt: skip
+            ChildKind(
+                key="tasks",
+                model=Task,
+                parents=("prospect", "account", "offer"),
+                module=Module.TASKS,
+            )
+        )

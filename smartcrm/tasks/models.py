@@ -18,44 +18,62 @@ class Task(TenantModel):
 
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    status = models.CharField(_("status"), max_length=12, choices=TaskStatus.choices,
-                              default=TaskStatus.OPEN)  # fmt: skip
-    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices,
-                                default=Priority.MEDIUM)  # fmt: skip
+    status = models.CharField(
+        _("status"), max_length=12, choices=TaskStatus.choices, default=TaskStatus.OPEN
+    )
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.MEDIUM
+    )
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     remind_at = models.DateTimeField(_("remind at"), null=True, blank=True)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                 blank=True, related_name="+", verbose_name=_("assignee"))  # fmt: skip
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assignee"),
+    )
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True, editable=False)
-    prospect = models.ForeignKey("sales.Prospect", on_delete=models.CASCADE, null=True,
-                                 blank=True, related_name="tasks")  # fmt: skip
-    account = models.ForeignKey("sales.Account", on_delete=models.CASCADE, null=True,
-                                blank=True, related_name="tasks")  # fmt: skip
-    offer = models.ForeignKey("sales.Offer", on_delete=models.CASCADE, null=True, blank=True,
-                              related_name="tasks")  # fmt: skip
+    prospect = models.ForeignKey(
+        "sales.Prospect", on_delete=models.CASCADE, null=True, blank=True, related_name="tasks"
+    )
+    account = models.ForeignKey(
+        "sales.Account", on_delete=models.CASCADE, null=True, blank=True, related_name="tasks"
+    )
+    offer = models.ForeignKey(
+        "sales.Offer", on_delete=models.CASCADE, null=True, blank=True, related_name="tasks"
+    )
 
     class Meta:
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
         ordering = ["due_at", "created_at"]
         constraints = [
-            parent_constraint(name="task_at_most_one_parent",
-                              fields=("prospect", "account", "offer"), required=False),
-            models.CheckConstraint(condition=Q(status__in=TaskStatus.values),
-                                   name="task_status_valid"),
+            parent_constraint(
+                name="task_at_most_one_parent",
+                fields=("prospect", "account", "offer"),
+                required=False,
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=TaskStatus.values), name="task_status_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(status=TaskStatus.DONE, completed_at__isnull=False)
                 | (~Q(status=TaskStatus.DONE) & Q(completed_at__isnull=True)),
                 name="task_done_has_completion_time",
             ),
-        ]  # fmt: skip
+        ]
         indexes = [
-            models.Index(fields=["organization", "assignee", "status", "due_at"],
-                         name="task_org_assignee_idx"),
+            models.Index(
+                fields=["organization", "assignee", "status", "due_at"],
+                name="task_org_assignee_idx",
+            ),
             models.Index(fields=["organization", "status", "due_at"], name="task_org_status_idx"),
-            models.Index(fields=["remind_at"], name="task_remind_idx",
-                         condition=Q(remind_at__isnull=False)),
-        ]  # fmt: skip
+            models.Index(
+                fields=["remind_at"], name="task_remind_idx", condition=Q(remind_at__isnull=False)
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

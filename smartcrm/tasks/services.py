@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from smartcrm.core import writes
 from smartcrm.core.errors import Conflict, ValidationFailed
+from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
 from smartcrm.core.modules import Module, require_module
 from smartcrm.core.permissions import ensure_member, membership_of
@@ -21,26 +22,40 @@ TASK_FIELDS = ("title", "description", "priority", "due_at", "remind_at", "assig
 PARENTS = ("prospect", "account", "offer")
 
 
-def _check(org: Organization, task: Task) -> None:
-    ensure_member(org, task.assignee_id, field="assignee_id")
+def _check(org: Organization, task: Task, *, assignee_changed: bool = True) -> None:
+    # A task whose assignee has since left can still be completed, cancelled or reassigned.
+    if assignee_changed:
+        ensure_member(org, task.assignee_id, field="assignee_id")
     writes.validate(task, exclude=list(PARENTS))
 
 
-def _locked(org: Organization, task_id: object, version: int | None) -> Task:
+def _locked(org: Organization, task_id: RecordId, version: int | None) -> Task:
     require_module(org, Module.TASKS)
     return writes.lock(Task.objects.for_org(org), task_id, version=version, label=_("Task"))
 
 
 @transaction.atomic
 def task_create(
-    *, org: Organization, user: User, title: str, prospect_id: object = None,
-    account_id: object = None, offer_id: object = None, **fields: Any,
-) -> Task:  # fmt: skip
+    *,
+    org: Organization,
+    user: User,
+    title: str,
+    prospect_id: RecordId | None = None,
+    account_id: RecordId | None = None,
+    offer_id: RecordId | None = None,
+    **fields: Any,
+) -> Task:
     """Create a task, on a record or standing alone; assigned to the acting user by default."""
     require_module(org, Module.TASKS)
     membership_of(org, user)
-    parent = resolve_parent(org=org, allowed=PARENTS, required=False, prospect_id=prospect_id,
-                            account_id=account_id, offer_id=offer_id)  # fmt: skip
+    parent = resolve_parent(
+        org=org,
+        allowed=PARENTS,
+        required=False,
+        prospect_id=prospect_id,
+        account_id=account_id,
+        offer_id=offer_id,
+    )
     task = Task(organization=org, created_by=user, assignee=user, title=title, **parent)
     writes.apply_changes(task, fields, allowed=TASK_FIELDS)
     if task.remind_at is None and task.due_at is not None:
@@ -51,30 +66,40 @@ def task_create(
 
 @transaction.atomic
 def task_update(
-    *, org: Organization, user: User, task_id: object, version: int | None = None,
+    *,
+    org: Organization,
+    user: User,
+    task_id: RecordId,
+    version: int | None = None,
     **changes: Any,
-) -> Task:  # fmt: skip
+) -> Task:
     """Change a task's details, due time, reminder or assignee."""
     membership_of(org, user)
     task = _locked(org, task_id, version)
-    if writes.apply_changes(task, changes, allowed=TASK_FIELDS):
-        _check(org, task)
+    changed = writes.apply_changes(task, changes, allowed=TASK_FIELDS)
+    if changed:
+        _check(org, task, assignee_changed="assignee_id" in changed)
         writes.save(task)
     return task
 
 
 def task_assign(
-    *, org: Organization, user: User, task_id: object, assignee_id: object,
+    *,
+    org: Organization,
+    user: User,
+    task_id: RecordId,
+    assignee_id: RecordId,
     version: int | None = None,
-) -> Task:  # fmt: skip
+) -> Task:
     """Delegate a task to another member."""
-    return task_update(org=org, user=user, task_id=task_id, version=version,
-                       assignee_id=assignee_id)  # fmt: skip
+    return task_update(
+        org=org, user=user, task_id=task_id, version=version, assignee_id=assignee_id
+    )
 
 
 @transaction.atomic
 def task_set_status(
-    *, org: Organization, user: User, task_id: object, status: str, version: int | None = None
+    *, org: Organization, user: User, task_id: RecordId, status: str, version: int | None = None
 ) -> Task:
     """open → in progress → done | canceled; a closed task may be reopened."""
     membership_of(org, user)
@@ -90,21 +115,22 @@ def task_set_status(
         )
     task.status = status
     task.completed_at = timezone.now() if status == TaskStatus.DONE else None
-    _check(org, task)
+    _check(org, task, assignee_changed=False)
     return writes.save(task)
 
 
 def task_complete(
-    *, org: Organization, user: User, task_id: object, version: int | None = None
+    *, org: Organization, user: User, task_id: RecordId, version: int | None = None
 ) -> Task:
     """Mark a task done."""
-    return task_set_status(org=org, user=user, task_id=task_id, status=TaskStatus.DONE,
-                           version=version)  # fmt: skip
+    return task_set_status(
+        org=org, user=user, task_id=task_id, status=TaskStatus.DONE, version=version
+    )
 
 
 @transaction.atomic
 def task_delete(
-    *, org: Organization, user: User, task_id: object, version: int | None = None
+    *, org: Organization, user: User, task_id: RecordId, version: int | None = None
 ) -> None:
     membership_of(org, user)
     _locked(org, task_id, version).delete()

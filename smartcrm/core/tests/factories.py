@@ -10,10 +10,10 @@ from smartcrm.core import services
 from smartcrm.core.choices import Role
 from smartcrm.core.models import Membership, Organization, User
 
-TEST_PASSWORD = "parola-Sigura-2026"  # noqa: S105 - test data
+TEST_PASSWORD = "parola-Sigura-2026"
 
 
-class UserFactory(factory.Factory):
+class UserFactory(factory.Factory[User]):
     class Meta:
         model = User
 
@@ -27,7 +27,7 @@ class UserFactory(factory.Factory):
         return services.user_create(**kwargs)
 
 
-class OrganizationFactory(factory.Factory):
+class OrganizationFactory(factory.Factory[Organization]):
     class Meta:
         model = Organization
 

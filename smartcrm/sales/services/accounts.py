@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from smartcrm.core import writes
 from smartcrm.core.errors import Conflict
+from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
 from smartcrm.core.permissions import ensure_member, membership_of, require_owner_or_role
 from smartcrm.core.services import normalize_identity
@@ -40,13 +41,18 @@ def account_create(*, org: Organization, user: User, **fields: Any) -> Account:
 
 @transaction.atomic
 def account_update(
-    *, org: Organization, user: User, account_id: object, version: int | None = None,
+    *,
+    org: Organization,
+    user: User,
+    account_id: RecordId,
+    version: int | None = None,
     **changes: Any,
-) -> Account:  # fmt: skip
+) -> Account:
     """Change an account's details."""
     membership_of(org, user)
-    account = writes.lock(Account.objects.for_org(org), account_id, version=version,
-                          label=_("Account"))  # fmt: skip
+    account = writes.lock(
+        Account.objects.for_org(org), account_id, version=version, label=_("Account")
+    )
     changed = writes.apply_changes(account, changes, allowed=ACCOUNT_FIELDS)
     if not changed:
         return account
@@ -58,20 +64,25 @@ def account_update(
 
 @transaction.atomic
 def account_delete(
-    *, org: Organization, user: User, account_id: object, version: int | None = None
+    *, org: Organization, user: User, account_id: RecordId, version: int | None = None
 ) -> None:
     """Delete an account with its contacts, activities, notes and tasks.
 
     Refused while it has offers (they are the sales history) or when it was created from
     a prospect (the converted prospect points to it).
     """
-    account = writes.lock(Account.objects.for_org(org), account_id, version=version,
-                          label=_("Account"))  # fmt: skip
+    account = writes.lock(
+        Account.objects.for_org(org), account_id, version=version, label=_("Account")
+    )
     require_owner_or_role(org, user, owner_id=account.owner_id)
     if Offer.objects.for_org(org).filter(account=account).exists():
-        raise Conflict(_("This account has offers; it cannot be deleted."), field="offers",
-                       code="has_offers")  # fmt: skip
+        raise Conflict(
+            _("This account has offers; it cannot be deleted."), field="offers", code="has_offers"
+        )
     if Prospect.objects.for_org(org).filter(converted_account=account).exists():
-        raise Conflict(_("This account came from a converted prospect; it is kept as history."),
-                       field="converted_prospects", code="has_converted_prospects")  # fmt: skip
+        raise Conflict(
+            _("This account came from a converted prospect; it is kept as history."),
+            field="converted_prospects",
+            code="has_converted_prospects",
+        )
     account.delete()

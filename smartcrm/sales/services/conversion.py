@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from smartcrm.core import writes
 from smartcrm.core.choices import PartyKind
 from smartcrm.core.errors import Conflict, ValidationFailed
+from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
 from smartcrm.core.permissions import membership_of
 from smartcrm.core.registry import move_children
@@ -35,10 +36,14 @@ class Conversion:
 
 def _account_from(prospect: Prospect, user: User) -> Account:
     account = Account(
-        organization_id=prospect.organization_id, created_by=user, kind=prospect.kind,
-        name=prospect.display_name, owner_id=prospect.owner_id or user.pk,
-        description=prospect.description, source_prospect=prospect,
-    )  # fmt: skip
+        organization_id=prospect.organization_id,
+        created_by=user,
+        kind=prospect.kind,
+        name=prospect.display_name,
+        owner_id=prospect.owner_id or user.pk,
+        description=prospect.description,
+        source_prospect=prospect,
+    )
     for name in IDENTITY_FIELDS:
         setattr(account, name, getattr(prospect, name))
     if prospect.kind == PartyKind.PERSON and not account.name:
@@ -58,9 +63,14 @@ def _fill_blanks(account: Account, prospect: Prospect) -> list[str]:
 
 @transaction.atomic
 def prospect_convert(
-    *, org: Organization, user: User, prospect_id: object, account_id: object | None = None,
-    offer: dict[str, Any] | None = None, version: int | None = None,
-) -> Conversion:  # fmt: skip
+    *,
+    org: Organization,
+    user: User,
+    prospect_id: RecordId,
+    account_id: RecordId | None = None,
+    offer: dict[str, Any] | None = None,
+    version: int | None = None,
+) -> Conversion:
     """Turn a qualified prospect into an account (new, or ``account_id`` to merge into).
 
     Its contacts, activities, notes and tasks (every registered child kind) move to the
@@ -69,11 +79,13 @@ def prospect_convert(
     of two conversions racing, the second sees "converted" and gets a 409.
     """
     membership_of(org, user)
-    prospect = writes.lock(Prospect.objects.for_org(org), prospect_id, version=None,
-                           label=_("Prospect"))  # fmt: skip
+    prospect = writes.lock(
+        Prospect.objects.for_org(org), prospect_id, version=None, label=_("Prospect")
+    )
     if prospect.status == ProspectStatus.CONVERTED:
-        raise Conflict(_("This prospect has already been converted."), field="status",
-                       code="already_converted")  # fmt: skip
+        raise Conflict(
+            _("This prospect has already been converted."), field="status", code="already_converted"
+        )
     writes.check_version(prospect, version)
     if prospect.status != ProspectStatus.QUALIFIED:
         raise Conflict(
@@ -85,42 +97,65 @@ def prospect_convert(
     if account_id is not None:
         try:
             account = Account.objects.for_org(org).select_for_update().filter(pk=account_id).first()
-        except (ValueError, TypeError, Exception):  # noqa: BLE001 - malformed id
+        except (ValueError, TypeError, Exception):
             account = None
         if account is None:
-            raise ValidationFailed(_("No account with this id."), field="account_id",
-                                   code="not_found")  # fmt: skip
+            raise ValidationFailed(
+                _("No account with this id."), field="account_id", code="not_found"
+            )
         filled = _fill_blanks(account, prospect)
         if filled:
             writes.save(account)
-        record_event(org=org, user=user, kind=EventKind.MERGED_PROSPECT, account=account,
-                     prospect_id=str(prospect.pk), prospect_name=prospect.display_name,
-                     filled=filled)  # fmt: skip
+        record_event(
+            org=org,
+            user=user,
+            kind=EventKind.MERGED_PROSPECT,
+            account=account,
+            prospect_id=str(prospect.pk),
+            prospect_name=prospect.display_name,
+            filled=filled,
+        )
         created = False
     else:
         account = _account_from(prospect, user)
         writes.validate(account, exclude=["source_prospect"])
         writes.save(account)
-        record_event(org=org, user=user, kind=EventKind.CREATED_FROM_PROSPECT, account=account,
-                     prospect_id=str(prospect.pk), prospect_name=prospect.display_name)  # fmt: skip
+        record_event(
+            org=org,
+            user=user,
+            kind=EventKind.CREATED_FROM_PROSPECT,
+            account=account,
+            prospect_id=str(prospect.pk),
+            prospect_name=prospect.display_name,
+        )
         created = True
 
-    moved = move_children(org=org, source_field="prospect", source=prospect,
-                          target_field="account", target=account)  # fmt: skip
+    moved = move_children(
+        org=org, source_field="prospect", source=prospect, target_field="account", target=account
+    )
 
     prospect.status = ProspectStatus.CONVERTED
     prospect.converted_account = account
     prospect.converted_at = timezone.now()
     writes.save(prospect)
-    record_event(org=org, user=user, kind=EventKind.CONVERTED, prospect=prospect,
-                 account_id=str(account.pk), account_name=account.name, moved=moved,
-                 merged=not created)  # fmt: skip
+    record_event(
+        org=org,
+        user=user,
+        kind=EventKind.CONVERTED,
+        prospect=prospect,
+        account_id=str(account.pk),
+        account_name=account.name,
+        moved=moved,
+        merged=not created,
+    )
 
     first_offer = None
     if offer is not None:
         offer_values = dict(offer)
         title = offer_values.pop("title", "") or _("Offer for %(name)s") % {"name": account.name}
-        first_offer = offer_create(org=org, user=user, account_id=account.pk, title=title,
-                                   **offer_values)  # fmt: skip
-    return Conversion(prospect=prospect, account=account, offer=first_offer,
-                      created_account=created, moved=moved)  # fmt: skip
+        first_offer = offer_create(
+            org=org, user=user, account_id=account.pk, title=title, **offer_values
+        )
+    return Conversion(
+        prospect=prospect, account=account, offer=first_offer, created_account=created, moved=moved
+    )

@@ -15,24 +15,44 @@ from django.utils.translation import gettext as _
 from smartcrm.catalog.models import Product
 from smartcrm.catalog.selectors import conversion_rate
 from smartcrm.core import writes
-from smartcrm.core.errors import Conflict, ValidationFailed
+from smartcrm.core.errors import Conflict, FieldIssue, ValidationFailed
+from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
 from smartcrm.core.modules import Module, module_enabled
-from smartcrm.core.permissions import ensure_member, membership_of, require_owner_or_role
 from smartcrm.core.money import round_price
+from smartcrm.core.permissions import ensure_member, membership_of, require_owner_or_role
 from smartcrm.sales.choices import OFFER_TRANSITIONS, EventKind, OfferStatus
 from smartcrm.sales.models import Account, Offer, OfferLine, OfferNumberSequence
 from smartcrm.sales.pricing import line_amounts
 from smartcrm.sales.services.events import record_event
 
 OFFER_FIELDS = (
-    "title", "owner_id", "currency", "language", "issue_date", "valid_until",
-    "expected_close_date", "probability", "priority", "source", "description",
-)  # fmt: skip
+    "title",
+    "owner_id",
+    "currency",
+    "language",
+    "issue_date",
+    "valid_until",
+    "expected_close_date",
+    "probability",
+    "priority",
+    "source",
+    "description",
+)
 LINE_FIELDS = (
-    "product_id", "code", "name", "description", "unit", "quantity", "source_price",
-    "source_currency", "price_includes_vat", "discount_percent", "vat_rate", "position",
-)  # fmt: skip
+    "product_id",
+    "code",
+    "name",
+    "description",
+    "unit",
+    "quantity",
+    "source_price",
+    "source_currency",
+    "price_includes_vat",
+    "discount_percent",
+    "vat_rate",
+    "position",
+)
 DEFAULT_VALIDITY_DAYS = 30
 
 
@@ -52,7 +72,7 @@ def _allocate_number(org: Organization, year: int) -> str:
     return f"OF-{year}-{sequence.last_number:04d}"
 
 
-def _locked_offer(org: Organization, offer_id: object, version: int | None = None) -> Offer:
+def _locked_offer(org: Organization, offer_id: RecordId, version: int | None = None) -> Offer:
     return writes.lock(Offer.objects.for_org(org), offer_id, version=version, label=_("Offer"))
 
 
@@ -68,19 +88,31 @@ def _refuse_if_closed(offer: Offer) -> None:
 
 @transaction.atomic
 def offer_create(
-    *, org: Organization, user: User, account_id: object, title: str,
-    lines: Iterable[dict[str, Any]] = (), **fields: Any,
-) -> Offer:  # fmt: skip
+    *,
+    org: Organization,
+    user: User,
+    account_id: RecordId,
+    title: str,
+    lines: Iterable[dict[str, Any]] = (),
+    **fields: Any,
+) -> Offer:
     """Create a draft offer for an account, numbered OF-<year>-<nnnn>, with optional lines."""
     membership_of(org, user)
     try:
         account = Account.objects.for_org(org).filter(pk=account_id).first()
-    except (ValueError, TypeError, Exception):  # noqa: BLE001 - a malformed id is "not found"
+    except (ValueError, TypeError, Exception):
         account = None
     if account is None:
         raise ValidationFailed(_("No account with this id."), field="account_id", code="not_found")
-    offer = Offer(organization=org, created_by=user, owner=user, account=account, title=title,
-                  currency=org.base_currency, language=org.language)  # fmt: skip
+    offer = Offer(
+        organization=org,
+        created_by=user,
+        owner=user,
+        account=account,
+        title=title,
+        currency=org.base_currency,
+        language=org.language,
+    )
     writes.apply_changes(offer, fields, allowed=OFFER_FIELDS)
     if offer.issue_date is None:
         offer.issue_date = org_today(org)
@@ -92,8 +124,14 @@ def offer_create(
     writes.save(offer)
     record_event(org=org, user=user, kind=EventKind.CREATED, offer=offer, number=offer.number)
     for position, line_input in enumerate(lines, start=1):
-        _line_build_and_save(org, user, offer, OfferLine(offer=offer, position=position),
-                             dict(line_input), creating=True)  # fmt: skip
+        _line_build_and_save(
+            org,
+            user,
+            offer,
+            OfferLine(offer=offer, position=position),
+            dict(line_input),
+            creating=True,
+        )
     if lines:
         _recompute_totals(offer)
         writes.save(offer, new_version=False)
@@ -102,9 +140,13 @@ def offer_create(
 
 @transaction.atomic
 def offer_update(
-    *, org: Organization, user: User, offer_id: object, version: int | None = None,
+    *,
+    org: Organization,
+    user: User,
+    offer_id: RecordId,
+    version: int | None = None,
     **changes: Any,
-) -> Offer:  # fmt: skip
+) -> Offer:
     """Change an open offer's details; a new currency or issue date re-prices its lines."""
     membership_of(org, user)
     offer = _locked_offer(org, offer_id, version)
@@ -124,9 +166,15 @@ def offer_update(
 
 @transaction.atomic
 def offer_change_status(
-    *, org: Organization, user: User, offer_id: object, status: str,
-    closed_date: dt.date | None = None, lost_reason: str = "", version: int | None = None,
-) -> Offer:  # fmt: skip
+    *,
+    org: Organization,
+    user: User,
+    offer_id: RecordId,
+    status: str,
+    closed_date: dt.date | None = None,
+    lost_reason: str = "",
+    version: int | None = None,
+) -> Offer:
     """Move an offer: draft → sent → negotiation → won | lost (won/lost need a date,
     lost needs a reason)."""
     membership_of(org, user)
@@ -143,14 +191,17 @@ def offer_change_status(
     lost_reason = " ".join((lost_reason or "").split())
     if status in (OfferStatus.WON, OfferStatus.LOST):
         if closed_date is None:
-            raise ValidationFailed(_("Give the date the offer was won or lost."),
-                                   field="closed_date", code="required")  # fmt: skip
+            raise ValidationFailed(
+                _("Give the date the offer was won or lost."), field="closed_date", code="required"
+            )
         if status == OfferStatus.LOST and not lost_reason:
-            raise ValidationFailed(_("Say why the offer was lost."), field="lost_reason",
-                                   code="required")  # fmt: skip
+            raise ValidationFailed(
+                _("Say why the offer was lost."), field="lost_reason", code="required"
+            )
         if status == OfferStatus.WON and not offer.lines.exists():
-            raise Conflict(_("An offer without lines cannot be won."), field="lines",
-                           code="no_lines")  # fmt: skip
+            raise Conflict(
+                _("An offer without lines cannot be won."), field="lines", code="no_lines"
+            )
         offer.closed_date = closed_date
         offer.probability = 100 if status == OfferStatus.WON else 0
     if status == OfferStatus.SENT and offer.sent_at is None:
@@ -160,22 +211,32 @@ def offer_change_status(
     offer.lost_reason = lost_reason if status == OfferStatus.LOST else ""
     writes.validate(offer, exclude=["number", "account"])
     writes.save(offer)
-    record_event(org=org, user=user, kind=EventKind.STATUS_CHANGED, offer=offer, old=old,
-                 new=status, closed_date=closed_date.isoformat() if closed_date else None,
-                 lost_reason=offer.lost_reason)  # fmt: skip
+    record_event(
+        org=org,
+        user=user,
+        kind=EventKind.STATUS_CHANGED,
+        offer=offer,
+        old=old,
+        new=status,
+        closed_date=closed_date.isoformat() if closed_date else None,
+        lost_reason=offer.lost_reason,
+    )
     return offer
 
 
 @transaction.atomic
 def offer_delete(
-    *, org: Organization, user: User, offer_id: object, version: int | None = None
+    *, org: Organization, user: User, offer_id: RecordId, version: int | None = None
 ) -> None:
     """Delete a draft offer (owner or manager). Offers that went out are kept: mark them lost."""
     offer = _locked_offer(org, offer_id, version)
     require_owner_or_role(org, user, owner_id=offer.owner_id)
     if offer.status != OfferStatus.DRAFT:
-        raise Conflict(_("Only a draft offer can be deleted; mark this one lost instead."),
-                       field="status", code="offer_not_draft")  # fmt: skip
+        raise Conflict(
+            _("Only a draft offer can be deleted; mark this one lost instead."),
+            field="status",
+            code="offer_not_draft",
+        )
     offer.delete()
 
 
@@ -186,7 +247,11 @@ def _decimal(value: Any, field: str) -> Decimal:
     if isinstance(value, float):
         value = repr(value)
     try:
-        number = Decimal(str(value).strip().replace(",", ".")) if isinstance(value, str) else Decimal(value)
+        number = (
+            Decimal(str(value).strip().replace(",", "."))
+            if isinstance(value, str)
+            else Decimal(value)
+        )
     except (InvalidOperation, TypeError, ValueError):
         raise ValidationFailed(_("Enter a number."), field=field, code="invalid_number") from None
     if not number.is_finite():
@@ -194,11 +259,41 @@ def _decimal(value: Any, field: str) -> Decimal:
     return number
 
 
+# Callers name the price as entered "unit_price" and its currency "currency".
+_LINE_INPUT_NAMES = {"source_price": "unit_price", "source_currency": "currency"}
+
+
 def _line_build_and_save(
-    org: Organization, user: User, offer: Offer, line: OfferLine, values: dict[str, Any],
-    *, creating: bool,
-) -> OfferLine:  # fmt: skip
+    org: Organization,
+    user: User,
+    offer: Offer,
+    line: OfferLine,
+    values: dict[str, Any],
+    *,
+    creating: bool,
+) -> OfferLine:
     """Apply input to a line: take the catalogue snapshot, convert the price, compute amounts."""
+    try:
+        return _line_apply(org, user, offer, line, values, creating=creating)
+    except ValidationFailed as error:
+        issues = [
+            FieldIssue(
+                _LINE_INPUT_NAMES.get(issue.field or "", issue.field), issue.message, issue.code
+            )
+            for issue in error.issues
+        ]
+        raise ValidationFailed.from_issues(issues) from error
+
+
+def _line_apply(
+    org: Organization,
+    user: User,
+    offer: Offer,
+    line: OfferLine,
+    values: dict[str, Any],
+    *,
+    creating: bool,
+) -> OfferLine:
     # "unit_price" and "currency" are the names callers use for the price as entered.
     if "unit_price" in values:
         values["source_price"] = values.pop("unit_price")
@@ -215,18 +310,23 @@ def _line_build_and_save(
                 raise ValidationFailed(_("The catalogue is switched off."), field="product_id")
             try:
                 product = Product.objects.for_org(org).filter(pk=product_id).first()
-            except (ValueError, TypeError, Exception):  # noqa: BLE001 - malformed id
+            except (ValueError, TypeError, Exception):
                 product = None
             if product is None:
-                raise ValidationFailed(_("No product with this id."), field="product_id",
-                                       code="not_found")  # fmt: skip
+                raise ValidationFailed(
+                    _("No product with this id."), field="product_id", code="not_found"
+                )
         if product is not None and creating:
             snapshot = {
-                "code": product.code, "name": product.name, "unit": product.unit,
-                "description": product.description, "source_price": product.price,
+                "code": product.code,
+                "name": product.name,
+                "unit": product.unit,
+                "description": product.description,
+                "source_price": product.price,
                 "source_currency": product.currency,
-                "price_includes_vat": product.price_includes_vat, "vat_rate": product.vat_rate,
-            }  # fmt: skip
+                "price_includes_vat": product.price_includes_vat,
+                "vat_rate": product.vat_rate,
+            }
             for name, value in snapshot.items():
                 if values.get(name) is None:
                     values[name] = value
@@ -236,12 +336,15 @@ def _line_build_and_save(
             values["vat_rate"] = Decimal("21")
         for required in ("quantity", "source_price"):
             if values.get(required) is None:
-                raise ValidationFailed(_("This field is required."),
-                                       field="unit_price" if required == "source_price" else required,
-                                       code="required")  # fmt: skip
+                raise ValidationFailed(
+                    _("This field is required."),
+                    field="unit_price" if required == "source_price" else required,
+                    code="required",
+                )
         if not values.get("name"):
-            raise ValidationFailed(_("A line needs a name or a product."), field="name",
-                                   code="required")  # fmt: skip
+            raise ValidationFailed(
+                _("A line needs a name or a product."), field="name", code="required"
+            )
         line.organization = org
         line.created_by = user
         values = {name: value for name, value in values.items() if value is not None}
@@ -256,15 +359,20 @@ def _line_build_and_save(
 
 def _price_line(org: Organization, offer: Offer, line: OfferLine) -> None:
     line.exchange_rate = conversion_rate(
-        org=org, source=line.source_currency, target=offer.currency, on_date=offer.issue_date,
+        org=org,
+        source=line.source_currency,
+        target=offer.currency,
+        on_date=offer.issue_date,
         field="currency",
-    )  # fmt: skip
+    )
     line.unit_price = round_price(line.source_price * line.exchange_rate)
     amounts = line_amounts(
-        quantity=line.quantity, unit_price=line.unit_price,
-        discount_percent=line.discount_percent, vat_rate=line.vat_rate,
+        quantity=line.quantity,
+        unit_price=line.unit_price,
+        discount_percent=line.discount_percent,
+        vat_rate=line.vat_rate,
         price_includes_vat=line.price_includes_vat,
-    )  # fmt: skip
+    )
     line.net_amount, line.vat_amount, line.gross_amount = amounts.net, amounts.vat, amounts.gross
 
 
@@ -274,7 +382,8 @@ def _reprice_lines(org: Organization, offer: Offer) -> None:
         _price_line(org, offer, line)
         line.version += 1
     OfferLine.objects.bulk_update(
-        lines, ["exchange_rate", "unit_price", "net_amount", "vat_amount", "gross_amount", "version"]
+        lines,
+        ["exchange_rate", "unit_price", "net_amount", "vat_amount", "gross_amount", "version"],
     )
     _recompute_totals(offer, lines)
 
@@ -296,9 +405,13 @@ def _after_lines_changed(org: Organization, user: User, offer: Offer, **data: An
 
 @transaction.atomic
 def offer_line_add(
-    *, org: Organization, user: User, offer_id: object, offer_version: int | None = None,
+    *,
+    org: Organization,
+    user: User,
+    offer_id: RecordId,
+    offer_version: int | None = None,
     **values: Any,
-) -> OfferLine:  # fmt: skip
+) -> OfferLine:
     """Add a catalogue product (``product_id``) or a free line to an open offer."""
     membership_of(org, user)
     offer = _locked_offer(org, offer_id, offer_version)
@@ -311,7 +424,9 @@ def offer_line_add(
     return line
 
 
-def _locked_line(org: Organization, line_id: object, version: int | None) -> tuple[Offer, OfferLine]:
+def _locked_line(
+    org: Organization, line_id: RecordId, version: int | None
+) -> tuple[Offer, OfferLine]:
     line = writes.lock(OfferLine.objects.for_org(org), line_id, version=None, label=_("Offer line"))
     offer = _locked_offer(org, line.offer_id)
     writes.check_version(line, version)
@@ -321,15 +436,22 @@ def _locked_line(org: Organization, line_id: object, version: int | None) -> tup
 
 @transaction.atomic
 def offer_line_update(
-    *, org: Organization, user: User, line_id: object, version: int | None = None,
+    *,
+    org: Organization,
+    user: User,
+    line_id: RecordId,
+    version: int | None = None,
     **changes: Any,
-) -> OfferLine:  # fmt: skip
+) -> OfferLine:
     """Change a line's quantity, price, discount, VAT...; the offer's totals follow."""
     membership_of(org, user)
     offer, line = _locked_line(org, line_id, version)
     if "product_id" in changes:
-        raise ValidationFailed(_("Remove the line and add the other product instead."),
-                               field="product_id", code="read_only")  # fmt: skip
+        raise ValidationFailed(
+            _("Remove the line and add the other product instead."),
+            field="product_id",
+            code="read_only",
+        )
     _line_build_and_save(org, user, offer, line, dict(changes), creating=False)
     _after_lines_changed(org, user, offer, changed=str(line.pk))
     return line
@@ -337,7 +459,7 @@ def offer_line_update(
 
 @transaction.atomic
 def offer_line_remove(
-    *, org: Organization, user: User, line_id: object, version: int | None = None
+    *, org: Organization, user: User, line_id: RecordId, version: int | None = None
 ) -> Offer:
     """Remove a line from an open offer; returns the offer with its new totals."""
     membership_of(org, user)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from smartcrm.core import writes
 from smartcrm.core.choices import PartyKind
 from smartcrm.core.errors import Conflict, ValidationFailed
+from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
 from smartcrm.core.permissions import ensure_member, membership_of, require_owner_or_role
 from smartcrm.core.services import normalize_identity
@@ -23,13 +24,29 @@ from smartcrm.sales.models import Prospect
 from smartcrm.sales.services.events import record_event
 
 IDENTITY_FIELDS = (
-    "cui", "vat_payer", "trade_register", "address", "postal_code", "locality", "county",
-    "country", "phone", "email", "website",
-)  # fmt: skip
+    "cui",
+    "vat_payer",
+    "trade_register",
+    "address",
+    "postal_code",
+    "locality",
+    "county",
+    "country",
+    "phone",
+    "email",
+    "website",
+)
 PROSPECT_FIELDS = (
-    "kind", "first_name", "last_name", "company_name", *IDENTITY_FIELDS, "source", "priority",
-    "owner_id", "description",
-)  # fmt: skip
+    "kind",
+    "first_name",
+    "last_name",
+    "company_name",
+    *IDENTITY_FIELDS,
+    "source",
+    "priority",
+    "owner_id",
+    "description",
+)
 
 
 def _check(org: Organization, prospect: Prospect) -> None:
@@ -37,14 +54,17 @@ def _check(org: Organization, prospect: Prospect) -> None:
     ensure_member(org, prospect.owner_id, field="owner_id")
     writes.validate(prospect, exclude=["converted_account"])
     if prospect.kind == PartyKind.COMPANY and not prospect.company_name:
-        raise ValidationFailed(_("A company needs its name."), field="company_name", code="required")
+        raise ValidationFailed(
+            _("A company needs its name."), field="company_name", code="required"
+        )
     if prospect.kind == PartyKind.PERSON and not (prospect.first_name or prospect.last_name):
         raise ValidationFailed(_("A person needs a name."), field="last_name", code="required")
 
 
-def _locked(org: Organization, prospect_id: object, version: int | None) -> Prospect:
-    return writes.lock(Prospect.objects.for_org(org), prospect_id, version=version,
-                       label=_("Prospect"))  # fmt: skip
+def _locked(org: Organization, prospect_id: RecordId, version: int | None) -> Prospect:
+    return writes.lock(
+        Prospect.objects.for_org(org), prospect_id, version=version, label=_("Prospect")
+    )
 
 
 def _refuse_if_converted(prospect: Prospect) -> None:
@@ -64,9 +84,10 @@ def prospect_create(
     membership_of(org, user)
     if status not in OPEN_PROSPECT_STATUSES:
         raise ValidationFailed(
-            _("A new prospect is new, in progress or qualified."), field="status",
+            _("A new prospect is new, in progress or qualified."),
+            field="status",
             code="invalid_status",
-        )  # fmt: skip
+        )
     prospect = Prospect(organization=org, created_by=user, owner=user, status=status)
     writes.apply_changes(prospect, fields, allowed=PROSPECT_FIELDS)
     _check(org, prospect)
@@ -77,9 +98,13 @@ def prospect_create(
 
 @transaction.atomic
 def prospect_update(
-    *, org: Organization, user: User, prospect_id: object, version: int | None = None,
+    *,
+    org: Organization,
+    user: User,
+    prospect_id: RecordId,
+    version: int | None = None,
     **changes: Any,
-) -> Prospect:  # fmt: skip
+) -> Prospect:
     """Change a prospect's details (not its status: see the transitions below)."""
     membership_of(org, user)
     prospect = _locked(org, prospect_id, version)
@@ -95,17 +120,25 @@ def prospect_update(
 
 @transaction.atomic
 def prospect_set_status(
-    *, org: Organization, user: User, prospect_id: object, status: str, reason: str = "",
+    *,
+    org: Organization,
+    user: User,
+    prospect_id: RecordId,
+    status: str,
+    reason: str = "",
     version: int | None = None,
-) -> Prospect:  # fmt: skip
+) -> Prospect:
     """Move a prospect along new → in progress → qualified, or disqualify it with a reason."""
     membership_of(org, user)
     prospect = _locked(org, prospect_id, version)
     if status not in ProspectStatus.values:
         raise ValidationFailed(_("Unknown status."), field="status", code="invalid_status")
     if status == ProspectStatus.CONVERTED:
-        raise Conflict(_("Use conversion to turn a prospect into an account."), field="status",
-                       code="illegal_transition")  # fmt: skip
+        raise Conflict(
+            _("Use conversion to turn a prospect into an account."),
+            field="status",
+            code="illegal_transition",
+        )
     if status not in PROSPECT_TRANSITIONS[prospect.status]:
         raise Conflict(
             _("A prospect cannot go from “%(old)s” to “%(new)s”.")
@@ -115,39 +148,61 @@ def prospect_set_status(
         )
     reason = " ".join((reason or "").split())
     if status == ProspectStatus.DISQUALIFIED and not reason:
-        raise ValidationFailed(_("Say why the prospect is disqualified."), field="reason",
-                               code="required")  # fmt: skip
+        raise ValidationFailed(
+            _("Say why the prospect is disqualified."), field="reason", code="required"
+        )
     old = prospect.status
     prospect.status = status
     prospect.disqualify_reason = reason if status == ProspectStatus.DISQUALIFIED else ""
     writes.validate(prospect, exclude=["converted_account"])
     writes.save(prospect)
-    record_event(org=org, user=user, kind=EventKind.STATUS_CHANGED, prospect=prospect,
-                 old=old, new=status, reason=prospect.disqualify_reason)  # fmt: skip
+    record_event(
+        org=org,
+        user=user,
+        kind=EventKind.STATUS_CHANGED,
+        prospect=prospect,
+        old=old,
+        new=status,
+        reason=prospect.disqualify_reason,
+    )
     return prospect
 
 
 def prospect_qualify(
-    *, org: Organization, user: User, prospect_id: object, version: int | None = None
+    *, org: Organization, user: User, prospect_id: RecordId, version: int | None = None
 ) -> Prospect:
     """Mark a prospect qualified: ready to be converted."""
-    return prospect_set_status(org=org, user=user, prospect_id=prospect_id,
-                               status=ProspectStatus.QUALIFIED, version=version)  # fmt: skip
+    return prospect_set_status(
+        org=org,
+        user=user,
+        prospect_id=prospect_id,
+        status=ProspectStatus.QUALIFIED,
+        version=version,
+    )
 
 
 def prospect_disqualify(
-    *, org: Organization, user: User, prospect_id: object, reason: str,
+    *,
+    org: Organization,
+    user: User,
+    prospect_id: RecordId,
+    reason: str,
     version: int | None = None,
-) -> Prospect:  # fmt: skip
+) -> Prospect:
     """Disqualify an open prospect, saying why."""
-    return prospect_set_status(org=org, user=user, prospect_id=prospect_id,
-                               status=ProspectStatus.DISQUALIFIED, reason=reason,
-                               version=version)  # fmt: skip
+    return prospect_set_status(
+        org=org,
+        user=user,
+        prospect_id=prospect_id,
+        status=ProspectStatus.DISQUALIFIED,
+        reason=reason,
+        version=version,
+    )
 
 
 @transaction.atomic
 def prospect_delete(
-    *, org: Organization, user: User, prospect_id: object, version: int | None = None
+    *, org: Organization, user: User, prospect_id: RecordId, version: int | None = None
 ) -> None:
     """Delete a prospect with its contacts, activities, notes and tasks (owner or manager).
 
@@ -156,6 +211,9 @@ def prospect_delete(
     prospect = _locked(org, prospect_id, version)
     require_owner_or_role(org, user, owner_id=prospect.owner_id)
     if prospect.status == ProspectStatus.CONVERTED:
-        raise Conflict(_("A converted prospect is kept as the history of its account."),
-                       field="status", code="prospect_converted")  # fmt: skip
+        raise Conflict(
+            _("A converted prospect is kept as the history of its account."),
+            field="status",
+            code="prospect_converted",
+        )
     prospect.delete()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import factory
 
@@ -10,6 +10,7 @@ from smartcrm.core.choices import PartyKind
 from smartcrm.sales import services
 from smartcrm.sales.models import Account, Offer, Prospect
 
+T = TypeVar("T")
 
 SERVICE_FOR: dict[type, Any] = {
     Prospect: services.prospect_create,
@@ -18,7 +19,7 @@ SERVICE_FOR: dict[type, Any] = {
 }
 
 
-class ServiceFactory(factory.Factory):
+class ServiceFactory(factory.Factory[T]):
     """Build kwargs with factory_boy, then create through a service taking org and user."""
 
     class Meta:
@@ -29,7 +30,7 @@ class ServiceFactory(factory.Factory):
         return SERVICE_FOR[model_class](**kwargs)
 
 
-class ProspectFactory(ServiceFactory):
+class ProspectFactory(ServiceFactory[Prospect]):
     class Meta:
         model = Prospect
 
@@ -41,14 +42,14 @@ class ProspectFactory(ServiceFactory):
     county = "CJ"
 
 
-class AccountFactory(ServiceFactory):
+class AccountFactory(ServiceFactory[Account]):
     class Meta:
         model = Account
 
     name = factory.Faker("company", locale="ro_RO")
 
 
-class OfferFactory(ServiceFactory):
+class OfferFactory(ServiceFactory[Offer]):
     class Meta:
         model = Offer
 
@@ -56,5 +57,5 @@ class OfferFactory(ServiceFactory):
 
 
 def qualified_prospect(org: Any, user: Any, **fields: Any) -> Prospect:
-    prospect = ProspectFactory(org=org, user=user, **fields)
+    prospect = ProspectFactory.create(org=org, user=user, **fields)
     return services.prospect_qualify(org=org, user=user, prospect_id=prospect.pk)

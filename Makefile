@@ -1,0 +1,68 @@
+# SmartCRM — `make run` to try it, `make test` to test it. Needs only Python 3.11+ and make.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+BIN    := $(VENV)/bin
+# PostgreSQL for the second test pass: TEST_DATABASE_URL, else the local server.
+PG_TEST_URL ?= $(or $(TEST_DATABASE_URL),postgres://postgres@127.0.0.1:5432/smartcrm)
+PYTEST_ARGS ?=
+
+.PHONY: help run install dev test test-sqlite test-postgres lint format typecheck migrations-check clean
+
+help:
+	@echo "make run    set up and start SmartCRM on SQLite with demo data (http://127.0.0.1:8000)"
+	@echo "make test   lint, type-check and run the whole suite on SQLite and PostgreSQL"
+	@echo "make lint | typecheck | format | clean"
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed
+dev: $(VENV)/.installed-dev
+
+run: $(VENV)/.installed
+	$(BIN)/smartcrm migrate --noinput -v 0
+	$(BIN)/smartcrm demo
+	SMARTCRM_HTTPS=0 $(BIN)/smartcrm serve
+
+test: $(VENV)/.installed-dev lint typecheck migrations-check test-sqlite test-postgres
+
+test-sqlite: $(VENV)/.installed-dev
+	@echo "==================== SmartCRM tests on SQLite ===================="
+	env -u DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: $(VENV)/.installed-dev
+	@if $(PY) scripts/pg_available.py "$(PG_TEST_URL)"; then \
+		echo "==================== SmartCRM tests on PostgreSQL ===================="; \
+		DATABASE_URL="$(PG_TEST_URL)" $(PY) -m pytest $(PYTEST_ARGS); \
+	elif [ "$$SMARTCRM_REQUIRE_POSTGRES" = "1" ]; then \
+		echo "PostgreSQL is required (SMARTCRM_REQUIRE_POSTGRES=1) but not reachable at $(PG_TEST_URL)"; \
+		exit 1; \
+	else \
+		echo "PostgreSQL not reachable at $(PG_TEST_URL): PostgreSQL pass skipped"; \
+	fi
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: $(VENV)/.installed-dev
+	env -u DATABASE_URL $(BIN)/mypy smartcrm
+
+migrations-check: $(VENV)/.installed-dev
+	env -u DATABASE_URL $(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

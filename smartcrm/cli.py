@@ -1,0 +1,97 @@
+"""The `smartcrm` command: one entry point for administrators.
+
+    smartcrm init        create the database tables, an organisation and its owner
+    smartcrm serve       serve the web application with gunicorn
+    smartcrm demo        load demo data (once; running it again changes nothing)
+    smartcrm createuser  add a user to an organisation
+    smartcrm check       check configuration, database and migrations
+    smartcrm <django management command> ...   e.g. migrate, shell, dbshell
+
+Errors are one line on stderr and a non-zero exit; SMARTCRM_DEBUG=1 shows tracebacks.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+ALIASES = {"check": "healthcheck"}
+USAGE = (__doc__ or "").strip()
+
+
+def _fail(message: str) -> int:
+    print(f"smartcrm: error: {message}", file=sys.stderr)
+    return 1
+
+
+def serve(argv: list[str]) -> int:
+    """Collect static files, refuse to start with unapplied migrations, run gunicorn."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="smartcrm serve", description="Serve SmartCRM.")
+    parser.add_argument("--host", default=os.environ.get("SMARTCRM_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("SMARTCRM_PORT", "8000")))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+    args = parser.parse_args(argv)
+
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    from smartcrm.ops.health import pending_migrations
+
+    pending = pending_migrations()
+    if pending:
+        return _fail(f"{len(pending)} migration(s) not applied; run `smartcrm migrate` first.")
+    call_command("collectstatic", interactive=False, verbosity=0)
+    from gunicorn.app.wsgiapp import run
+
+    sys.argv = [
+        "gunicorn",
+        "smartcrm.wsgi:application",
+        "--bind",
+        f"{args.host}:{args.port}",
+        "--workers",
+        str(args.workers),
+        "--access-logfile",
+        "-",
+    ]
+    print(f"SmartCRM serving at http://{args.host}:{args.port}/", flush=True)
+    run()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartcrm.settings")
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(USAGE)
+        return 0
+    command, rest = args[0], args[1:]
+    debug = os.environ.get("SMARTCRM_DEBUG") == "1"
+    try:
+        if command == "serve":
+            return serve(rest)
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["smartcrm", ALIASES.get(command, command), *rest])
+        return 0
+    except KeyboardInterrupt:
+        return 130
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+    except Exception as error:
+        if debug:
+            raise
+        message = f"{type(error).__name__}: {error}".splitlines()[0]
+        from django.db import DatabaseError
+
+        if isinstance(error, DatabaseError):
+            message += (
+                " — is the database set up? run `smartcrm migrate` (or `smartcrm init`) first"
+            )
+        return _fail(message)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,198 @@
+"""The `smartcrm` command, run as a real process on its own SQLite database."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PASSWORD = "parola-Sigura-2026"
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+def smartcrm(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    env["SMARTCRM_DATA_DIR"] = str(data_dir)
+    return subprocess.run(
+        [sys.executable, "-m", "smartcrm.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def _rows(data_dir: Path, table: str) -> int:
+    with sqlite3.connect(data_dir / "smartcrm.sqlite3") as db:
+        return db.execute(f"select count(*) from {table}").fetchone()[0]
+
+
+def test_init_creates_the_database_organisation_and_owner(data_dir):
+    result = smartcrm(
+        data_dir,
+        "init",
+        "--org-name",
+        "Alfa Soluții SRL",
+        "--email",
+        "Ana@Alfa.ro",
+        "--password",
+        PASSWORD,
+        "--cui",
+        "RO18547290",
+        "--no-input",
+    )
+    assert result.returncode == 0, result.stderr
+    assert (
+        "Organisation 'Alfa Soluții SRL' (slug alfa-solutii-srl) created; owner ana@alfa.ro."
+        in result.stdout
+    )
+    assert (_rows(data_dir, "core_organization"), _rows(data_dir, "core_membership")) == (1, 1)
+    # and the database is SQLite in WAL mode
+    with sqlite3.connect(data_dir / "smartcrm.sqlite3") as db:
+        assert db.execute("pragma journal_mode").fetchone()[0] == "wal"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["init", "--org-name", "X", "--email", "a@b.ro", "--password", "123", "--no-input"],
+            "CommandError: password:",
+        ),
+        (
+            [
+                "init",
+                "--org-name",
+                "X",
+                "--email",
+                "a@b.ro",
+                "--password",
+                PASSWORD,
+                "--cui",
+                "123",
+                "--no-input",
+            ],
+            "CommandError: cui:",
+        ),
+        (["init", "--email", "a@b.ro", "--no-input"], "CommandError: --org-name is required"),
+        (
+            ["createuser", "--org", "nope", "--email", "x@y.ro", "--no-input"],
+            "CommandError: --org: no organisation with slug 'nope'.",
+        ),
+        (["no-such-command"], "Unknown command: 'no-such-command'"),
+    ],
+)
+def test_bad_input_is_one_clear_line_and_a_non_zero_exit(data_dir, args, message):
+    smartcrm(data_dir, "migrate", "-v", "0")
+    result = smartcrm(data_dir, *args)
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_refused_init_writes_nothing(data_dir):
+    smartcrm(
+        data_dir,
+        "init",
+        "--org-name",
+        "X",
+        "--email",
+        "a@b.ro",
+        "--password",
+        PASSWORD,
+        "--cui",
+        "123",
+        "--no-input",
+    )
+    assert (_rows(data_dir, "core_organization"), _rows(data_dir, "core_user")) == (0, 0)
+
+
+def test_createuser_adds_a_member_with_a_role(data_dir):
+    smartcrm(
+        data_dir,
+        "init",
+        "--org-name",
+        "Beta SRL",
+        "--email",
+        "boss@beta.ro",
+        "--password",
+        PASSWORD,
+        "--no-input",
+    )
+    result = smartcrm(
+        data_dir,
+        "createuser",
+        "--org",
+        "beta-srl",
+        "--email",
+        "ion@beta.ro",
+        "--password",
+        PASSWORD,
+        "--role",
+        "manager",
+        "--no-input",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "ion@beta.ro is now manager of 'Beta SRL'." in result.stdout
+    again = smartcrm(
+        data_dir, "createuser", "--org", "beta-srl", "--email", "ION@beta.ro", "--no-input"
+    )
+    assert again.returncode == 1
+    assert "CommandError: user: This user is already a member." in again.stderr
+
+
+def test_check_reports_pending_migrations_then_ready(data_dir):
+    fresh = smartcrm(data_dir, "check")
+    assert fresh.returncode == 1
+    assert "migration(s) not applied (run `smartcrm migrate`)" in fresh.stderr
+    smartcrm(data_dir, "migrate", "-v", "0")
+    ready = smartcrm(data_dir, "check")
+    assert ready.returncode == 0, ready.stderr
+    assert "database: SQLite" in ready.stdout
+    assert "SmartCRM is ready." in ready.stdout
+
+
+def test_help_lists_the_commands(data_dir):
+    result = smartcrm(data_dir, "--help")
+    assert result.returncode == 0
+    for command in ("init", "serve", "demo", "createuser", "check"):
+        assert f"smartcrm {command}" in result.stdout
+
+
+def test_production_settings_pass_the_deploy_check(data_dir):
+    env_overrides = {
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "crm.example.ro",
+        "SMARTCRM_HTTPS": "1",
+        "DEBUG": "0",
+    }
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | env_overrides
+    env["SMARTCRM_DATA_DIR"] = str(data_dir)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[3],
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_database_error_is_one_line_with_a_hint(data_dir):
+    result = smartcrm(data_dir, "createuser", "--org", "x", "--email", "x@y.ro", "--no-input")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "run `smartcrm migrate` (or `smartcrm init`) first" in result.stderr
