@@ -6,75 +6,146 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('activities', '0001_initial'),
-        ('contacts', '0001_initial'),
-        ('core', '0001_initial'),
-        ('sales', '0001_initial'),
+        ("activities", "0001_initial"),
+        ("contacts", "0001_initial"),
+        ("core", "0001_initial"),
+        ("sales", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='activity',
-            name='account',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='sales.account'),
+            model_name="activity",
+            name="account",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="activities",
+                to="sales.account",
+            ),
         ),
         migrations.AddField(
-            model_name='activity',
-            name='created_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="activity",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='activity',
-            name='offer',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='sales.offer'),
+            model_name="activity",
+            name="offer",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="activities",
+                to="sales.offer",
+            ),
         ),
         migrations.AddField(
-            model_name='activity',
-            name='organization',
-            field=models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization'),
+            model_name="activity",
+            name="organization",
+            field=models.ForeignKey(
+                editable=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="core.organization",
+            ),
         ),
         migrations.AddField(
-            model_name='activity',
-            name='owner',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner'),
+            model_name="activity",
+            name="owner",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="owner",
+            ),
         ),
         migrations.AddField(
-            model_name='activity',
-            name='participants',
-            field=models.ManyToManyField(blank=True, related_name='activities', to='contacts.contact'),
+            model_name="activity",
+            name="participants",
+            field=models.ManyToManyField(
+                blank=True, related_name="activities", to="contacts.contact"
+            ),
         ),
         migrations.AddField(
-            model_name='activity',
-            name='prospect',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='sales.prospect'),
+            model_name="activity",
+            name="prospect",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="activities",
+                to="sales.prospect",
+            ),
         ),
         migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(fields=['organization', 'status', 'start_at'], name='activity_org_status_idx'),
+            model_name="activity",
+            index=models.Index(
+                fields=["organization", "status", "start_at"], name="activity_org_status_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(fields=['organization', 'owner', 'start_at'], name='activity_org_owner_idx'),
+            model_name="activity",
+            index=models.Index(
+                fields=["organization", "owner", "start_at"], name="activity_org_owner_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(fields=['organization', 'start_at'], name='activity_org_start_idx'),
+            model_name="activity",
+            index=models.Index(fields=["organization", "start_at"], name="activity_org_start_idx"),
         ),
         migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('account__isnull', True), ('offer__isnull', True), ('prospect__isnull', False)), models.Q(('account__isnull', False), ('offer__isnull', True), ('prospect__isnull', True)), models.Q(('account__isnull', True), ('offer__isnull', False), ('prospect__isnull', True)), _connector='OR'), name='activity_exactly_one_parent'),
+            model_name="activity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("account__isnull", True),
+                        ("offer__isnull", True),
+                        ("prospect__isnull", False),
+                    ),
+                    models.Q(
+                        ("account__isnull", False),
+                        ("offer__isnull", True),
+                        ("prospect__isnull", True),
+                    ),
+                    models.Q(
+                        ("account__isnull", True),
+                        ("offer__isnull", False),
+                        ("prospect__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="activity_exactly_one_parent",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.CheckConstraint(condition=models.Q(('end_at__isnull', True), ('end_at__gte', models.F('start_at')), _connector='OR'), name='activity_ends_after_start', violation_error_message='The end cannot be before the start.'),
+            model_name="activity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_at__isnull", True), ("end_at__gte", models.F("start_at")), _connector="OR"
+                ),
+                name="activity_ends_after_start",
+                violation_error_message="The end cannot be before the start.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['planned', 'done', 'canceled'])), name='activity_status_valid'),
+            model_name="activity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["planned", "done", "canceled"])),
+                name="activity_status_valid",
+            ),
         ),
     ]

@@ -7,66 +7,111 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('core', '0001_initial'),
+        ("catalog", "0001_initial"),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='exchangerate',
-            name='created_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="exchangerate",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='exchangerate',
-            name='organization',
-            field=models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization'),
+            model_name="exchangerate",
+            name="organization",
+            field=models.ForeignKey(
+                editable=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="core.organization",
+            ),
         ),
         migrations.AddField(
-            model_name='product',
-            name='created_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="product",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='product',
-            name='organization',
-            field=models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization'),
+            model_name="product",
+            name="organization",
+            field=models.ForeignKey(
+                editable=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="core.organization",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='exchangerate',
-            constraint=models.UniqueConstraint(fields=('organization', 'currency', 'date'), name='exchange_rate_unique_per_day', violation_error_message='A rate for this currency and day already exists.'),
+            model_name="exchangerate",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "currency", "date"),
+                name="exchange_rate_unique_per_day",
+                violation_error_message="A rate for this currency and day already exists.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='exchangerate',
-            constraint=models.CheckConstraint(condition=models.Q(('rate__gt', 0)), name='exchange_rate_positive'),
+            model_name="exchangerate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("rate__gt", 0)), name="exchange_rate_positive"
+            ),
         ),
         migrations.AddIndex(
-            model_name='product',
-            index=models.Index(fields=['organization', 'name'], name='product_org_name_idx'),
+            model_name="product",
+            index=models.Index(fields=["organization", "name"], name="product_org_name_idx"),
         ),
         migrations.AddIndex(
-            model_name='product',
-            index=models.Index(fields=['organization', 'active', 'kind'], name='product_org_active_idx'),
+            model_name="product",
+            index=models.Index(
+                fields=["organization", "active", "kind"], name="product_org_active_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='product',
-            constraint=models.UniqueConstraint(models.F('organization'), django.db.models.functions.text.Lower('code'), name='product_code_unique_per_org', violation_error_message='A product with this code already exists.'),
+            model_name="product",
+            constraint=models.UniqueConstraint(
+                models.F("organization"),
+                django.db.models.functions.text.Lower("code"),
+                name="product_code_unique_per_org",
+                violation_error_message="A product with this code already exists.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='product',
-            constraint=models.CheckConstraint(condition=models.Q(('price__gte', 0)), name='product_price_not_negative'),
+            model_name="product",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("price__gte", 0)), name="product_price_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='product',
-            constraint=models.CheckConstraint(condition=models.Q(('vat_rate__gte', 0), ('vat_rate__lte', 100)), name='product_vat_rate_percent'),
+            model_name="product",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("vat_rate__gte", 0), ("vat_rate__lte", 100)),
+                name="product_vat_rate_percent",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='product',
-            constraint=models.CheckConstraint(condition=models.Q(('kind', 'product'), ('track_stock', False), _connector='OR'), name='product_stock_only_for_products', violation_error_message='Only products (not services) track stock.'),
+            model_name="product",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind", "product"), ("track_stock", False), _connector="OR"),
+                name="product_stock_only_for_products",
+                violation_error_message="Only products (not services) track stock.",
+            ),
         ),
     ]

@@ -6,83 +6,145 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contacts', '0001_initial'),
-        ('core', '0001_initial'),
-        ('sales', '0001_initial'),
+        ("contacts", "0001_initial"),
+        ("core", "0001_initial"),
+        ("sales", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='contact',
-            name='account',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='sales.account'),
+            model_name="contact",
+            name="account",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="contacts",
+                to="sales.account",
+            ),
         ),
         migrations.AddField(
-            model_name='contact',
-            name='created_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="contact",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='contact',
-            name='organization',
-            field=models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization'),
+            model_name="contact",
+            name="organization",
+            field=models.ForeignKey(
+                editable=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="core.organization",
+            ),
         ),
         migrations.AddField(
-            model_name='contact',
-            name='prospect',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='sales.prospect'),
+            model_name="contact",
+            name="prospect",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="contacts",
+                to="sales.prospect",
+            ),
         ),
         migrations.AddField(
-            model_name='offercontact',
-            name='contact',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='offer_links', to='contacts.contact'),
+            model_name="offercontact",
+            name="contact",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="offer_links",
+                to="contacts.contact",
+            ),
         ),
         migrations.AddField(
-            model_name='offercontact',
-            name='created_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="offercontact",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='offercontact',
-            name='offer',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='offer_contacts', to='sales.offer'),
+            model_name="offercontact",
+            name="offer",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="offer_contacts",
+                to="sales.offer",
+            ),
         ),
         migrations.AddField(
-            model_name='offercontact',
-            name='organization',
-            field=models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization'),
+            model_name="offercontact",
+            name="organization",
+            field=models.ForeignKey(
+                editable=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="core.organization",
+            ),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['organization', 'last_name'], name='contact_org_lastname_idx'),
+            model_name="contact",
+            index=models.Index(
+                fields=["organization", "last_name"], name="contact_org_lastname_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['organization', 'email'], name='contact_org_email_idx'),
+            model_name="contact",
+            index=models.Index(fields=["organization", "email"], name="contact_org_email_idx"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['organization', 'phone'], name='contact_org_phone_idx'),
+            model_name="contact",
+            index=models.Index(fields=["organization", "phone"], name="contact_org_phone_idx"),
         ),
         migrations.AddConstraint(
-            model_name='contact',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('account__isnull', True), ('prospect__isnull', False)), models.Q(('account__isnull', False), ('prospect__isnull', True)), _connector='OR'), name='contact_exactly_one_parent'),
+            model_name="contact",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("account__isnull", True), ("prospect__isnull", False)),
+                    models.Q(("account__isnull", False), ("prospect__isnull", True)),
+                    _connector="OR",
+                ),
+                name="contact_exactly_one_parent",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contact',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_primary', True)), fields=('prospect',), name='contact_one_primary_per_prospect'),
+            model_name="contact",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_primary", True)),
+                fields=("prospect",),
+                name="contact_one_primary_per_prospect",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contact',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_primary', True)), fields=('account',), name='contact_one_primary_per_account'),
+            model_name="contact",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_primary", True)),
+                fields=("account",),
+                name="contact_one_primary_per_account",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='offercontact',
-            constraint=models.UniqueConstraint(fields=('offer', 'contact'), name='offer_contact_unique'),
+            model_name="offercontact",
+            constraint=models.UniqueConstraint(
+                fields=("offer", "contact"), name="offer_contact_unique"
+            ),
         ),
     ]

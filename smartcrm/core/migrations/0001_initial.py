@@ -4,122 +4,420 @@ import django.core.validators
 import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
-import smartcrm.core.ids
-import smartcrm.core.models
-import smartcrm.core.validators
 from django.conf import settings
 from django.db import migrations, models
 
+import smartcrm.core.ids
+import smartcrm.core.models
+import smartcrm.core.validators
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('cui', models.CharField(blank=True, help_text='Romanian tax id, digits only', max_length=12, verbose_name='CUI')),
-                ('vat_payer', models.BooleanField(default=False, verbose_name='VAT payer')),
-                ('trade_register', models.CharField(blank=True, max_length=20, validators=[smartcrm.core.validators.validate_trade_register], verbose_name='trade register no.')),
-                ('address', models.CharField(blank=True, max_length=255, verbose_name='address')),
-                ('postal_code', models.CharField(blank=True, max_length=12, verbose_name='postal code')),
-                ('locality', models.CharField(blank=True, max_length=100, verbose_name='locality')),
-                ('county', models.CharField(blank=True, choices=[('AB', 'Alba'), ('AR', 'Arad'), ('AG', 'Argeș'), ('BC', 'Bacău'), ('BH', 'Bihor'), ('BN', 'Bistrița-Năsăud'), ('BT', 'Botoșani'), ('BV', 'Brașov'), ('BR', 'Brăila'), ('B', 'București'), ('BZ', 'Buzău'), ('CS', 'Caraș-Severin'), ('CL', 'Călărași'), ('CJ', 'Cluj'), ('CT', 'Constanța'), ('CV', 'Covasna'), ('DB', 'Dâmbovița'), ('DJ', 'Dolj'), ('GL', 'Galați'), ('GR', 'Giurgiu'), ('GJ', 'Gorj'), ('HR', 'Harghita'), ('HD', 'Hunedoara'), ('IL', 'Ialomița'), ('IS', 'Iași'), ('IF', 'Ilfov'), ('MM', 'Maramureș'), ('MH', 'Mehedinți'), ('MS', 'Mureș'), ('NT', 'Neamț'), ('OT', 'Olt'), ('PH', 'Prahova'), ('SM', 'Satu Mare'), ('SJ', 'Sălaj'), ('SB', 'Sibiu'), ('SV', 'Suceava'), ('TR', 'Teleorman'), ('TM', 'Timiș'), ('TL', 'Tulcea'), ('VS', 'Vaslui'), ('VL', 'Vâlcea'), ('VN', 'Vrancea')], max_length=2, verbose_name='county')),
-                ('country', models.CharField(default='RO', max_length=2, validators=[smartcrm.core.validators.validate_country], verbose_name='country')),
-                ('phone', models.CharField(blank=True, max_length=32, verbose_name='phone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('website', models.URLField(blank=True, max_length=255, verbose_name='website')),
-                ('id', models.UUIDField(default=smartcrm.core.ids.uuid7, editable=False, primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('slug', models.SlugField(max_length=60, unique=True, verbose_name='slug')),
-                ('iban', models.CharField(blank=True, max_length=34, verbose_name='IBAN')),
-                ('bank_name', models.CharField(blank=True, max_length=100, verbose_name='bank')),
-                ('base_currency', models.CharField(choices=[('RON', 'RON'), ('EUR', 'EUR'), ('USD', 'USD'), ('GBP', 'GBP'), ('CHF', 'CHF'), ('HUF', 'HUF'), ('PLN', 'PLN'), ('CZK', 'CZK'), ('BGN', 'BGN'), ('SEK', 'SEK'), ('DKK', 'DKK'), ('NOK', 'NOK'), ('MDL', 'MDL'), ('UAH', 'UAH'), ('RSD', 'RSD'), ('TRY', 'TRY'), ('JPY', 'JPY'), ('CNY', 'CNY'), ('CAD', 'CAD'), ('AUD', 'AUD'), ('NZD', 'NZD'), ('INR', 'INR'), ('ILS', 'ILS'), ('AED', 'AED'), ('RUB', 'RUB'), ('ZAR', 'ZAR'), ('MXN', 'MXN'), ('BRL', 'BRL'), ('KRW', 'KRW'), ('THB', 'THB'), ('XAU', 'XAU'), ('XDR', 'XDR')], default='RON', max_length=3, verbose_name='base currency')),
-                ('language', models.CharField(choices=[('ro', 'Română'), ('en', 'English')], default='ro', max_length=5, verbose_name='default language')),
-                ('time_zone', models.CharField(default='Europe/Bucharest', max_length=64, verbose_name='time zone')),
-                ('disabled_modules', models.JSONField(blank=True, default=list, verbose_name='switched-off modules')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1)),
+                (
+                    "cui",
+                    models.CharField(
+                        blank=True,
+                        help_text="Romanian tax id, digits only",
+                        max_length=12,
+                        verbose_name="CUI",
+                    ),
+                ),
+                ("vat_payer", models.BooleanField(default=False, verbose_name="VAT payer")),
+                (
+                    "trade_register",
+                    models.CharField(
+                        blank=True,
+                        max_length=20,
+                        validators=[smartcrm.core.validators.validate_trade_register],
+                        verbose_name="trade register no.",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=255, verbose_name="address")),
+                (
+                    "postal_code",
+                    models.CharField(blank=True, max_length=12, verbose_name="postal code"),
+                ),
+                ("locality", models.CharField(blank=True, max_length=100, verbose_name="locality")),
+                (
+                    "county",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("AB", "Alba"),
+                            ("AR", "Arad"),
+                            ("AG", "Argeș"),
+                            ("BC", "Bacău"),
+                            ("BH", "Bihor"),
+                            ("BN", "Bistrița-Năsăud"),
+                            ("BT", "Botoșani"),
+                            ("BV", "Brașov"),
+                            ("BR", "Brăila"),
+                            ("B", "București"),
+                            ("BZ", "Buzău"),
+                            ("CS", "Caraș-Severin"),
+                            ("CL", "Călărași"),
+                            ("CJ", "Cluj"),
+                            ("CT", "Constanța"),
+                            ("CV", "Covasna"),
+                            ("DB", "Dâmbovița"),
+                            ("DJ", "Dolj"),
+                            ("GL", "Galați"),
+                            ("GR", "Giurgiu"),
+                            ("GJ", "Gorj"),
+                            ("HR", "Harghita"),
+                            ("HD", "Hunedoara"),
+                            ("IL", "Ialomița"),
+                            ("IS", "Iași"),
+                            ("IF", "Ilfov"),
+                            ("MM", "Maramureș"),
+                            ("MH", "Mehedinți"),
+                            ("MS", "Mureș"),
+                            ("NT", "Neamț"),
+                            ("OT", "Olt"),
+                            ("PH", "Prahova"),
+                            ("SM", "Satu Mare"),
+                            ("SJ", "Sălaj"),
+                            ("SB", "Sibiu"),
+                            ("SV", "Suceava"),
+                            ("TR", "Teleorman"),
+                            ("TM", "Timiș"),
+                            ("TL", "Tulcea"),
+                            ("VS", "Vaslui"),
+                            ("VL", "Vâlcea"),
+                            ("VN", "Vrancea"),
+                        ],
+                        max_length=2,
+                        verbose_name="county",
+                    ),
+                ),
+                (
+                    "country",
+                    models.CharField(
+                        default="RO",
+                        max_length=2,
+                        validators=[smartcrm.core.validators.validate_country],
+                        verbose_name="country",
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=32, verbose_name="phone")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("website", models.URLField(blank=True, max_length=255, verbose_name="website")),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=smartcrm.core.ids.uuid7,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("slug", models.SlugField(max_length=60, unique=True, verbose_name="slug")),
+                ("iban", models.CharField(blank=True, max_length=34, verbose_name="IBAN")),
+                ("bank_name", models.CharField(blank=True, max_length=100, verbose_name="bank")),
+                (
+                    "base_currency",
+                    models.CharField(
+                        choices=[
+                            ("RON", "RON"),
+                            ("EUR", "EUR"),
+                            ("USD", "USD"),
+                            ("GBP", "GBP"),
+                            ("CHF", "CHF"),
+                            ("HUF", "HUF"),
+                            ("PLN", "PLN"),
+                            ("CZK", "CZK"),
+                            ("BGN", "BGN"),
+                            ("SEK", "SEK"),
+                            ("DKK", "DKK"),
+                            ("NOK", "NOK"),
+                            ("MDL", "MDL"),
+                            ("UAH", "UAH"),
+                            ("RSD", "RSD"),
+                            ("TRY", "TRY"),
+                            ("JPY", "JPY"),
+                            ("CNY", "CNY"),
+                            ("CAD", "CAD"),
+                            ("AUD", "AUD"),
+                            ("NZD", "NZD"),
+                            ("INR", "INR"),
+                            ("ILS", "ILS"),
+                            ("AED", "AED"),
+                            ("RUB", "RUB"),
+                            ("ZAR", "ZAR"),
+                            ("MXN", "MXN"),
+                            ("BRL", "BRL"),
+                            ("KRW", "KRW"),
+                            ("THB", "THB"),
+                            ("XAU", "XAU"),
+                            ("XDR", "XDR"),
+                        ],
+                        default="RON",
+                        max_length=3,
+                        verbose_name="base currency",
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("ro", "Română"), ("en", "English")],
+                        default="ro",
+                        max_length=5,
+                        verbose_name="default language",
+                    ),
+                ),
+                (
+                    "time_zone",
+                    models.CharField(
+                        default="Europe/Bucharest", max_length=64, verbose_name="time zone"
+                    ),
+                ),
+                (
+                    "disabled_modules",
+                    models.JSONField(blank=True, default=list, verbose_name="switched-off modules"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1)),
             ],
             options={
-                'verbose_name': 'organisation',
-                'verbose_name_plural': 'organisations',
-                'ordering': ['name'],
+                "verbose_name": "organisation",
+                "verbose_name_plural": "organisations",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('id', models.UUIDField(default=smartcrm.core.ids.uuid7, editable=False, primary_key=True, serialize=False)),
-                ('email', models.EmailField(max_length=254, unique=True, validators=[django.core.validators.EmailValidator()], verbose_name='e-mail')),
-                ('first_name', models.CharField(blank=True, max_length=100, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=100, verbose_name='last name')),
-                ('language', models.CharField(blank=True, choices=[('ro', 'Română'), ('en', 'English')], help_text="Empty: the organisation's language.", max_length=5, verbose_name='language')),
-                ('time_zone', models.CharField(blank=True, max_length=64, verbose_name='time zone')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('is_staff', models.BooleanField(default=False, help_text='May use the Django admin.', verbose_name='staff')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='joined')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=smartcrm.core.ids.uuid7,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(
+                        max_length=254,
+                        unique=True,
+                        validators=[django.core.validators.EmailValidator()],
+                        verbose_name="e-mail",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="last name"),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        blank=True,
+                        choices=[("ro", "Română"), ("en", "English")],
+                        help_text="Empty: the organisation's language.",
+                        max_length=5,
+                        verbose_name="language",
+                    ),
+                ),
+                (
+                    "time_zone",
+                    models.CharField(blank=True, max_length=64, verbose_name="time zone"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False, help_text="May use the Django admin.", verbose_name="staff"
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="joined"),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'user',
-                'verbose_name_plural': 'users',
-                'ordering': ['email'],
+                "verbose_name": "user",
+                "verbose_name_plural": "users",
+                "ordering": ["email"],
             },
             managers=[
-                ('objects', smartcrm.core.models.UserManager()),
+                ("objects", smartcrm.core.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Department',
+            name="Department",
             fields=[
-                ('id', models.UUIDField(default=smartcrm.core.ids.uuid7, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=smartcrm.core.ids.uuid7,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'department',
-                'verbose_name_plural': 'departments',
-                'ordering': ['name'],
+                "verbose_name": "department",
+                "verbose_name_plural": "departments",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.UUIDField(default=smartcrm.core.ids.uuid7, editable=False, primary_key=True, serialize=False)),
-                ('role', models.CharField(choices=[('owner', 'Owner'), ('admin', 'Administrator'), ('manager', 'Manager'), ('sales', 'Sales')], default='sales', max_length=16, verbose_name='role')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='memberships', to='core.department')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='core.organization')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=smartcrm.core.ids.uuid7,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("owner", "Owner"),
+                            ("admin", "Administrator"),
+                            ("manager", "Manager"),
+                            ("sales", "Sales"),
+                        ],
+                        default="sales",
+                        max_length=16,
+                        verbose_name="role",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="memberships",
+                        to="core.department",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="core.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'membership',
-                'verbose_name_plural': 'memberships',
-                'constraints': [models.UniqueConstraint(fields=('organization', 'user'), name='membership_unique_user_per_org'), models.CheckConstraint(condition=models.Q(('role__in', ['owner', 'admin', 'manager', 'sales'])), name='membership_role_valid')],
+                "verbose_name": "membership",
+                "verbose_name_plural": "memberships",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("organization", "user"), name="membership_unique_user_per_org"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("role__in", ["owner", "admin", "manager", "sales"])),
+                        name="membership_role_valid",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='department',
-            constraint=models.UniqueConstraint(models.F('organization'), django.db.models.functions.text.Lower('name'), name='department_name_unique_per_org', violation_error_message='A department with this name already exists.'),
+            model_name="department",
+            constraint=models.UniqueConstraint(
+                models.F("organization"),
+                django.db.models.functions.text.Lower("name"),
+                name="department_name_unique_per_org",
+                violation_error_message="A department with this name already exists.",
+            ),
         ),
     ]

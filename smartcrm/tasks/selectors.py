@@ -1,0 +1,24 @@
+"""Reads of tasks."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from smartcrm.core.models import Organization, User
+from smartcrm.tasks.choices import OPEN_TASK_STATUSES
+from smartcrm.tasks.models import Task
+
+
+def open_tasks_of(*, org: Organization, user: User) -> QuerySet[Task]:
+    """The user's open tasks, most urgent first (those without a due time last)."""
+    return (
+        Task.objects.for_org(org)
+        .filter(assignee=user, status__in=OPEN_TASK_STATUSES)
+        .select_related("prospect", "account", "offer")
+        .order_by("due_at", "created_at")
+    )
+
+
+def is_overdue(task: Task) -> bool:
+    return task.due_at is not None and task.due_at < timezone.now()
