@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 # PostgreSQL for the second test pass: TEST_DATABASE_URL, else the local server.
 PG_TEST_URL ?= $(or $(TEST_DATABASE_URL),postgres://postgres@127.0.0.1:5432/smartcrm)
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 
 .PHONY: help run install dev test test-sqlite test-postgres lint format typecheck migrations-check clean
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,7 +55,7 @@ def _set_participants(org: Organization, activity: Activity, ids: Iterable[Recor
                 pk__in=wanted, **contacts_scope_of(_parent_of(activity))
             )
         )
-    except (ValueError, TypeError, Exception):
+    except (ValueError, TypeError, ValidationError):  # a malformed id is "not found"
         contacts = []
     if len(contacts) != len(wanted):
         raise ValidationFailed(
@@ -97,9 +98,18 @@ def activity_create(
     )
     activity = Activity(organization=org, created_by=user, owner=user, status=status, **parent)
     writes.apply_changes(activity, fields, allowed=ACTIVITY_FIELDS)
-    if status == ActivityStatus.DONE:
-        activity.completed_at = timezone.now()
     _check(org, activity)
+    if status == ActivityStatus.DONE:
+        # A logged activity happened already: it completed when it ended (or started).
+        now = timezone.now()
+        happened_at = activity.end_at or activity.start_at
+        if happened_at > now:
+            raise ValidationFailed(
+                _("An activity logged as done cannot be in the future; plan it instead."),
+                field="start_at" if activity.start_at > now else "end_at",
+                code="done_in_future",
+            )
+        activity.completed_at = happened_at
     writes.save(activity)
     _set_participants(org, activity, participant_ids)
     return activity

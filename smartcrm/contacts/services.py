@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -140,7 +141,7 @@ def offer_contacts_set(
         contacts = list(
             Contact.objects.for_org(org).filter(account_id=offer.account_id, pk__in=wanted)
         )
-    except (ValueError, TypeError, Exception):
+    except (ValueError, TypeError, ValidationError):  # a malformed id is "not found"
         contacts = []
     if len(contacts) != len(wanted):
         found = {str(contact.pk) for contact in contacts}

@@ -128,8 +128,9 @@ def save(instance: M, *, new_version: bool = True) -> M:
     try:
         instance.save()
     except IntegrityError as error:
+        detail = str(error).splitlines()[0] if str(error) else ""
         raise ValidationFailed(
-            _("This conflicts with an existing record: %(detail)s") % {"detail": error},
+            _("This conflicts with an existing record (%(detail)s).") % {"detail": detail},
             code="integrity",
         ) from error
     return instance

@@ -65,11 +65,11 @@ def test_logging_a_done_call_sets_its_completion_time(org, owner):
         outcome="Interesaţi",
     )
 
-    # then it is done, with a completion time of now, owned by the one who logged it
+    # then it is done, completed when it happened, owned by the one who logged it
     stored = Activity.objects.get(pk=activity.pk)
     assert stored.status == ActivityStatus.DONE
-    assert stored.completed_at is not None
-    assert before <= stored.completed_at <= timezone.now()
+    assert stored.completed_at == MONDAY_9
+    assert before > stored.completed_at
     assert stored.owner_id == owner.pk
     assert stored.prospect_id == prospect.pk
     assert stored.outcome == "Interesați"
@@ -627,3 +627,13 @@ def test_activities_module_switched_off_keeps_existing_activities(org, owner):
         ActivityStatus.PLANNED,
         1,
     )
+
+
+def test_a_done_activity_cannot_be_logged_in_the_future(org, owner):
+    prospect = ProspectFactory.create(org=org, user=owner)
+    with pytest.raises(ValidationFailed) as refused:
+        activity_create(org=org, user=owner, prospect_id=prospect.pk, kind=ActivityKind.CALL,
+                        subject="Apel", start_at=timezone.now() + dt.timedelta(days=1),
+                        status=ActivityStatus.DONE)  # fmt: skip
+    assert (refused.value.field, refused.value.code) == ("start_at", "done_in_future")
+    assert Activity.objects.count() == 0

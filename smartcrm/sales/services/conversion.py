@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -97,7 +98,7 @@ def prospect_convert(
     if account_id is not None:
         try:
             account = Account.objects.for_org(org).select_for_update().filter(pk=account_id).first()
-        except (ValueError, TypeError, Exception):
+        except (ValueError, TypeError, ValidationError):  # a malformed id is "not found"
             account = None
         if account is None:
             raise ValidationFailed(

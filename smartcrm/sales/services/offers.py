@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -100,7 +101,7 @@ def offer_create(
     membership_of(org, user)
     try:
         account = Account.objects.for_org(org).filter(pk=account_id).first()
-    except (ValueError, TypeError, Exception):
+    except (ValueError, TypeError, ValidationError):  # a malformed id is "not found"
         account = None
     if account is None:
         raise ValidationFailed(_("No account with this id."), field="account_id", code="not_found")
@@ -201,6 +202,14 @@ def offer_change_status(
         if status == OfferStatus.WON and not offer.lines.exists():
             raise Conflict(
                 _("An offer without lines cannot be won."), field="lines", code="no_lines"
+            )
+        if closed_date < offer.issue_date:
+            raise ValidationFailed(
+                _("An offer cannot close before its issue date."), field="closed_date"
+            )
+        if closed_date > org_today(org):
+            raise ValidationFailed(
+                _("The closing date cannot be in the future."), field="closed_date"
             )
         offer.closed_date = closed_date
         offer.probability = 100 if status == OfferStatus.WON else 0
@@ -310,7 +319,7 @@ def _line_apply(
                 raise ValidationFailed(_("The catalogue is switched off."), field="product_id")
             try:
                 product = Product.objects.for_org(org).filter(pk=product_id).first()
-            except (ValueError, TypeError, Exception):
+            except (ValueError, TypeError, ValidationError):  # a malformed id is "not found"
                 product = None
             if product is None:
                 raise ValidationFailed(

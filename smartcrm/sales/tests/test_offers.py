@@ -246,3 +246,13 @@ def test_valid_until_before_issue_date_is_refused(org, owner, account):
         )
     assert "The validity date cannot be before the issue date." in str(refused.value)
     assert Offer.objects.count() == 0
+
+
+@pytest.mark.parametrize("closed", [dt.date(2026, 5, 3), dt.date(2999, 1, 1)])
+def test_closing_date_before_issue_or_in_the_future_is_refused(org, owner, offer, closed):
+    services.offer_change_status(org=org, user=owner, offer_id=offer.pk, status="sent")
+    with pytest.raises(ValidationFailed) as refused:
+        services.offer_change_status(org=org, user=owner, offer_id=offer.pk, status="won",
+                                     closed_date=closed)  # fmt: skip
+    assert refused.value.field == "closed_date"
+    assert Offer.objects.get(pk=offer.pk).status == OfferStatus.SENT

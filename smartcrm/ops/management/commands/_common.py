@@ -13,7 +13,7 @@ from smartcrm.core.errors import DomainError
 
 def domain_error_line(error: DomainError) -> CommandError:
     """A domain error as one line naming the field, like the API's problem details."""
-    return CommandError(str(error))
+    return CommandError(" ".join(str(error).split()))
 
 
 def ask(

@@ -1,0 +1,89 @@
+"""Personal API tokens: created once (the plain token is shown only then), stored hashed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from smartcrm.core.errors import NotFound, ValidationFailed
+from smartcrm.core.ids import RecordId
+from smartcrm.core.models import ApiToken, Membership, Organization, User
+from smartcrm.core.permissions import has_role, membership_of
+
+TOKEN_PREFIX = "scrm_"
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(
+    *, org: Organization, user: User, name: str, expires_at: dt.datetime | None = None
+) -> tuple[ApiToken, str]:
+    """A new token for ``user`` in ``org``; returns the row and the plain token (shown once)."""
+    membership_of(org, user)
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationFailed(_("Give the token a name."), field="name", code="required")
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationFailed(_("The expiry must be in the future."), field="expires_at")
+    prefix = secrets.token_hex(4)
+    secret = secrets.token_urlsafe(32)
+    plain = f"{TOKEN_PREFIX}{prefix}_{secret}"
+    token = ApiToken.objects.create(
+        organization=org, user=user, name=name[:100], prefix=prefix, key_hash=_hash(plain),
+        expires_at=expires_at,
+    )  # fmt: skip
+    return token, plain
+
+
+@transaction.atomic
+def api_token_revoke(*, org: Organization, user: User, token_id: RecordId) -> ApiToken:
+    """Revoke a token: its owner, or an admin of the organisation."""
+    acting = membership_of(org, user)
+    try:
+        token = ApiToken.objects.select_for_update().filter(organization=org, pk=token_id).first()
+    except (ValueError, TypeError, ValidationError):  # a malformed id is "not found"
+        token = None
+    if token is None or (token.user_id != user.pk and not has_role(acting, "admin")):
+        raise NotFound(_("API token not found."), code="not_found")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def api_token_authenticate(plain: str) -> tuple[ApiToken, Membership] | None:
+    """The token and the membership it acts through, or None (unknown, expired, revoked,
+    or its user no longer an active member)."""
+    if not plain.startswith(TOKEN_PREFIX):
+        return None
+    prefix, _sep, _secret = plain[len(TOKEN_PREFIX) :].partition("_")
+    token = ApiToken.objects.select_related("organization", "user").filter(prefix=prefix).first()
+    if token is None or not hmac.compare_digest(token.key_hash, _hash(plain)):
+        return None
+    now = timezone.now()
+    if token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
+        return None
+    membership = (
+        Membership.objects.filter(
+            organization_id=token.organization_id, user_id=token.user_id, is_active=True,
+            user__is_active=True,
+        )
+        .select_related("organization", "user")
+        .first()
+    )  # fmt: skip
+    if membership is None:
+        return None
+    # Record use at most once a minute: no write on every request.
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token, membership
