@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from smartcrm.core.admin_site import ReadOnlyAdmin
 from smartcrm.sales.models import Account, Offer, OfferLine, Prospect, RecordEvent
@@ -23,11 +24,11 @@ class OfferLineInline(admin.TabularInline):
     model = OfferLine
     extra = 0
     can_delete = False
-    fields = ["position", "code", "name", "quantity", "unit_price", "discount_percent",
-              "vat_rate", "net_amount", "vat_amount", "gross_amount"]  # fmt: skip
+    fields = ("position", "code", "name", "quantity", "unit_price", "discount_percent",
+              "vat_rate", "net_amount", "vat_amount", "gross_amount")  # fmt: skip
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]  # admin API
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
 

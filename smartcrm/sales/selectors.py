@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, QuerySet, Sum
 
+from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization
 from smartcrm.sales.choices import OPEN_OFFER_STATUSES, OfferStatus, ProspectStatus
 from smartcrm.sales.models import Account, Offer, OfferLine, Prospect
 
 
 def prospect_list(
-    *, org: Organization, status: str | None = None, owner_id: object = None
+    *, org: Organization, status: str | None = None, owner_id: uuid.UUID | None = None
 ) -> QuerySet[Prospect]:
     prospects = Prospect.objects.for_org(org).select_related("owner")
     if status:
@@ -28,7 +30,7 @@ def account_list(*, org: Organization) -> QuerySet[Account]:
 
 
 def offer_list(
-    *, org: Organization, status: str | None = None, account_id: object = None
+    *, org: Organization, status: str | None = None, account_id: RecordId | None = None
 ) -> QuerySet[Offer]:
     offers = Offer.objects.for_org(org).select_related("account", "owner")
     if status:

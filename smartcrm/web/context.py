@@ -10,11 +10,11 @@ SESSION_KEY = "smartcrm_org_id"
 
 
 def current_membership(request: HttpRequest) -> Membership | None:
-    if not request.user.is_authenticated:
+    if not request.user.is_authenticated or request.user.pk is None:
         return None
     memberships = Membership.objects.filter(
-        user=request.user, is_active=True, organization__isnull=False
-    ).select_related("organization")
+        user_id=request.user.pk, is_active=True, organization__isnull=False
+    ).select_related("organization", "user")
     chosen = request.session.get(SESSION_KEY)
     if chosen:
         membership = memberships.filter(organization_id=chosen).first()
@@ -24,8 +24,10 @@ def current_membership(request: HttpRequest) -> Membership | None:
 
 
 def memberships_of(request: HttpRequest) -> list[Membership]:
+    if request.user.pk is None:
+        return []
     return list(
-        Membership.objects.filter(user=request.user, is_active=True)
+        Membership.objects.filter(user_id=request.user.pk, is_active=True)
         .select_related("organization")
         .order_by("organization__name")
     )

@@ -29,7 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "prospect_counts": sales.prospect_counts_by_status(org=org),
         "pipeline": sales.pipeline(org=org),
         "recent_offers": list(sales.offer_list(org=org)[:RECENT_OFFERS]),
-        "my_tasks": list(tasks.open_tasks_of(org=org, user=request.user)[:10])
+        "my_tasks": list(tasks.open_tasks_of(org=org, user=membership.user)[:10])
         if "tasks" in enabled_modules(org)
         else [],
     }
