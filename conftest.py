@@ -33,6 +33,9 @@ def _test_settings(settings: Any) -> None:
     (PBKDF2's deliberate slowness has no place in tests that create many users)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.SECURE_SSL_REDIRECT = False
+    # Rate limits are off unless a test sets them (they add a write per request).
+    settings.SMARTCRM_API_RATE_PER_TOKEN = ""
+    settings.SMARTCRM_API_RATE_PER_ORG = ""
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
     settings.STORAGES = {

@@ -5,6 +5,7 @@
     smartcrm demo        load demo data (once; running it again changes nothing)
     smartcrm createuser  add a user to an organisation
     smartcrm check       check configuration, database and migrations
+    smartcrm token       API tokens: create --email E [--org SLUG] [--name N], list, revoke
     smartcrm <django management command> ...   e.g. migrate, shell, dbshell
 
 Errors are one line on stderr and a non-zero exit; SMARTCRM_DEBUG=1 shows tracebacks.

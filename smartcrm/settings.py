@@ -14,6 +14,7 @@ Environment:
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",
     "smartcrm.core",
     "smartcrm.catalog",
     "smartcrm.sales",
@@ -75,6 +77,7 @@ INSTALLED_APPS = [
     "smartcrm.tasks",
     "smartcrm.web",
     "smartcrm.ops",
+    "smartcrm.api",
 ]
 
 MIDDLEWARE = [
@@ -85,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "smartcrm.api.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -198,7 +202,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "SmartCRM <noreply@loc
 
 # --- Security: production (SMARTCRM_HTTPS=1, the default without DEBUG) passes
 # `manage.py check --deploy`. `make run` serves plain http on 127.0.0.1 with SMARTCRM_HTTPS=0.
-HTTPS = _env_bool("SMARTCRM_HTTPS", default=not DEBUG)
+# Tests talk plain http to the test client and to live servers on loopback.
+_TESTING = "pytest" in sys.modules
+HTTPS = _env_bool("SMARTCRM_HTTPS", default=not DEBUG and not _TESTING)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 if HTTPS:
@@ -217,3 +223,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- REST API ---------------------------------------------------------------------------
+# Requests per window ("N/second|minute|hour"); empty switches a limit off.
+SMARTCRM_API_RATE_PER_TOKEN = os.environ.get("SMARTCRM_API_RATE_PER_TOKEN", "600/minute")
+SMARTCRM_API_RATE_PER_ORG = os.environ.get("SMARTCRM_API_RATE_PER_ORG", "3000/minute")
+NINJA_PAGINATION_MAX_LIMIT = 200

@@ -10,7 +10,7 @@ class ActivitiesConfig(AppConfig):
     def ready(self) -> None:
         from smartcrm.activities.models import Activity
         from smartcrm.core.modules import Module
-        from smartcrm.core.registry import ChildKind, register_child
+        from smartcrm.core.registry import ChildKind, TimelineSpec, register_child
 
         register_child(
             ChildKind(
@@ -18,5 +18,13 @@ class ActivitiesConfig(AppConfig):
                 model=Activity,
                 parents=("prospect", "account", "offer"),
                 module=Module.ACTIVITIES,
+                timeline=TimelineSpec(
+                    kind="activity",
+                    title_field="subject",
+                    body_field="description",
+                    status_field="status",
+                    when_field="start_at",
+                    user_field="owner_id",
+                ),
             )
         )

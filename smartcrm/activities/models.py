@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -14,6 +16,8 @@ from smartcrm.core.registry import parent_constraint
 
 class Activity(TenantModel):
     """An interaction with the contacts of exactly one prospect, account or offer."""
+
+    FIELD_OF_CONSTRAINT: ClassVar[dict[str, str]] = {"end_before_start": "end_at"}
 
     kind = models.CharField(_("kind"), max_length=10, choices=ActivityKind.choices)
     subject = models.CharField(_("subject"), max_length=200)
@@ -56,6 +60,7 @@ class Activity(TenantModel):
             models.CheckConstraint(
                 condition=Q(end_at__isnull=True) | Q(end_at__gte=models.F("start_at")),
                 name="activity_ends_after_start",
+                violation_error_code="end_before_start",
                 violation_error_message=_("The end cannot be before the start."),
             ),
             models.CheckConstraint(

@@ -6,3 +6,15 @@ class CatalogConfig(AppConfig):
     name = "smartcrm.catalog"
     label = "catalog"
     verbose_name = _("Catalogue")
+
+    def ready(self) -> None:
+        from smartcrm.catalog.models import Product
+        from smartcrm.catalog.search import product_document
+        from smartcrm.core.modules import Module
+        from smartcrm.core.search import SearchableKind, register_searchable
+
+        register_searchable(
+            SearchableKind(
+                key="product", model=Product, document=product_document, module=Module.CATALOG
+            )
+        )

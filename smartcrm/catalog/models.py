@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import ClassVar
 
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -55,6 +56,7 @@ class Product(TenantModel):
                 "organization",
                 Lower("code"),
                 name="product_code_unique_per_org",
+                violation_error_code="duplicate_code",
                 violation_error_message=_("A product with this code already exists."),
             ),
             models.CheckConstraint(condition=Q(price__gte=0), name="product_price_not_negative"),
@@ -64,6 +66,7 @@ class Product(TenantModel):
             models.CheckConstraint(
                 condition=Q(kind=ProductKind.PRODUCT) | Q(track_stock=False),
                 name="product_stock_only_for_products",
+                violation_error_code="stock_for_service",
                 violation_error_message=_("Only products (not services) track stock."),
             ),
         ]
@@ -71,6 +74,12 @@ class Product(TenantModel):
             models.Index(fields=["organization", "name"], name="product_org_name_idx"),
             models.Index(fields=["organization", "active", "kind"], name="product_org_active_idx"),
         ]
+
+    # Which field a violated table constraint is about (by violation code), for error messages.
+    FIELD_OF_CONSTRAINT: ClassVar[dict[str, str]] = {
+        "duplicate_code": "code",
+        "stock_for_service": "track_stock",
+    }
 
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"
@@ -81,7 +90,12 @@ class ExchangeRate(TenantModel):
 
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
     date = models.DateField(_("date"))
-    rate = models.DecimalField(_("rate"), max_digits=18, decimal_places=6)
+    rate = models.DecimalField(
+        _("rate"),
+        max_digits=18,
+        decimal_places=6,
+        validators=[MinValueValidator(Decimal("0.000001"))],
+    )
     source = models.CharField(
         _("source"), max_length=10, choices=RateSource.choices, default=RateSource.MANUAL
     )

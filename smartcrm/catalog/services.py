@@ -17,6 +17,7 @@ from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
 from smartcrm.core.modules import Module, require_module
 from smartcrm.core.permissions import require_role
+from smartcrm.core.search import search_index, search_unindex
 
 PRODUCT_FIELDS = (
     "kind",
@@ -49,7 +50,9 @@ def product_create(*, org: Organization, user: User, **fields: Any) -> Product:
     product = Product(organization=org, created_by=user)
     writes.apply_changes(product, fields, allowed=PRODUCT_FIELDS)
     _check_product(product)
-    return writes.save(product)
+    writes.save(product)
+    search_index(product)
+    return product
 
 
 @transaction.atomic
@@ -67,7 +70,9 @@ def product_update(
     product = writes.lock(Product.objects.for_org(org), product_id, version=version)
     writes.apply_changes(product, changes, allowed=PRODUCT_FIELDS)
     _check_product(product)
-    return writes.save(product)
+    writes.save(product)
+    search_index(product)
+    return product
 
 
 @transaction.atomic
@@ -78,6 +83,7 @@ def product_delete(
     require_module(org, Module.CATALOG)
     require_role(org, user, Role.MANAGER)
     product = writes.lock(Product.objects.for_org(org), product_id, version=version)
+    search_unindex(product)
     product.delete()
 
 
@@ -92,6 +98,7 @@ def exchange_rate_set(
     source: str = RateSource.MANUAL,
 ) -> ExchangeRate:
     """Record (or correct) the rate of ``currency`` to the base currency for one day."""
+    require_module(org, Module.CATALOG)
     if user is not None:
         require_role(org, user, Role.MANAGER)
     currency = (currency or "").strip().upper()
@@ -112,8 +119,30 @@ def exchange_rate_set(
 
 
 @transaction.atomic
+def exchange_rate_update(
+    *,
+    org: Organization,
+    user: User,
+    exchange_rate_id: RecordId,
+    rate: Decimal,
+    source: str | None = None,
+    version: int | None = None,
+) -> ExchangeRate:
+    """Correct one day's rate (its currency and day stay)."""
+    require_module(org, Module.CATALOG)
+    require_role(org, user, Role.MANAGER)
+    row = writes.lock(ExchangeRate.objects.for_org(org), exchange_rate_id, version=version)
+    row.rate = rate
+    if source:
+        row.source = source
+    writes.validate(row)
+    return writes.save(row)
+
+
+@transaction.atomic
 def exchange_rate_delete(
     *, org: Organization, user: User, exchange_rate_id: RecordId, version: int | None = None
 ) -> None:
+    require_module(org, Module.CATALOG)
     require_role(org, user, Role.MANAGER)
     writes.lock(ExchangeRate.objects.for_org(org), exchange_rate_id, version=version).delete()

@@ -9,9 +9,11 @@ class ContactsConfig(AppConfig):
 
     def ready(self) -> None:
         from smartcrm.contacts.models import Contact
+        from smartcrm.contacts.search import contact_document
         from smartcrm.contacts.services import give_up_primary_before_move
         from smartcrm.core.modules import Module
         from smartcrm.core.registry import ChildKind, register_child
+        from smartcrm.core.search import SearchableKind, register_searchable
 
         register_child(
             ChildKind(
@@ -20,5 +22,15 @@ class ContactsConfig(AppConfig):
                 parents=("prospect", "account"),
                 module=Module.SALES,
                 before_move=give_up_primary_before_move,
+            )
+        )
+        register_searchable(
+            SearchableKind(
+                key="contact",
+                model=Contact,
+                document=contact_document,
+                module=Module.SALES,
+                related=("prospect", "account"),
+                parents=(("prospect", "prospect"), ("account", "account")),
             )
         )

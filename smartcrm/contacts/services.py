@@ -16,6 +16,7 @@ from smartcrm.core.errors import Conflict, ValidationFailed
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User, normalize_email
 from smartcrm.core.permissions import membership_of
+from smartcrm.core.search import search_index, search_unindex
 from smartcrm.sales.choices import EventKind
 from smartcrm.sales.models import Offer
 from smartcrm.sales.parents import resolve_parent
@@ -75,7 +76,9 @@ def contact_create(
     writes.apply_changes(contact, fields, allowed=CONTACT_FIELDS)
     _check(contact)
     _demote_other_primary(org, contact)
-    return writes.save(contact)
+    writes.save(contact)
+    search_index(contact)
+    return contact
 
 
 @transaction.atomic
@@ -96,7 +99,9 @@ def contact_update(
         return contact
     _check(contact)
     _demote_other_primary(org, contact)
-    return writes.save(contact)
+    writes.save(contact)
+    search_index(contact)
+    return contact
 
 
 @transaction.atomic
@@ -105,9 +110,11 @@ def contact_delete(
 ) -> None:
     """Delete a contact; it leaves the offers and activities it was on."""
     membership_of(org, user)
-    writes.lock(
+    contact = writes.lock(
         Contact.objects.for_org(org), contact_id, version=version, label=_("Contact")
-    ).delete()
+    )
+    search_unindex(contact)
+    contact.delete()
 
 
 def give_up_primary_before_move(

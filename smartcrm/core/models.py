@@ -196,6 +196,8 @@ class TenantModel(models.Model):
 class Department(TenantModel):
     """A department of the organisation (Sales, Support...) that memberships point to."""
 
+    FIELD_OF_CONSTRAINT: ClassVar[dict[str, str]] = {"duplicate_name": "name"}
+
     name = models.CharField(_("name"), max_length=100)
     active = models.BooleanField(_("active"), default=True)
     description = models.TextField(_("description"), blank=True)
@@ -209,6 +211,7 @@ class Department(TenantModel):
                 "organization",
                 Lower("name"),
                 name="department_name_unique_per_org",
+                violation_error_code="duplicate_name",
                 violation_error_message=_("A department with this name already exists."),
             )
         ]
@@ -279,3 +282,35 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class SearchEntry(models.Model):
+    """One searchable record (prospect, account, contact, offer, product) as normalised text.
+
+    Written by ``core.search`` from the services; read by its ``search`` selector through a
+    PostgreSQL pg_trgm GIN index or an SQLite FTS5 trigram table (migration 0004).
+    """
+
+    # An integer key, unlike domain rows: SQLite's FTS5 table points at rows by rowid, and
+    # only an INTEGER PRIMARY KEY keeps a rowid stable (VACUUM may renumber the others).
+    id = models.BigAutoField(primary_key=True)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)
+    object_id = models.UUIDField()
+    title = models.CharField(max_length=255)
+    subtitle = models.CharField(max_length=255, blank=True)
+    # Lower-case, diacritics removed (core.text.search_key): what queries are matched on.
+    text = models.TextField()
+    title_key = models.CharField(max_length=255)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("search entry")
+        verbose_name_plural = _("search entries")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="search_entry_unique_object")
+        ]
+        indexes = [models.Index(fields=["organization", "kind"], name="search_entry_org_kind_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.title}"

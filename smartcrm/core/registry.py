@@ -20,6 +20,18 @@ MoveHook = Callable[..., None]
 
 
 @dataclass(frozen=True)
+class TimelineSpec:
+    """How a child kind shows on its record's timeline: which fields to read."""
+
+    kind: str  # singular name shown to clients: "activity", "note", "task"
+    title_field: str
+    body_field: str = ""
+    status_field: str = ""
+    when_field: str = ""  # the moment it is about (a meeting's start, a task's due time)
+    user_field: str = "created_by_id"
+
+
+@dataclass(frozen=True)
 class ChildKind:
     """A kind of record that hangs on prospects, accounts and/or offers."""
 
@@ -30,6 +42,8 @@ class ChildKind:
     # Called inside the moving transaction, before the rows move (e.g. contacts give up
     # their "primary" flag when the target already has a primary contact).
     before_move: MoveHook | None = field(default=None, compare=False)
+    # Shown on the record's timeline when set (contacts are not timeline items).
+    timeline: TimelineSpec | None = None
 
 
 _KINDS: dict[str, ChildKind] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -32,10 +33,19 @@ PROTECTED_FIELDS = frozenset(
 
 
 def normalize_strings(instance: models.Model) -> None:
-    """Cedilla ş/ţ become comma-below ș/ț; single-line fields lose stray blanks."""
+    """Cedilla ş/ţ become comma-below ș/ț; single-line fields lose stray blanks. A NUL
+    character (no database stores it in text) is refused, naming the field."""
     for model_field in instance._meta.concrete_fields:
         value = getattr(instance, model_field.attname, None)
-        if not isinstance(value, str) or model_field.choices:
+        if not isinstance(value, str):
+            continue
+        if "\x00" in value:
+            raise ValidationFailed(
+                _("Remove the NUL character from this text."),
+                field=model_field.name,
+                code="nul_character",
+            )
+        if model_field.choices:
             continue
         if isinstance(model_field, models.TextField):
             setattr(instance, model_field.attname, normalize_ro(value).strip())
@@ -49,15 +59,32 @@ def validate(instance: models.Model, *, exclude: Iterable[str] = ()) -> None:
     try:
         instance.full_clean(exclude=list(exclude) or None)
     except ValidationError as error:
-        raise validation_failed(error) from error
+        raise validation_failed(error, instance) from error
+    quantize_decimals(instance)
 
 
-def validation_failed(error: ValidationError) -> ValidationFailed:
+def quantize_decimals(instance: models.Model) -> None:
+    """Decimals carry their column's places ("250" -> "250.0000"), as a later read shows."""
+    for model_field in instance._meta.concrete_fields:
+        value = getattr(instance, model_field.attname, None)
+        if isinstance(model_field, models.DecimalField) and isinstance(value, Decimal):
+            places = model_field.decimal_places or 0
+            setattr(instance, model_field.attname, value.quantize(Decimal(1).scaleb(-places)))
+
+
+def validation_failed(
+    error: ValidationError, instance: models.Model | None = None
+) -> ValidationFailed:
+    """One domain error naming each field; a table constraint's error names the field it is
+    about when the model says which (FIELD_OF_CONSTRAINT, by violation code)."""
+    field_of = getattr(instance, "FIELD_OF_CONSTRAINT", {}) if instance is not None else {}
     issues: list[FieldIssue] = []
     if hasattr(error, "error_dict"):
         for field_name, errors in error.error_dict.items():
-            target = None if field_name == "__all__" else field_name
             for item in errors:
+                target = None if field_name == "__all__" else field_name
+                if target is None and item.code in field_of:
+                    target = field_of[item.code]
                 issues.append(FieldIssue(target, " ".join(item.messages), item.code or "invalid"))
     else:
         for item in error.error_list:

@@ -9,7 +9,7 @@ class NotesConfig(AppConfig):
 
     def ready(self) -> None:
         from smartcrm.core.modules import Module
-        from smartcrm.core.registry import ChildKind, register_child
+        from smartcrm.core.registry import ChildKind, TimelineSpec, register_child
         from smartcrm.notes.models import Note
 
         register_child(
@@ -18,5 +18,6 @@ class NotesConfig(AppConfig):
                 model=Note,
                 parents=("prospect", "account", "offer"),
                 module=Module.NOTES,
+                timeline=TimelineSpec(kind="note", title_field="body", body_field="body"),
             )
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -163,6 +163,8 @@ class Account(CompanyIdentity, TenantModel):
 class Offer(TenantModel):
     """A price offer sent to one account: the unit of a sale."""
 
+    FIELD_OF_CONSTRAINT: ClassVar[dict[str, str]] = {"valid_before_issue": "valid_until"}
+
     number = models.CharField(_("number"), max_length=20, editable=False)
     title = models.CharField(_("title"), max_length=200)
     account = models.ForeignKey(
@@ -228,6 +230,7 @@ class Offer(TenantModel):
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("issue_date")),
                 name="offer_valid_after_issue",
+                violation_error_code="valid_before_issue",
                 violation_error_message=_("The validity date cannot be before the issue date."),
             ),
             models.CheckConstraint(

@@ -9,7 +9,7 @@ class TasksConfig(AppConfig):
 
     def ready(self) -> None:
         from smartcrm.core.modules import Module
-        from smartcrm.core.registry import ChildKind, register_child
+        from smartcrm.core.registry import ChildKind, TimelineSpec, register_child
         from smartcrm.tasks.models import Task
 
         register_child(
@@ -18,5 +18,13 @@ class TasksConfig(AppConfig):
                 model=Task,
                 parents=("prospect", "account", "offer"),
                 module=Module.TASKS,
+                timeline=TimelineSpec(
+                    kind="task",
+                    title_field="title",
+                    body_field="description",
+                    status_field="status",
+                    when_field="due_at",
+                    user_field="assignee_id",
+                ),
             )
         )

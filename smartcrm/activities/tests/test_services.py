@@ -167,8 +167,8 @@ def test_activity_ending_before_it_starts_is_refused(org, owner):
         _meeting(org, owner, prospect_id=prospect.pk, start_at=MONDAY_10, end_at=MONDAY_9)
 
     # then the model's check refuses it as a whole-record error, and nothing is stored
-    assert raised.value.field is None
-    assert raised.value.code == "invalid"
+    assert raised.value.field == "end_at"
+    assert raised.value.code == "end_before_start"
     assert raised.value.message == "The end cannot be before the start."
     assert Activity.objects.count() == 0
 
@@ -388,7 +388,7 @@ def test_activity_reschedule_ending_before_start_changes_nothing(org, owner):
         )
 
     # then it is refused and still Monday 9-10
-    assert raised.value.field is None
+    assert raised.value.field == "end_at"
     activity.refresh_from_db()
     assert (activity.start_at, activity.end_at, activity.version) == (MONDAY_9, MONDAY_10, 1)
 

@@ -196,3 +196,21 @@ def test_database_error_is_one_line_with_a_hint(data_dir):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "run `smartcrm migrate` (or `smartcrm init`) first" in result.stderr
+
+
+def test_token_create_prints_a_token_once_and_revoke_stops_it(data_dir):
+    smartcrm(data_dir, "init", "--org-name", "Gamma SRL", "--email", "ana@gamma.ro", "--password",
+             PASSWORD, "--no-input")  # fmt: skip
+    created = smartcrm(data_dir, "token", "create", "--email", "ana@gamma.ro", "--name", "ERP")
+    assert created.returncode == 0, created.stderr
+    plain = created.stdout.strip()
+    assert plain.startswith("scrm_") and len(plain) > 40
+    with sqlite3.connect(data_dir / "smartcrm.sqlite3") as db:
+        (stored,) = db.execute("select key_hash from core_apitoken").fetchone()
+    assert plain not in stored  # only the hash is kept
+    revoked = smartcrm(data_dir, "token", "revoke", plain)
+    assert revoked.returncode == 0, revoked.stderr
+    with sqlite3.connect(data_dir / "smartcrm.sqlite3") as db:
+        assert db.execute("select revoked_at is not null from core_apitoken").fetchone()[0] == 1
+    unknown = smartcrm(data_dir, "token", "create", "--email", "nobody@gamma.ro")
+    assert (unknown.returncode, "--email: no user nobody@gamma.ro." in unknown.stderr) == (1, True)

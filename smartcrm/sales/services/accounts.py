@@ -12,6 +12,7 @@ from smartcrm.core.errors import Conflict
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
 from smartcrm.core.permissions import ensure_member, membership_of, require_owner_or_role
+from smartcrm.core.search import search_index, search_unindex
 from smartcrm.core.services import normalize_identity
 from smartcrm.sales.choices import EventKind
 from smartcrm.sales.models import Account, Offer, Prospect
@@ -35,6 +36,7 @@ def account_create(*, org: Organization, user: User, **fields: Any) -> Account:
     writes.apply_changes(account, fields, allowed=ACCOUNT_FIELDS)
     _check(org, account)
     writes.save(account)
+    search_index(account)
     record_event(org=org, user=user, kind=EventKind.CREATED, account=account)
     return account
 
@@ -58,6 +60,7 @@ def account_update(
         return account
     _check(org, account)
     writes.save(account)
+    search_index(account)
     record_event(org=org, user=user, kind=EventKind.UPDATED, account=account, fields=changed)
     return account
 
@@ -85,4 +88,5 @@ def account_delete(
             field="converted_prospects",
             code="has_converted_prospects",
         )
+    search_unindex(account)
     account.delete()

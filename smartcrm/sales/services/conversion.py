@@ -17,6 +17,7 @@ from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
 from smartcrm.core.permissions import membership_of
 from smartcrm.core.registry import move_children
+from smartcrm.core.search import search_index
 from smartcrm.sales.choices import EventKind, ProspectStatus
 from smartcrm.sales.models import Account, Offer, Prospect
 from smartcrm.sales.services.events import record_event
@@ -149,6 +150,9 @@ def prospect_convert(
         moved=moved,
         merged=not created,
     )
+    # After the move: re-indexing the account re-indexes the contacts it received.
+    search_index(account)
+    search_index(prospect)
 
     first_offer = None
     if offer is not None:

@@ -22,6 +22,7 @@ from smartcrm.core.models import Organization, User
 from smartcrm.core.modules import Module, module_enabled
 from smartcrm.core.money import round_price
 from smartcrm.core.permissions import ensure_member, membership_of, require_owner_or_role
+from smartcrm.core.search import search_index, search_unindex
 from smartcrm.sales.choices import OFFER_TRANSITIONS, EventKind, OfferStatus
 from smartcrm.sales.models import Account, Offer, OfferLine, OfferNumberSequence
 from smartcrm.sales.pricing import line_amounts
@@ -123,6 +124,7 @@ def offer_create(
     writes.validate(offer, exclude=["number", "account"])
     offer.number = _allocate_number(org, offer.issue_date.year)
     writes.save(offer)
+    search_index(offer)
     record_event(org=org, user=user, kind=EventKind.CREATED, offer=offer, number=offer.number)
     for position, line_input in enumerate(lines, start=1):
         _line_build_and_save(
@@ -161,6 +163,7 @@ def offer_update(
     if offer.currency != old_currency or offer.issue_date != old_issue_date:
         _reprice_lines(org, offer)
     writes.save(offer)
+    search_index(offer)
     record_event(org=org, user=user, kind=EventKind.UPDATED, offer=offer, fields=changed)
     return offer
 
@@ -246,6 +249,7 @@ def offer_delete(
             field="status",
             code="offer_not_draft",
         )
+    search_unindex(offer)
     offer.delete()
 
 

@@ -13,6 +13,7 @@ from smartcrm.core.errors import Conflict, ValidationFailed
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
 from smartcrm.core.permissions import ensure_member, membership_of, require_owner_or_role
+from smartcrm.core.search import search_index, search_unindex
 from smartcrm.core.services import normalize_identity
 from smartcrm.sales.choices import (
     OPEN_PROSPECT_STATUSES,
@@ -92,6 +93,7 @@ def prospect_create(
     writes.apply_changes(prospect, fields, allowed=PROSPECT_FIELDS)
     _check(org, prospect)
     writes.save(prospect)
+    search_index(prospect)
     record_event(org=org, user=user, kind=EventKind.CREATED, prospect=prospect)
     return prospect
 
@@ -114,6 +116,7 @@ def prospect_update(
         return prospect
     _check(org, prospect)
     writes.save(prospect)
+    search_index(prospect)
     record_event(org=org, user=user, kind=EventKind.UPDATED, prospect=prospect, fields=changed)
     return prospect
 
@@ -216,4 +219,5 @@ def prospect_delete(
             field="status",
             code="prospect_converted",
         )
+    search_unindex(prospect)
     prospect.delete()

@@ -1,0 +1,247 @@
+"""REST API of the activities module: calls, e-mails and meetings, planned or done."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any
+
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
+from pydantic import Field
+
+from smartcrm.activities import services
+from smartcrm.activities.choices import ActivityKind, ActivityStatus
+from smartcrm.activities.models import Activity
+from smartcrm.api.concurrency import if_match_version, set_etag
+from smartcrm.api.endpoints import actor_in, list_page, no_content
+from smartcrm.api.pagination import PageParams, Sort
+from smartcrm.api.schemas import InputSchema, Page, UtcDatetime, errors_for
+from smartcrm.core.errors import NotFound
+from smartcrm.core.modules import Module
+
+router = Router(tags=["activities"])
+
+
+READ_ERRORS = errors_for(400, 401, 404, 429)
+WRITE_ERRORS = errors_for(400, 401, 403, 404, 409, 412, 415, 422, 429)
+
+
+class ActivityOut(Schema):
+    id: uuid.UUID
+    kind: ActivityKind
+    subject: str
+    description: str
+    status: ActivityStatus
+    start_at: dt.datetime
+    end_at: dt.datetime | None
+    location: str
+    outcome: str
+    owner_id: uuid.UUID | None
+    completed_at: dt.datetime | None
+    prospect_id: uuid.UUID | None
+    account_id: uuid.UUID | None
+    offer_id: uuid.UUID | None
+    participant_ids: list[uuid.UUID] = Field(description="Contacts of the activity's record")
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_participant_ids(activity: Activity) -> list[uuid.UUID]:
+        # .all() reads the list's prefetched participants instead of one query per row.
+        return [contact.pk for contact in activity.participants.all()]
+
+
+class ActivityIn(InputSchema):
+    prospect_id: uuid.UUID | None = Field(
+        None, description="Give exactly one of prospect_id, account_id and offer_id"
+    )
+    account_id: uuid.UUID | None = None
+    offer_id: uuid.UUID | None = None
+    kind: ActivityKind
+    subject: str
+    description: str = ""
+    status: ActivityStatus = Field(
+        ActivityStatus.PLANNED, description="planned, or done to log one that happened"
+    )
+    start_at: UtcDatetime = Field(description="With its UTC offset")
+    end_at: UtcDatetime | None = None
+    location: str = ""
+    outcome: str = ""
+    owner_id: uuid.UUID | None = Field(None, description="Defaults to the caller")
+    participant_ids: list[uuid.UUID] = Field(
+        [], description="Contacts of the record (for an offer: of its account)"
+    )
+
+
+class ActivityPatch(InputSchema):
+    kind: ActivityKind | None = None
+    subject: str | None = None
+    description: str | None = None
+    start_at: UtcDatetime | None = None
+    end_at: UtcDatetime | None = None
+    location: str | None = None
+    outcome: str | None = None
+    owner_id: uuid.UUID | None = None
+    participant_ids: list[uuid.UUID] | None = Field(None, description="Replaces the set")
+
+
+class CompleteIn(InputSchema):
+    outcome: str = Field("", description="What came of it (kept when empty)")
+
+
+class ActivityFilters(FilterSchema):
+    kind: ActivityKind | None = None
+    status: ActivityStatus | None = None
+    owner_id: uuid.UUID | None = None
+    prospect_id: uuid.UUID | None = None
+    account_id: uuid.UUID | None = None
+    offer_id: uuid.UUID | None = None
+    start_after: Annotated[UtcDatetime | None, FilterLookup("start_at__gte")] = None
+    start_before: Annotated[UtcDatetime | None, FilterLookup("start_at__lt")] = None
+
+
+ACTIVITY_ORDERINGS = {
+    "start_at": Sort(F("start_at"), Activity._meta.get_field("start_at")),
+    "created_at": Sort(F("created_at"), Activity._meta.get_field("created_at")),
+}
+
+
+def _activity_response(response: HttpResponse, activity: Activity) -> Activity:
+    set_etag(response, activity.version)
+    return activity
+
+
+@router.get(
+    "/activities",
+    response={200: Page[ActivityOut], **READ_ERRORS},
+    summary="List activities",
+    description="Cursor-paginated; filter by kind, status, owner, record (prospect, account, "
+    "offer) and start time (`start_after`, `start_before`: ISO 8601 with a UTC offset); order "
+    "by an allowed field.",
+)
+def list_activities(
+    request: HttpRequest, filters: Query[ActivityFilters], page: Query[PageParams]
+) -> Any:
+    actor = actor_in(request, Module.ACTIVITIES)
+    return list_page(
+        request,
+        Activity.objects.for_org(actor.org).prefetch_related("participants"),
+        filters=filters,
+        page=page,
+        orderings=ACTIVITY_ORDERINGS,
+        default="-start_at",
+    )
+
+
+@router.post(
+    "/activities",
+    response={201: ActivityOut, **WRITE_ERRORS},
+    summary="Plan or log an activity",
+    description="On exactly one prospect, account or offer. `status=done` logs one that "
+    "happened already (it cannot be in the future).",
+)
+def create_activity(request: HttpRequest, response: HttpResponse, payload: ActivityIn) -> Any:
+    actor = actor_in(request, Module.ACTIVITIES)
+    activity = services.activity_create(
+        org=actor.org, user=actor.user, **payload.model_dump(exclude_unset=True)
+    )
+    response["Location"] = f"/api/v1/activities/{activity.pk}"
+    return Status(201, _activity_response(response, activity))
+
+
+@router.get(
+    "/activities/{activity_id}",
+    response={200: ActivityOut, **READ_ERRORS},
+    summary="Get an activity",
+    description="The ETag header carries the version to send back in If-Match.",
+)
+def get_activity(request: HttpRequest, response: HttpResponse, activity_id: uuid.UUID) -> Any:
+    actor = actor_in(request, Module.ACTIVITIES)
+    activity = (
+        Activity.objects.for_org(actor.org)
+        .prefetch_related("participants")
+        .filter(pk=activity_id)
+        .first()
+    )
+    if activity is None:
+        raise NotFound("Activity not found.", code="not_found")
+    return _activity_response(response, activity)
+
+
+@router.patch(
+    "/activities/{activity_id}",
+    response={200: ActivityOut, **WRITE_ERRORS},
+    summary="Change an activity",
+    description="Reschedule, rename, note the outcome; `participant_ids` replaces the "
+    "participants. With If-Match, a stale version is a 412.",
+)
+def update_activity(
+    request: HttpRequest, response: HttpResponse, activity_id: uuid.UUID, payload: ActivityPatch
+) -> Any:
+    actor = actor_in(request, Module.ACTIVITIES)
+    activity = services.activity_update(
+        org=actor.org,
+        user=actor.user,
+        activity_id=activity_id,
+        version=if_match_version(request),
+        **payload.model_dump(exclude_unset=True),
+    )
+    return _activity_response(response, activity)
+
+
+@router.delete(
+    "/activities/{activity_id}",
+    response={204: None, **WRITE_ERRORS},
+    summary="Delete an activity",
+    description="With If-Match, a stale version is a 412.",
+)
+def delete_activity(request: HttpRequest, activity_id: uuid.UUID) -> Any:
+    actor = actor_in(request, Module.ACTIVITIES)
+    services.activity_delete(
+        org=actor.org, user=actor.user, activity_id=activity_id, version=if_match_version(request)
+    )
+    return no_content()
+
+
+@router.post(
+    "/activities/{activity_id}/complete",
+    response={200: ActivityOut, **WRITE_ERRORS},
+    summary="Complete an activity",
+    description="planned → done, optionally with its `outcome`; anything else is a 409.",
+)
+def complete_activity(
+    request: HttpRequest, response: HttpResponse, activity_id: uuid.UUID, payload: CompleteIn
+) -> Any:
+    actor = actor_in(request, Module.ACTIVITIES)
+    return _activity_response(
+        response,
+        services.activity_complete(
+            org=actor.org,
+            user=actor.user,
+            activity_id=activity_id,
+            outcome=payload.outcome,
+            version=if_match_version(request),
+        ),
+    )
+
+
+@router.post(
+    "/activities/{activity_id}/cancel",
+    response={200: ActivityOut, **WRITE_ERRORS},
+    summary="Cancel an activity",
+    description="planned → canceled; anything else is a 409.",
+)
+def cancel_activity(request: HttpRequest, response: HttpResponse, activity_id: uuid.UUID) -> Any:
+    actor = actor_in(request, Module.ACTIVITIES)
+    return _activity_response(
+        response,
+        services.activity_cancel(
+            org=actor.org,
+            user=actor.user,
+            activity_id=activity_id,
+            version=if_match_version(request),
+        ),
+    )

@@ -1,0 +1,54 @@
+"""The NinjaAPI instance at /api/v1/: every module's router, auth, limits, errors."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from smartcrm.api import problems
+from smartcrm.api.auth import BearerTokenAuth, SessionActorAuth
+from smartcrm.api.parsing import JsonOnlyParser
+from smartcrm.api.ratelimit import OrganizationThrottle, TokenThrottle
+
+DESCRIPTION = """
+SmartCRM's REST API. Authenticate with a personal token (`smartcrm token create`):
+`Authorization: Bearer scrm_…`.
+
+* Lists are cursor-paginated: `limit` (≤ 200), `cursor` → `{"items": [...], "next_cursor": ...}`;
+  `count=true` adds a total (capped at 10 000); `ordering=field` or `-field` from each list's
+  allow-list; unknown query parameters are a 400.
+* Items carry an `ETag` (their version); send it back in `If-Match` on PATCH/DELETE and a
+  change made meanwhile is a 412 instead of being overwritten.
+* POST accepts `Idempotency-Key`: a repeat with the same body replays the first answer.
+* Errors are RFC 9457 `application/problem+json` with per-field `errors`.
+* Money is a decimal string beside its `currency`; ids are UUIDs; times ISO 8601.
+"""
+
+api = NinjaAPI(
+    title="SmartCRM API",
+    version="1.0.0",
+    description=DESCRIPTION,
+    urls_namespace="api-v1",
+    auth=[BearerTokenAuth(), SessionActorAuth()],
+    throttle=[TokenThrottle(), OrganizationThrottle()],
+    parser=JsonOnlyParser(),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+problems.install(api)
+
+
+def _mount() -> None:
+    from smartcrm.core.api import router as core_router
+    from smartcrm.sales.api import router as sales_router
+
+    api.add_router("/", core_router)
+    api.add_router("/", sales_router)
+    for module in ("contacts", "activities", "notes", "tasks", "catalog"):
+        try:
+            router = __import__(f"smartcrm.{module}.api", fromlist=["router"]).router
+        except ModuleNotFoundError:
+            continue
+        api.add_router("/", router)
+
+
+_mount()

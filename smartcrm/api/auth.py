@@ -1,0 +1,82 @@
+"""Who is calling: a bearer token, or the web session (with CSRF) for the UI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import APIKeyCookie, HttpBearer
+
+from smartcrm.core.models import ApiToken, Membership, Organization, User
+from smartcrm.core.tokens import api_token_authenticate
+
+ACTOR_ATTRIBUTE = "_smartcrm_actor"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The organisation and user a request acts as."""
+
+    org: Organization
+    user: User
+    membership: Membership
+    token: ApiToken | None = None
+
+    @property
+    def rate_bucket(self) -> str:
+        return f"token:{self.token.pk}" if self.token else f"session:{self.user.pk}"
+
+
+def bearer_actor(request: HttpRequest) -> Actor | None:
+    """Resolve the bearer token once per request (the idempotency middleware asks too)."""
+    if hasattr(request, ACTOR_ATTRIBUTE):
+        cached: Actor | None = getattr(request, ACTOR_ATTRIBUTE)
+        return cached
+    actor = None
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, credentials = header.partition(" ")
+    if scheme.lower() == "bearer" and credentials.strip():
+        found = api_token_authenticate(credentials.strip())
+        if found is not None:
+            token, membership = found
+            actor = Actor(
+                org=membership.organization,
+                user=membership.user,
+                membership=membership,
+                token=token,
+            )
+    setattr(request, ACTOR_ATTRIBUTE, actor)
+    return actor
+
+
+class BearerTokenAuth(HttpBearer):
+    """`Authorization: Bearer scrm_…` — a personal API token."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Actor | None:
+        return bearer_actor(request)
+
+
+class SessionActorAuth(APIKeyCookie):
+    """The web UI's session; unsafe methods need the CSRF token (X-CSRFToken)."""
+
+    param_name = "sessionid"
+
+    def __init__(self) -> None:
+        super().__init__(csrf=True)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        from smartcrm.web.context import current_membership
+
+        if not request.user.is_authenticated:
+            return None
+        membership = current_membership(request)
+        if membership is None:
+            return None
+        return Actor(org=membership.organization, user=membership.user, membership=membership)
+
+
+def actor_of(request: HttpRequest) -> Actor:
+    actor = request.auth  # type: ignore[attr-defined]  # set by ninja after authentication
+    assert isinstance(actor, Actor)
+    return actor

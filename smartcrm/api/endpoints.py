@@ -1,0 +1,66 @@
+"""Small helpers every router uses, so each handler stays a few lines."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from ninja import FilterSchema
+
+from smartcrm.api.auth import Actor, actor_of
+from smartcrm.api.pagination import PageParams, Sort, page_response, paginate, reject_unknown_params
+from smartcrm.api.problems import ApiProblem
+from smartcrm.core.modules import require_module
+
+
+def actor_in(request: HttpRequest, module: str | None = None) -> Actor:
+    """The caller; a switched-off module answers 404 as if it did not exist."""
+    actor = actor_of(request)
+    if module is not None:
+        require_module(actor.org, module)
+    return actor
+
+
+def list_page(
+    request: HttpRequest,
+    queryset: QuerySet[Any],
+    *,
+    filters: FilterSchema,
+    page: PageParams,
+    orderings: Mapping[str, Sort],
+    default: str,
+) -> dict[str, Any]:
+    reject_unknown_params(request, type(filters).model_fields)
+    rows, next_cursor, total = paginate(
+        filters.filter(queryset), page, orderings=orderings, default=default
+    )
+    return page_response(rows, next_cursor, total)
+
+
+def no_content() -> HttpResponse:
+    return HttpResponse(status=204)
+
+
+def encode_timeline_cursor(created_at: dt.datetime, entry_id: uuid.UUID) -> str:
+    raw = json.dumps([created_at.isoformat(), str(entry_id)]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_timeline_cursor(cursor: str | None) -> tuple[dt.datetime, uuid.UUID] | None:
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode())
+        created_at, entry_id = json.loads(raw)
+        return dt.datetime.fromisoformat(created_at), uuid.UUID(entry_id)
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        raise ApiProblem(
+            400, "This cursor is not one we gave out.", field="cursor", code="invalid_cursor"
+        ) from None

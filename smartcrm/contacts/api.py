@@ -1,0 +1,183 @@
+"""REST API of the contacts module: the people at prospects and accounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any
+
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
+from pydantic import Field
+
+from smartcrm.api.concurrency import if_match_version, set_etag
+from smartcrm.api.endpoints import actor_in, list_page, no_content
+from smartcrm.api.pagination import PageParams, Sort
+from smartcrm.api.schemas import InputSchema, Page, errors_for
+from smartcrm.contacts import services
+from smartcrm.contacts.choices import ContactDepartment
+from smartcrm.contacts.models import Contact
+from smartcrm.core.errors import NotFound
+
+router = Router(tags=["contacts"])
+
+READ_ERRORS = errors_for(400, 401, 404, 429)
+WRITE_ERRORS = errors_for(400, 401, 403, 404, 409, 412, 415, 422, 429)
+
+
+class ContactOut(Schema):
+    id: uuid.UUID
+    first_name: str
+    last_name: str
+    full_name: str
+    email: str
+    phone: str
+    job_title: str
+    department: str = Field(description='One of the departments, or "" when unset')
+    is_primary: bool
+    prospect_id: uuid.UUID | None
+    account_id: uuid.UUID | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ContactIn(InputSchema):
+    prospect_id: uuid.UUID | None = Field(
+        None, description="Give exactly one of prospect_id and account_id"
+    )
+    account_id: uuid.UUID | None = None
+    first_name: str = ""
+    last_name: str
+    email: str = ""
+    phone: str = ""
+    job_title: str = ""
+    department: ContactDepartment | None = None
+    is_primary: bool = Field(False, description="Demotes the record's previous primary contact")
+
+
+class ContactPatch(InputSchema):
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    job_title: str | None = None
+    department: ContactDepartment | None = None
+    is_primary: bool | None = None
+
+
+class ContactFilters(FilterSchema):
+    prospect_id: uuid.UUID | None = None
+    account_id: uuid.UUID | None = None
+    department: ContactDepartment | None = None
+    is_primary: bool | None = None
+    q: Annotated[
+        str | None,
+        FilterLookup(
+            [
+                "first_name__icontains",
+                "last_name__icontains",
+                "email__icontains",
+                "phone__icontains",
+            ]
+        ),
+    ] = None
+
+
+CONTACT_ORDERINGS = {
+    "last_name": Sort(F("last_name")),
+    "created_at": Sort(F("created_at"), Contact._meta.get_field("created_at")),
+    "updated_at": Sort(F("updated_at"), Contact._meta.get_field("updated_at")),
+}
+
+
+def _contact_response(response: HttpResponse, contact: Contact) -> Contact:
+    set_etag(response, contact.version)
+    return contact
+
+
+@router.get(
+    "/contacts",
+    response={200: Page[ContactOut], **READ_ERRORS},
+    summary="List contacts",
+    description="Cursor-paginated; filter by prospect, account, department, primary flag and "
+    "`q` (names, e-mail, phone); order by an allowed field.",
+)
+def list_contacts(
+    request: HttpRequest, filters: Query[ContactFilters], page: Query[PageParams]
+) -> Any:
+    actor = actor_in(request)
+    return list_page(
+        request,
+        Contact.objects.for_org(actor.org),
+        filters=filters,
+        page=page,
+        orderings=CONTACT_ORDERINGS,
+        default="last_name",
+    )
+
+
+@router.post(
+    "/contacts",
+    response={201: ContactOut, **WRITE_ERRORS},
+    summary="Create a contact",
+    description="A person at a prospect or an account (exactly one). A converted prospect takes "
+    "no new contacts (409): add them to its account.",
+)
+def create_contact(request: HttpRequest, response: HttpResponse, payload: ContactIn) -> Any:
+    actor = actor_in(request)
+    contact = services.contact_create(
+        org=actor.org, user=actor.user, **payload.model_dump(exclude_unset=True)
+    )
+    response["Location"] = f"/api/v1/contacts/{contact.pk}"
+    return Status(201, _contact_response(response, contact))
+
+
+@router.get(
+    "/contacts/{contact_id}",
+    response={200: ContactOut, **READ_ERRORS},
+    summary="Get a contact",
+    description="The ETag header carries the version to send back in If-Match.",
+)
+def get_contact(request: HttpRequest, response: HttpResponse, contact_id: uuid.UUID) -> Any:
+    actor = actor_in(request)
+    contact = Contact.objects.for_org(actor.org).filter(pk=contact_id).first()
+    if contact is None:
+        raise NotFound("Contact not found.", code="not_found")
+    return _contact_response(response, contact)
+
+
+@router.patch(
+    "/contacts/{contact_id}",
+    response={200: ContactOut, **WRITE_ERRORS},
+    summary="Change a contact",
+    description="Only the fields sent change; a contact keeps its prospect or account. With "
+    "If-Match, a stale version is a 412.",
+)
+def update_contact(
+    request: HttpRequest, response: HttpResponse, contact_id: uuid.UUID, payload: ContactPatch
+) -> Any:
+    actor = actor_in(request)
+    contact = services.contact_update(
+        org=actor.org,
+        user=actor.user,
+        contact_id=contact_id,
+        version=if_match_version(request),
+        **payload.model_dump(exclude_unset=True),
+    )
+    return _contact_response(response, contact)
+
+
+@router.delete(
+    "/contacts/{contact_id}",
+    response={204: None, **WRITE_ERRORS},
+    summary="Delete a contact",
+    description="It leaves the offers and activities it was on.",
+)
+def delete_contact(request: HttpRequest, contact_id: uuid.UUID) -> Any:
+    actor = actor_in(request)
+    services.contact_delete(
+        org=actor.org, user=actor.user, contact_id=contact_id, version=if_match_version(request)
+    )
+    return no_content()

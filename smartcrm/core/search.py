@@ -1,0 +1,387 @@
+"""Global search: one table of normalised text over every searchable kind of record.
+
+Apps register their kinds from ``AppConfig.ready()`` (sales: prospect, account, offer;
+contacts: contact; catalog: product), each with a ``document`` function saying what a
+record shows (title, subtitle) and what finds it (terms). Services call ``search_index``
+after a create or update and ``search_unindex`` before a delete, inside their transaction,
+so the index never disagrees with committed data.
+
+Text and queries are folded by ``core.text.search_key``: lower-case, diacritics removed,
+cedilla and comma-below letters alike ("Ştefan", "Ștefan", "STEFAN" all give "stefan").
+A query matches when it is a substring of a record's text; a phone-like query also matches
+its digits alone ("0722 123" finds "0722123456"). PostgreSQL answers through a pg_trgm GIN
+index on ``LIKE '%q%'``; SQLite through an FTS5 trigram table (queries of 3+ characters;
+shorter ones fall back to LIKE).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import unicodedata
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connections, models
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext as _
+
+from smartcrm.core.errors import ValidationFailed
+from smartcrm.core.models import Organization, SearchEntry
+from smartcrm.core.modules import Module, module_enabled
+from smartcrm.core.text import clean_text, search_key
+
+# The SQLite FTS5 table over core_searchentry.text (created by migration core 0004).
+SQLITE_FTS_TABLE = "core_searchentry_fts"
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+BATCH_SIZE = 500
+# FTS5's trigram tokenizer cannot answer a phrase shorter than one trigram.
+MIN_INDEXED_LENGTH = 3
+
+_TITLE_LENGTH = SearchEntry._meta.get_field("title").max_length or 255
+# Terms are kept apart by a character no normalised query contains, so a query never
+# matches across two terms (a name's end and an e-mail's start).
+_TERM_SEPARATOR = "\n"
+_PHONE_LIKE = re.compile(r"[0-9+\-./() ]+")
+_MIN_PHONE_DIGITS = 3
+
+# Ranks: the title is the query, the title starts with it, the query is anywhere.
+RANK_EXACT, RANK_PREFIX, RANK_CONTAINS = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """What a record shows in results (title, subtitle) and the texts that find it."""
+
+    title: str
+    subtitle: str = ""
+    terms: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class SearchableKind:
+    """A kind of record the global search finds."""
+
+    key: str
+    model: type[models.Model]
+    document: Callable[[Any], SearchDocument] = field(compare=False)
+    module: str = Module.SALES
+    # Relations the document reads, joined when documents are built in bulk.
+    related: tuple[str, ...] = ()
+    # (parent kind, foreign key on this model): records whose document shows their parent
+    # (an offer shows its account's name) are re-indexed with the parent, and leave the
+    # index before the parent is deleted (the database cascade bypasses the services).
+    parents: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One record found: which kind and id, what to show, and how well the title matched."""
+
+    kind: str
+    object_id: uuid.UUID
+    title: str
+    subtitle: str
+    rank: int
+
+
+_KINDS: dict[str, SearchableKind] = {}
+
+
+def register_searchable(kind: SearchableKind) -> None:
+    _KINDS[kind.key] = kind
+
+
+def unregister_searchable(key: str) -> None:
+    _KINDS.pop(key, None)
+
+
+def searchable_kinds() -> list[SearchableKind]:
+    return list(_KINDS.values())
+
+
+def _kind_of(record: models.Model) -> SearchableKind:
+    model = record._meta.concrete_model or type(record)
+    for kind in _KINDS.values():
+        if kind.model is model:
+            return kind
+    raise LookupError(f"{model.__name__} is not a registered searchable kind.")
+
+
+def _children_of(kind: SearchableKind) -> list[tuple[SearchableKind, str]]:
+    return [
+        (child, fk_name)
+        for child in _KINDS.values()
+        for parent_key, fk_name in child.parents
+        if parent_key == kind.key
+    ]
+
+
+# --- Normalisation ---------------------------------------------------------------------
+
+
+def normalize_search_text(value: str) -> str:
+    """The folded form of a value or a query: ``search_key``, blanks collapsed, no controls."""
+    folded = search_key(value or "")
+    kept = []
+    for char in folded:
+        category = unicodedata.category(char)
+        if category == "Cc":
+            kept.append(" ")  # tabs, newlines, NUL: word breaks at most
+        elif not category.startswith("C"):  # drop soft hyphens, zero-width joiners...
+            kept.append(char)
+    return " ".join("".join(kept).split())
+
+
+def _phone_digits(value: str) -> str | None:
+    """The digits of a phone-like value ("+40 722-123 456"), when they differ from it."""
+    if not _PHONE_LIKE.fullmatch(value):
+        return None
+    digits = "".join(char for char in value if char.isascii() and char.isdigit())
+    if len(digits) < _MIN_PHONE_DIGITS or digits == value:
+        return None
+    return digits
+
+
+def _text_of(document: SearchDocument, title_key: str) -> str:
+    keys: list[str] = []
+    for term in (title_key, *document.terms):
+        key = normalize_search_text(term)
+        for variant in (key, _phone_digits(key)):
+            # A term inside another one adds nothing to a substring search.
+            if variant and not any(variant in kept for kept in keys):
+                keys.append(variant)
+    return _TERM_SEPARATOR.join(keys)
+
+
+def _entry(kind: SearchableKind, record: models.Model) -> SearchEntry:
+    document = kind.document(record)
+    title = clean_text(document.title)[:_TITLE_LENGTH]
+    title_key = normalize_search_text(title)[:_TITLE_LENGTH]
+    return SearchEntry(
+        organization_id=record.organization_id,  # type: ignore[attr-defined]  # tenant rows
+        kind=kind.key,
+        object_id=record.pk,
+        title=title,
+        subtitle=clean_text(document.subtitle)[:_TITLE_LENGTH],
+        text=_text_of(document, title_key),
+        title_key=title_key,
+    )
+
+
+# --- Writing the index -----------------------------------------------------------------
+
+
+def _upsert(entries: list[SearchEntry]) -> None:
+    if entries:
+        SearchEntry.objects.bulk_create(
+            entries,
+            batch_size=BATCH_SIZE,
+            update_conflicts=True,
+            unique_fields=["kind", "object_id"],
+            update_fields=["title", "subtitle", "text", "title_key", "updated_at"],
+        )
+
+
+def _batches(records: QuerySet[Any], related: Iterable[str]) -> Iterator[list[Any]]:
+    """The records in primary-key order, BATCH_SIZE at a time (keyset, not OFFSET)."""
+    ordered = records.select_related(*related).order_by("pk")
+    last_pk = None
+    while True:
+        page = ordered if last_pk is None else ordered.filter(pk__gt=last_pk)
+        batch = list(page[:BATCH_SIZE])
+        if batch:
+            yield batch
+        if len(batch) < BATCH_SIZE:
+            return
+        last_pk = batch[-1].pk
+
+
+def _index_records(kind: SearchableKind, records: QuerySet[Any]) -> int:
+    indexed = 0
+    for batch in _batches(records, kind.related):
+        _upsert([_entry(kind, record) for record in batch])
+        indexed += len(batch)
+    return indexed
+
+
+def _children(child: SearchableKind, fk_name: str, record: models.Model) -> QuerySet[Any]:
+    return child.model._default_manager.filter(
+        organization_id=record.organization_id,  # type: ignore[attr-defined]  # tenant rows
+        **{fk_name: record},
+    )
+
+
+def search_index(record: models.Model) -> None:
+    """Write (or rewrite) the index row of ``record``, and of the records that show it."""
+    kind = _kind_of(record)
+    _upsert([_entry(kind, record)])
+    for child, fk_name in _children_of(kind):
+        _index_records(child, _children(child, fk_name, record))
+
+
+def search_unindex(record: models.Model) -> None:
+    """Remove ``record`` from the index, with the records its deletion cascades to.
+
+    Call it before deleting: afterwards the cascaded rows can no longer be found."""
+    kind = _kind_of(record)
+    for child, fk_name in _children_of(kind):
+        SearchEntry.objects.filter(
+            organization_id=record.organization_id,  # type: ignore[attr-defined]  # tenant rows
+            kind=child.key,
+            object_id__in=_children(child, fk_name, record).values("pk"),
+        ).delete()
+    SearchEntry.objects.filter(kind=kind.key, object_id=record.pk).delete()
+
+
+def search_reindex_all(org: Organization | None = None) -> dict[str, int]:
+    """Rebuild the index of one organisation (or all): upsert every record in batches, then
+    drop rows whose record is gone. Returns the records indexed per kind."""
+    scope: dict[str, Any] = {} if org is None else {"organization": org}
+    SearchEntry.objects.filter(**scope).exclude(kind__in=list(_KINDS)).delete()
+    indexed: dict[str, int] = {}
+    for kind in searchable_kinds():
+        records = kind.model._default_manager.filter(**scope)
+        indexed[kind.key] = _index_records(kind, records)
+        SearchEntry.objects.filter(kind=kind.key, **scope).exclude(
+            object_id__in=records.values("pk")
+        ).delete()
+    return indexed
+
+
+# --- Reading: the selector -------------------------------------------------------------
+
+
+def _fts_phrase(needle: str) -> str:
+    """An FTS5 string literal: everything between double quotes is literal text."""
+    return '"' + needle.replace('"', '""') + '"'
+
+
+def _matching(needles: list[str], vendor: str) -> Q:
+    if vendor == "sqlite" and all(len(needle) >= MIN_INDEXED_LENGTH for needle in needles):
+        expression = " OR ".join(_fts_phrase(needle) for needle in needles)
+        return Q(
+            id__in=RawSQL(
+                f"SELECT rowid FROM {SQLITE_FTS_TABLE} WHERE {SQLITE_FTS_TABLE} MATCH %s",
+                [expression],
+            )
+        )
+    # PostgreSQL: LIKE '%q%', which the pg_trgm GIN index serves. SQLite: short queries.
+    condition = Q()
+    for needle in needles:
+        condition |= Q(text__contains=needle)
+    return condition
+
+
+def _wanted_kinds(org: Organization, kinds: Iterable[str] | None) -> list[str]:
+    keys = list(dict.fromkeys(kinds)) if kinds else list(_KINDS)
+    unknown = [key for key in keys if key not in _KINDS]
+    if unknown:
+        raise ValidationFailed(
+            _("Unknown kind of record: %(kinds)s.") % {"kinds": ", ".join(map(str, unknown))},
+            field="kinds",
+            code="invalid_choice",
+        )
+    # A switched-off module's records are not found, as everywhere else.
+    return [key for key in keys if module_enabled(org, _KINDS[key].module)]
+
+
+Position = tuple[int, str, uuid.UUID, str]
+
+
+def _encode_cursor(position: Position) -> str:
+    rank, title_key, object_id, kind = position
+    raw = json.dumps([rank, title_key, str(object_id), kind], ensure_ascii=False)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> Position:
+    invalid = ValidationFailed(
+        _("This cursor is not valid; start again from the first page."),
+        field="cursor",
+        code="invalid_cursor",
+    )
+    if not isinstance(cursor, str) or len(cursor) > 2000:
+        raise invalid
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        rank, title_key, object_id, kind = json.loads(raw.decode())
+        position = (rank, title_key, uuid.UUID(object_id), kind)
+    except (ValueError, TypeError, AttributeError):
+        raise invalid from None
+    if (
+        type(rank) is not int
+        or rank not in (RANK_EXACT, RANK_PREFIX, RANK_CONTAINS)
+        or not isinstance(title_key, str)
+        or not isinstance(kind, str)
+        or "\x00" in title_key + kind
+    ):
+        raise invalid
+    return position
+
+
+def _after(position: Position) -> Q:
+    rank, title_key, object_id, kind = position
+    return (
+        Q(rank__gt=rank)
+        | Q(rank=rank, title_key__gt=title_key)
+        | Q(rank=rank, title_key=title_key, object_id__gt=object_id)
+        | Q(rank=rank, title_key=title_key, object_id=object_id, kind__gt=kind)
+    )
+
+
+def search(
+    *,
+    org: Organization,
+    q: str,
+    kinds: Iterable[str] | None = None,
+    limit: int = DEFAULT_LIMIT,
+    after: str | None = None,
+) -> tuple[list[SearchHit], str | None]:
+    """Records of ``org`` whose text contains ``q``: exact titles first, then titles that
+    start with it, then the rest; ties by title, then id. One query, whatever the hits.
+
+    Returns one page of hits and the cursor of the next page (None on the last page).
+    """
+    needle = normalize_search_text(q or "")
+    position = _decode_cursor(after) if after else None
+    wanted = _wanted_kinds(org, kinds)
+    if not needle or not wanted:
+        return [], None
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    needles = [needle]
+    digits = _phone_digits(needle)
+    if digits:
+        needles.append(digits)
+
+    entries = SearchEntry.objects.filter(organization=org, kind__in=wanted)
+    entries = entries.filter(_matching(needles, connections[entries.db].vendor))
+    entries = entries.annotate(
+        rank=Case(
+            When(title_key=needle, then=Value(RANK_EXACT)),
+            When(title_key__startswith=needle, then=Value(RANK_PREFIX)),
+            default=Value(RANK_CONTAINS),
+            output_field=IntegerField(),
+        )
+    )
+    if position is not None:
+        entries = entries.filter(_after(position))
+    rows = list(
+        entries.order_by("rank", "title_key", "object_id", "kind").values_list(
+            "kind", "object_id", "title", "subtitle", "rank", "title_key"
+        )[: limit + 1]
+    )
+    hits = [
+        SearchHit(kind=kind, object_id=object_id, title=title, subtitle=subtitle, rank=rank)
+        for kind, object_id, title, subtitle, rank, _title_key in rows[:limit]
+    ]
+    next_cursor = None
+    if len(rows) > limit:
+        kind, object_id, _title, _subtitle, rank, title_key = rows[limit - 1]
+        next_cursor = _encode_cursor((rank, title_key, object_id, kind))
+    return hits, next_cursor

@@ -1,0 +1,989 @@
+"""REST API of the sales module: prospects, accounts, offers and their lines."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Annotated, Any
+
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
+from pydantic import Field
+
+from smartcrm.api.concurrency import if_match_version, set_etag
+from smartcrm.api.endpoints import (
+    actor_in,
+    decode_timeline_cursor,
+    encode_timeline_cursor,
+    list_page,
+    no_content,
+)
+from smartcrm.api.pagination import PageParams, Sort
+from smartcrm.api.schemas import InputSchema, Page, UtcDatetime, errors_for
+from smartcrm.core.choices import County, Language, PartyKind, Priority
+from smartcrm.core.errors import NotFound
+from smartcrm.sales import selectors, services
+from smartcrm.sales.choices import OfferStatus, ProspectSource, ProspectStatus
+from smartcrm.sales.models import Account, Offer, OfferLine, Prospect
+
+router = Router(tags=["sales"])
+
+READ_ERRORS = errors_for(400, 401, 404, 429)
+WRITE_ERRORS = errors_for(400, 401, 403, 404, 409, 412, 415, 422, 429)
+
+
+# --- shared ---------------------------------------------------------------------------
+
+
+class IdentityFields(Schema):
+    cui: str = Field(
+        "", description="Romanian CUI (check digit validated for RO); RO prefix = VAT payer"
+    )
+    vat_payer: bool = False
+    trade_register: str = Field("", description="e.g. J40/1234/2020")
+    address: str = ""
+    postal_code: str = ""
+    locality: str = ""
+    county: County | None = Field(None, description="Romanian county code (B = București)")
+    country: str = Field("RO", description="ISO 3166-1 alpha-2")
+    phone: str = ""
+    email: str = ""
+    website: str = ""
+
+
+class TimelineEntryOut(Schema):
+    kind: str = Field(description="activity, note, task or event")
+    id: uuid.UUID
+    created_at: dt.datetime
+    title: str
+    body: str
+    status: str
+    at: dt.datetime | None = Field(None, description="When it is about (meeting start, due time)")
+    user_id: uuid.UUID | None
+    data: dict[str, Any]
+
+
+class TimelineParams(Schema):
+    limit: int = Field(50, ge=1, le=200)
+    cursor: str | None = None
+
+
+def _timeline(
+    request: HttpRequest, record: Prospect | Account | Offer, params: TimelineParams
+) -> dict[str, Any]:
+    from smartcrm.api.pagination import reject_unknown_params
+
+    reject_unknown_params(request, ())
+    actor = actor_in(request)
+    entries, more = selectors.record_timeline(
+        org=actor.org,
+        record=record,
+        limit=params.limit,
+        before=decode_timeline_cursor(params.cursor),
+    )
+    next_cursor = (
+        encode_timeline_cursor(entries[-1].created_at, entries[-1].id) if more and entries else None
+    )
+    return {"items": entries, "next_cursor": next_cursor}
+
+
+def _get(model: type[Any], request: HttpRequest, record_id: uuid.UUID, label: str) -> Any:
+    actor = actor_in(request)
+    record = model.objects.for_org(actor.org).filter(pk=record_id).first()
+    if record is None:
+        raise NotFound(f"{label} not found.", code="not_found")
+    return record
+
+
+# --- prospects -----------------------------------------------------------------------
+
+
+class ProspectOut(IdentityFields):
+    id: uuid.UUID
+    kind: PartyKind
+    first_name: str
+    last_name: str
+    company_name: str
+    display_name: str
+    county: str  # type: ignore[assignment]  # output: "" when unset
+    source: str
+    status: ProspectStatus
+    disqualify_reason: str
+    priority: Priority
+    owner_id: uuid.UUID | None
+    description: str
+    converted_account_id: uuid.UUID | None
+    converted_at: dt.datetime | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ProspectIn(IdentityFields, InputSchema):
+    kind: PartyKind = PartyKind.COMPANY
+    first_name: str = ""
+    last_name: str = ""
+    company_name: str = ""
+    source: ProspectSource | None = None
+    status: ProspectStatus = Field(ProspectStatus.NEW, description="new, in_progress or qualified")
+    priority: Priority = Priority.MEDIUM
+    owner_id: uuid.UUID | None = Field(None, description="Defaults to the caller")
+    description: str = ""
+
+
+class ProspectPatch(InputSchema):
+    kind: PartyKind | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    company_name: str | None = None
+    cui: str | None = None
+    vat_payer: bool | None = None
+    trade_register: str | None = None
+    address: str | None = None
+    postal_code: str | None = None
+    locality: str | None = None
+    county: County | None = None
+    country: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    website: str | None = None
+    source: ProspectSource | None = None
+    priority: Priority | None = None
+    owner_id: uuid.UUID | None = None
+    description: str | None = None
+
+
+class ProspectFilters(FilterSchema):
+    status: ProspectStatus | None = None
+    owner_id: uuid.UUID | None = None
+    priority: Priority | None = None
+    county: County | None = None
+    source: ProspectSource | None = None
+    kind: PartyKind | None = None
+    q: Annotated[
+        str | None,
+        FilterLookup(
+            [
+                "company_name__icontains",
+                "first_name__icontains",
+                "last_name__icontains",
+                "email__icontains",
+                "phone__icontains",
+                "cui__icontains",
+            ]
+        ),
+    ] = None
+    created_after: Annotated[UtcDatetime | None, FilterLookup("created_at__gte")] = None
+    created_before: Annotated[UtcDatetime | None, FilterLookup("created_at__lt")] = None
+
+
+PROSPECT_ORDERINGS = {
+    "created_at": Sort(F("created_at"), Prospect._meta.get_field("created_at")),
+    "updated_at": Sort(F("updated_at"), Prospect._meta.get_field("updated_at")),
+    "company_name": Sort(F("company_name")),
+    "last_name": Sort(F("last_name")),
+    "status": Sort(F("status")),
+    "priority": Sort(F("priority")),
+}
+
+
+class StatusIn(InputSchema):
+    status: ProspectStatus
+    reason: str = ""
+
+
+class DisqualifyIn(InputSchema):
+    reason: str = Field(min_length=1, description="Why the prospect is disqualified")
+
+
+class FirstOfferIn(InputSchema):
+    title: str = ""
+    currency: str | None = None
+    language: Language | None = None
+    issue_date: dt.date | None = None
+    valid_until: dt.date | None = None
+    expected_close_date: dt.date | None = None
+    description: str = ""
+
+
+class ConvertIn(InputSchema):
+    account_id: uuid.UUID | None = Field(None, description="Merge into this existing account")
+    offer: FirstOfferIn | None = Field(None, description="Also create a first draft offer")
+
+
+def _prospect_response(response: HttpResponse, prospect: Prospect) -> Prospect:
+    set_etag(response, prospect.version)
+    return prospect
+
+
+@router.get(
+    "/prospects",
+    response={200: Page[ProspectOut], **READ_ERRORS},
+    summary="List prospects",
+    description="Cursor-paginated; filter by status, owner, priority, county, source, kind, "
+    "`q` text "
+    "and creation time; order by an allowed field.",
+)
+def list_prospects(
+    request: HttpRequest, filters: Query[ProspectFilters], page: Query[PageParams]
+) -> Any:
+    actor = actor_in(request)
+    return list_page(
+        request,
+        selectors.prospect_list(org=actor.org),
+        filters=filters,
+        page=page,
+        orderings=PROSPECT_ORDERINGS,
+        default="-created_at",
+    )
+
+
+@router.post(
+    "/prospects",
+    response={201: ProspectOut, **WRITE_ERRORS},
+    summary="Create a prospect",
+    description="The owner defaults to the caller; the CUI is checked and stored as digits.",
+)
+def create_prospect(request: HttpRequest, response: HttpResponse, payload: ProspectIn) -> Any:
+    actor = actor_in(request)
+    prospect = services.prospect_create(
+        org=actor.org, user=actor.user, **payload.model_dump(exclude_unset=True)
+    )
+    response["Location"] = f"/api/v1/prospects/{prospect.pk}"
+    return Status(201, _prospect_response(response, prospect))
+
+
+@router.get(
+    "/prospects/{prospect_id}",
+    response={200: ProspectOut, **READ_ERRORS},
+    summary="Get a prospect",
+    description="The ETag header carries the version to send back in If-Match.",
+)
+def get_prospect(request: HttpRequest, response: HttpResponse, prospect_id: uuid.UUID) -> Any:
+    return _prospect_response(response, _get(Prospect, request, prospect_id, "Prospect"))
+
+
+@router.patch(
+    "/prospects/{prospect_id}",
+    response={200: ProspectOut, **WRITE_ERRORS},
+    summary="Change a prospect",
+    description="Only the fields sent change. With If-Match, a stale version is a 412.",
+)
+def update_prospect(
+    request: HttpRequest, response: HttpResponse, prospect_id: uuid.UUID, payload: ProspectPatch
+) -> Any:
+    actor = actor_in(request)
+    prospect = services.prospect_update(
+        org=actor.org,
+        user=actor.user,
+        prospect_id=prospect_id,
+        version=if_match_version(request),
+        **payload.model_dump(exclude_unset=True),
+    )
+    return _prospect_response(response, prospect)
+
+
+@router.delete(
+    "/prospects/{prospect_id}",
+    response={204: None, **WRITE_ERRORS},
+    summary="Delete a prospect",
+    description="With its contacts, activities, notes and tasks. Converted prospects are kept.",
+)
+def delete_prospect(request: HttpRequest, prospect_id: uuid.UUID) -> Any:
+    actor = actor_in(request)
+    services.prospect_delete(
+        org=actor.org, user=actor.user, prospect_id=prospect_id, version=if_match_version(request)
+    )
+    return no_content()
+
+
+@router.post(
+    "/prospects/{prospect_id}/qualify",
+    response={200: ProspectOut, **WRITE_ERRORS},
+    summary="Qualify a prospect",
+    description="Ready to be converted.",
+)
+def qualify_prospect(request: HttpRequest, response: HttpResponse, prospect_id: uuid.UUID) -> Any:
+    actor = actor_in(request)
+    return _prospect_response(
+        response,
+        services.prospect_qualify(
+            org=actor.org,
+            user=actor.user,
+            prospect_id=prospect_id,
+            version=if_match_version(request),
+        ),
+    )
+
+
+@router.post(
+    "/prospects/{prospect_id}/disqualify",
+    response={200: ProspectOut, **WRITE_ERRORS},
+    summary="Disqualify a prospect",
+    description="From any open status; the reason is required.",
+)
+def disqualify_prospect(
+    request: HttpRequest, response: HttpResponse, prospect_id: uuid.UUID, payload: DisqualifyIn
+) -> Any:
+    actor = actor_in(request)
+    return _prospect_response(
+        response,
+        services.prospect_disqualify(
+            org=actor.org,
+            user=actor.user,
+            prospect_id=prospect_id,
+            reason=payload.reason,
+            version=if_match_version(request),
+        ),
+    )
+
+
+@router.post(
+    "/prospects/{prospect_id}/status",
+    response={200: ProspectOut, **WRITE_ERRORS},
+    summary="Move a prospect to another status",
+    description="new ↔ in_progress ↔ qualified, disqualified (with reason), reopen. "
+    "`converted` only through /convert.",
+)
+def set_prospect_status(
+    request: HttpRequest, response: HttpResponse, prospect_id: uuid.UUID, payload: StatusIn
+) -> Any:
+    actor = actor_in(request)
+    return _prospect_response(
+        response,
+        services.prospect_set_status(
+            org=actor.org,
+            user=actor.user,
+            prospect_id=prospect_id,
+            status=payload.status,
+            reason=payload.reason,
+            version=if_match_version(request),
+        ),
+    )
+
+
+# --- accounts ------------------------------------------------------------------------
+
+
+class AccountOut(IdentityFields):
+    id: uuid.UUID
+    kind: PartyKind
+    name: str
+    county: str  # type: ignore[assignment]  # output: "" when unset
+    industry: str
+    owner_id: uuid.UUID | None
+    description: str
+    source_prospect_id: uuid.UUID | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class AccountIn(IdentityFields, InputSchema):
+    kind: PartyKind = PartyKind.COMPANY
+    name: str
+    industry: str = ""
+    owner_id: uuid.UUID | None = Field(None, description="Defaults to the caller")
+    description: str = ""
+
+
+class AccountPatch(InputSchema):
+    kind: PartyKind | None = None
+    name: str | None = None
+    cui: str | None = None
+    vat_payer: bool | None = None
+    trade_register: str | None = None
+    address: str | None = None
+    postal_code: str | None = None
+    locality: str | None = None
+    county: County | None = None
+    country: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    website: str | None = None
+    industry: str | None = None
+    owner_id: uuid.UUID | None = None
+    description: str | None = None
+
+
+class AccountFilters(FilterSchema):
+    owner_id: uuid.UUID | None = None
+    county: County | None = None
+    kind: PartyKind | None = None
+    q: Annotated[
+        str | None,
+        FilterLookup(["name__icontains", "cui__icontains", "email__icontains", "phone__icontains"]),
+    ] = None
+    created_after: Annotated[UtcDatetime | None, FilterLookup("created_at__gte")] = None
+    created_before: Annotated[UtcDatetime | None, FilterLookup("created_at__lt")] = None
+
+
+ACCOUNT_ORDERINGS = {
+    "name": Sort(F("name")),
+    "created_at": Sort(F("created_at"), Account._meta.get_field("created_at")),
+    "updated_at": Sort(F("updated_at"), Account._meta.get_field("updated_at")),
+}
+
+
+@router.get(
+    "/prospects/{prospect_id}/timeline",
+    response={200: Page[TimelineEntryOut], **READ_ERRORS},
+    summary="A prospect's timeline",
+    description="Activities, notes, tasks and events, newest first.",
+)
+def prospect_timeline(
+    request: HttpRequest, prospect_id: uuid.UUID, params: Query[TimelineParams]
+) -> Any:
+    return _timeline(request, _get(Prospect, request, prospect_id, "Prospect"), params)
+
+
+@router.get(
+    "/accounts",
+    response={200: Page[AccountOut], **READ_ERRORS},
+    summary="List accounts",
+    description="Cursor-paginated; filter by owner, county, kind, `q` text, creation time.",
+)
+def list_accounts(
+    request: HttpRequest, filters: Query[AccountFilters], page: Query[PageParams]
+) -> Any:
+    actor = actor_in(request)
+    return list_page(
+        request,
+        selectors.account_list(org=actor.org),
+        filters=filters,
+        page=page,
+        orderings=ACCOUNT_ORDERINGS,
+        default="name",
+    )
+
+
+@router.post(
+    "/accounts",
+    response={201: AccountOut, **WRITE_ERRORS},
+    summary="Create an account",
+    description="Most accounts come from converting a prospect; this creates one directly.",
+)
+def create_account(request: HttpRequest, response: HttpResponse, payload: AccountIn) -> Any:
+    actor = actor_in(request)
+    account = services.account_create(
+        org=actor.org, user=actor.user, **payload.model_dump(exclude_unset=True)
+    )
+    response["Location"] = f"/api/v1/accounts/{account.pk}"
+    set_etag(response, account.version)
+    return Status(201, account)
+
+
+@router.get(
+    "/accounts/{account_id}",
+    response={200: AccountOut, **READ_ERRORS},
+    summary="Get an account",
+    description="The ETag header carries the version.",
+)
+def get_account(request: HttpRequest, response: HttpResponse, account_id: uuid.UUID) -> Any:
+    account = _get(Account, request, account_id, "Account")
+    set_etag(response, account.version)
+    return account
+
+
+@router.patch(
+    "/accounts/{account_id}",
+    response={200: AccountOut, **WRITE_ERRORS},
+    summary="Change an account",
+    description="Only the fields sent change. With If-Match, a stale version is a 412.",
+)
+def update_account(
+    request: HttpRequest, response: HttpResponse, account_id: uuid.UUID, payload: AccountPatch
+) -> Any:
+    actor = actor_in(request)
+    account = services.account_update(
+        org=actor.org,
+        user=actor.user,
+        account_id=account_id,
+        version=if_match_version(request),
+        **payload.model_dump(exclude_unset=True),
+    )
+    set_etag(response, account.version)
+    return account
+
+
+@router.delete(
+    "/accounts/{account_id}",
+    response={204: None, **WRITE_ERRORS},
+    summary="Delete an account",
+    description="Refused (409) while it has offers or came from a converted prospect.",
+)
+def delete_account(request: HttpRequest, account_id: uuid.UUID) -> Any:
+    actor = actor_in(request)
+    services.account_delete(
+        org=actor.org, user=actor.user, account_id=account_id, version=if_match_version(request)
+    )
+    return no_content()
+
+
+@router.get(
+    "/accounts/{account_id}/timeline",
+    response={200: Page[TimelineEntryOut], **READ_ERRORS},
+    summary="An account's timeline",
+    description="Activities, notes, tasks and events, newest first.",
+)
+def account_timeline(
+    request: HttpRequest, account_id: uuid.UUID, params: Query[TimelineParams]
+) -> Any:
+    return _timeline(request, _get(Account, request, account_id, "Account"), params)
+
+
+# --- offers --------------------------------------------------------------------------
+
+
+class LineOut(Schema):
+    id: uuid.UUID
+    offer_id: uuid.UUID
+    position: int
+    product_id: uuid.UUID | None
+    code: str
+    name: str
+    description: str
+    unit: str
+    quantity: Decimal
+    unit_price: Decimal = Field(description="In the offer's currency")
+    source_price: Decimal = Field(description="The price as entered, in `source_currency`")
+    source_currency: str
+    exchange_rate: Decimal = Field(
+        description="source_currency → offer currency, on the issue date"
+    )
+    price_includes_vat: bool
+    discount_percent: Decimal
+    vat_rate: Decimal
+    net_amount: Decimal
+    vat_amount: Decimal
+    gross_amount: Decimal
+    version: int
+
+
+class OfferOut(Schema):
+    id: uuid.UUID
+    number: str
+    title: str
+    account_id: uuid.UUID
+    owner_id: uuid.UUID | None
+    currency: str
+    language: Language
+    issue_date: dt.date
+    valid_until: dt.date | None
+    expected_close_date: dt.date | None
+    closed_date: dt.date | None
+    sent_at: dt.datetime | None
+    probability: int
+    priority: Priority
+    source: str
+    status: OfferStatus
+    lost_reason: str
+    description: str
+    total_net: Decimal
+    total_vat: Decimal
+    total_gross: Decimal
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class OfferDetailOut(OfferOut):
+    lines: list[LineOut]
+    contact_ids: list[uuid.UUID]
+
+
+class LineIn(InputSchema):
+    product_id: uuid.UUID | None = Field(
+        None, description="Take code, name, price, VAT from the catalogue"
+    )
+    code: str | None = None
+    name: str | None = None
+    description: str | None = None
+    unit: str | None = None
+    quantity: Decimal = Field(description="Up to 3 decimals")
+    unit_price: Decimal | None = Field(
+        None, description="In `currency`; defaults to the product's price"
+    )
+    currency: str | None = Field(
+        None, description="Of unit_price; defaults to the product's or the offer's"
+    )
+    price_includes_vat: bool | None = None
+    discount_percent: Decimal | None = None
+    vat_rate: Decimal | None = None
+    position: int | None = None
+
+
+class LinePatch(InputSchema):
+    code: str | None = None
+    name: str | None = None
+    description: str | None = None
+    unit: str | None = None
+    quantity: Decimal | None = None
+    unit_price: Decimal | None = None
+    currency: str | None = None
+    price_includes_vat: bool | None = None
+    discount_percent: Decimal | None = None
+    vat_rate: Decimal | None = None
+    position: int | None = None
+
+
+class OfferIn(InputSchema):
+    account_id: uuid.UUID
+    title: str
+    owner_id: uuid.UUID | None = Field(None, description="Defaults to the caller")
+    currency: str | None = Field(None, description="ISO 4217; defaults to the organisation's")
+    language: Language | None = None
+    issue_date: dt.date | None = Field(None, description="Defaults to today")
+    valid_until: dt.date | None = Field(None, description="Defaults to 30 days after issue")
+    expected_close_date: dt.date | None = None
+    probability: int | None = Field(None, ge=0, le=100)
+    priority: Priority | None = None
+    source: ProspectSource | None = None
+    description: str = ""
+    lines: list[LineIn] = []
+    contact_ids: list[uuid.UUID] = Field([], description="Contacts of the account")
+
+
+class OfferPatch(InputSchema):
+    title: str | None = None
+    owner_id: uuid.UUID | None = None
+    currency: str | None = None
+    language: Language | None = None
+    issue_date: dt.date | None = None
+    valid_until: dt.date | None = None
+    expected_close_date: dt.date | None = None
+    probability: int | None = Field(None, ge=0, le=100)
+    priority: Priority | None = None
+    source: ProspectSource | None = None
+    description: str | None = None
+
+
+class OfferStatusIn(InputSchema):
+    status: OfferStatus
+    closed_date: dt.date | None = Field(None, description="Required for won and lost")
+    lost_reason: str = Field("", description="Required for lost")
+
+
+class OfferContactsIn(InputSchema):
+    contact_ids: list[uuid.UUID]
+
+
+class OfferFilters(FilterSchema):
+    status: OfferStatus | None = None
+    account_id: uuid.UUID | None = None
+    owner_id: uuid.UUID | None = None
+    currency: str | None = None
+    q: Annotated[
+        str | None,
+        FilterLookup(["number__icontains", "title__icontains", "account__name__icontains"]),
+    ] = None
+    issued_after: Annotated[dt.date | None, FilterLookup("issue_date__gte")] = None
+    issued_before: Annotated[dt.date | None, FilterLookup("issue_date__lte")] = None
+    closing_after: Annotated[dt.date | None, FilterLookup("expected_close_date__gte")] = None
+    closing_before: Annotated[dt.date | None, FilterLookup("expected_close_date__lte")] = None
+
+
+OFFER_ORDERINGS = {
+    "number": Sort(F("number")),
+    "issue_date": Sort(F("issue_date"), Offer._meta.get_field("issue_date")),
+    "created_at": Sort(F("created_at"), Offer._meta.get_field("created_at")),
+    "total_gross": Sort(F("total_gross"), Offer._meta.get_field("total_gross")),
+    "status": Sort(F("status")),
+    "expected_close_date": Sort(
+        Coalesce("expected_close_date", Value(dt.date(9999, 12, 31))),
+        Offer._meta.get_field("issue_date"),
+    ),
+}
+LINE_ORDERINGS = {"position": Sort(F("position"), OfferLine._meta.get_field("position"))}
+
+
+class LineFilters(FilterSchema):
+    product_id: uuid.UUID | None = None
+
+
+class ConversionOut(Schema):
+    prospect: ProspectOut
+    account: AccountOut
+    offer: OfferOut | None
+    created_account: bool
+    moved: dict[str, int] = Field(description="Rows moved to the account, per kind")
+
+
+@router.post(
+    "/prospects/{prospect_id}/convert",
+    response={200: ConversionOut, **WRITE_ERRORS},
+    summary="Convert a qualified prospect into an account",
+    description="One transaction: a new account (or `account_id` to merge into), every contact, "
+    "activity, note and task moves to it, optionally a first draft offer. Converting "
+    "twice is a 409.",
+)
+def convert_prospect(request: HttpRequest, prospect_id: uuid.UUID, payload: ConvertIn) -> Any:
+    actor = actor_in(request)
+    offer = payload.offer.model_dump(exclude_unset=True) if payload.offer is not None else None
+    return services.prospect_convert(
+        org=actor.org,
+        user=actor.user,
+        prospect_id=prospect_id,
+        account_id=payload.account_id,
+        offer=offer,
+        version=if_match_version(request),
+    )
+
+
+def _offer_detail(response: HttpResponse, offer: Offer) -> dict[str, Any]:
+    set_etag(response, offer.version)
+    lines = list(offer.lines.order_by("position", "created_at"))
+    contact_ids = list(
+        offer.offer_contacts.order_by("created_at").values_list("contact_id", flat=True)
+    )
+    return {**OfferOut.from_orm(offer).model_dump(), "lines": lines, "contact_ids": contact_ids}
+
+
+@router.get(
+    "/offers",
+    response={200: Page[OfferOut], **READ_ERRORS},
+    summary="List offers",
+    description="Cursor-paginated; filter by status, account, owner, currency, `q` (number, title, "
+    "account), issue and expected close dates.",
+)
+def list_offers(request: HttpRequest, filters: Query[OfferFilters], page: Query[PageParams]) -> Any:
+    actor = actor_in(request)
+    return list_page(
+        request,
+        selectors.offer_list(org=actor.org),
+        filters=filters,
+        page=page,
+        orderings=OFFER_ORDERINGS,
+        default="-created_at",
+    )
+
+
+@router.post(
+    "/offers",
+    response={201: OfferDetailOut, **WRITE_ERRORS},
+    summary="Create an offer",
+    description="A draft numbered OF-<year>-<nnnn> (gap-free), with optional lines and contacts "
+    "(contacts of the account). One transaction.",
+)
+def create_offer(request: HttpRequest, response: HttpResponse, payload: OfferIn) -> Any:
+    from smartcrm.contacts.services import offer_contacts_set
+
+    actor = actor_in(request)
+    values = payload.model_dump(exclude_unset=True, exclude={"lines", "contact_ids"})
+    lines = [line.model_dump(exclude_unset=True) for line in payload.lines]
+    with transaction.atomic():
+        offer = services.offer_create(org=actor.org, user=actor.user, lines=lines, **values)
+        if payload.contact_ids:
+            offer_contacts_set(
+                org=actor.org, user=actor.user, offer_id=offer.pk, contact_ids=payload.contact_ids
+            )
+            offer.refresh_from_db()
+    response["Location"] = f"/api/v1/offers/{offer.pk}"
+    return Status(201, _offer_detail(response, offer))
+
+
+@router.get(
+    "/offers/{offer_id}",
+    response={200: OfferDetailOut, **READ_ERRORS},
+    summary="Get an offer",
+    description="With its lines and contacts; the ETag header carries the version.",
+)
+def get_offer(request: HttpRequest, response: HttpResponse, offer_id: uuid.UUID) -> Any:
+    return _offer_detail(response, _get(Offer, request, offer_id, "Offer"))
+
+
+@router.patch(
+    "/offers/{offer_id}",
+    response={200: OfferDetailOut, **WRITE_ERRORS},
+    summary="Change an offer",
+    description="An open offer's details; a new currency or issue date re-prices every line.",
+)
+def update_offer(
+    request: HttpRequest, response: HttpResponse, offer_id: uuid.UUID, payload: OfferPatch
+) -> Any:
+    actor = actor_in(request)
+    offer = services.offer_update(
+        org=actor.org,
+        user=actor.user,
+        offer_id=offer_id,
+        version=if_match_version(request),
+        **payload.model_dump(exclude_unset=True),
+    )
+    return _offer_detail(response, offer)
+
+
+@router.delete(
+    "/offers/{offer_id}",
+    response={204: None, **WRITE_ERRORS},
+    summary="Delete a draft offer",
+    description="Offers that went out are kept (mark them lost).",
+)
+def delete_offer(request: HttpRequest, offer_id: uuid.UUID) -> Any:
+    actor = actor_in(request)
+    services.offer_delete(
+        org=actor.org, user=actor.user, offer_id=offer_id, version=if_match_version(request)
+    )
+    return no_content()
+
+
+@router.post(
+    "/offers/{offer_id}/status",
+    response={200: OfferDetailOut, **WRITE_ERRORS},
+    summary="Change an offer's status",
+    description="draft → sent → negotiation → won | lost; won and lost need `closed_date`, lost "
+    "needs `lost_reason`. An illegal move is a 409.",
+)
+def change_offer_status(
+    request: HttpRequest, response: HttpResponse, offer_id: uuid.UUID, payload: OfferStatusIn
+) -> Any:
+    actor = actor_in(request)
+    offer = services.offer_change_status(
+        org=actor.org,
+        user=actor.user,
+        offer_id=offer_id,
+        version=if_match_version(request),
+        **payload.model_dump(),
+    )
+    return _offer_detail(response, offer)
+
+
+@router.post(
+    "/offers/{offer_id}/contacts",
+    response={200: OfferDetailOut, **WRITE_ERRORS},
+    summary="Set the offer's contacts",
+    description="Replaces them; each must be a contact of the account.",
+)
+def set_offer_contacts(
+    request: HttpRequest, response: HttpResponse, offer_id: uuid.UUID, payload: OfferContactsIn
+) -> Any:
+    from smartcrm.contacts.services import offer_contacts_set
+
+    actor = actor_in(request)
+    offer_contacts_set(
+        org=actor.org,
+        user=actor.user,
+        offer_id=offer_id,
+        contact_ids=payload.contact_ids,
+        offer_version=if_match_version(request),
+    )
+    return _offer_detail(response, _get(Offer, request, offer_id, "Offer"))
+
+
+@router.get(
+    "/offers/{offer_id}/timeline",
+    response={200: Page[TimelineEntryOut], **READ_ERRORS},
+    summary="An offer's timeline",
+    description="Activities, notes, tasks and events, newest first.",
+)
+def offer_timeline(request: HttpRequest, offer_id: uuid.UUID, params: Query[TimelineParams]) -> Any:
+    return _timeline(request, _get(Offer, request, offer_id, "Offer"), params)
+
+
+def _line(request: HttpRequest, offer_id: uuid.UUID, line_id: uuid.UUID) -> OfferLine:
+    actor = actor_in(request)
+    line = OfferLine.objects.for_org(actor.org).filter(pk=line_id, offer_id=offer_id).first()
+    if line is None:
+        raise NotFound("Offer line not found.", code="not_found")
+    return line
+
+
+@router.get(
+    "/offers/{offer_id}/lines",
+    response={200: Page[LineOut], **READ_ERRORS},
+    summary="List an offer's lines",
+    description="In position order.",
+)
+def list_lines(
+    request: HttpRequest, offer_id: uuid.UUID, filters: Query[LineFilters], page: Query[PageParams]
+) -> Any:
+    offer = _get(Offer, request, offer_id, "Offer")
+    return list_page(
+        request,
+        OfferLine.objects.filter(offer=offer),
+        filters=filters,
+        page=page,
+        orderings=LINE_ORDERINGS,
+        default="position",
+    )
+
+
+@router.post(
+    "/offers/{offer_id}/lines",
+    response={201: LineOut, **WRITE_ERRORS},
+    summary="Add a line",
+    description="A catalogue product (`product_id`) or a free line; the offer's totals follow. "
+    "If-Match applies to the offer.",
+)
+def add_line(
+    request: HttpRequest, response: HttpResponse, offer_id: uuid.UUID, payload: LineIn
+) -> Any:
+    actor = actor_in(request)
+    line = services.offer_line_add(
+        org=actor.org,
+        user=actor.user,
+        offer_id=offer_id,
+        offer_version=if_match_version(request),
+        **payload.model_dump(exclude_unset=True),
+    )
+    response["Location"] = f"/api/v1/offers/{offer_id}/lines/{line.pk}"
+    set_etag(response, line.version)
+    return Status(201, line)
+
+
+@router.get(
+    "/offers/{offer_id}/lines/{line_id}",
+    response={200: LineOut, **READ_ERRORS},
+    summary="Get a line",
+    description="The ETag header carries the version.",
+)
+def get_line(
+    request: HttpRequest, response: HttpResponse, offer_id: uuid.UUID, line_id: uuid.UUID
+) -> Any:
+    line = _line(request, offer_id, line_id)
+    set_etag(response, line.version)
+    return line
+
+
+@router.patch(
+    "/offers/{offer_id}/lines/{line_id}",
+    response={200: LineOut, **WRITE_ERRORS},
+    summary="Change a line",
+    description="Quantity, price, discount, VAT...; the offer's totals follow.",
+)
+def update_line(
+    request: HttpRequest,
+    response: HttpResponse,
+    offer_id: uuid.UUID,
+    line_id: uuid.UUID,
+    payload: LinePatch,
+) -> Any:
+    actor = actor_in(request)
+    _line(request, offer_id, line_id)
+    line = services.offer_line_update(
+        org=actor.org,
+        user=actor.user,
+        line_id=line_id,
+        version=if_match_version(request),
+        **payload.model_dump(exclude_unset=True),
+    )
+    set_etag(response, line.version)
+    return line
+
+
+@router.delete(
+    "/offers/{offer_id}/lines/{line_id}",
+    response={204: None, **WRITE_ERRORS},
+    summary="Remove a line",
+    description="The offer's totals follow.",
+)
+def remove_line(request: HttpRequest, offer_id: uuid.UUID, line_id: uuid.UUID) -> Any:
+    actor = actor_in(request)
+    _line(request, offer_id, line_id)
+    services.offer_line_remove(
+        org=actor.org, user=actor.user, line_id=line_id, version=if_match_version(request)
+    )
+    return no_content()

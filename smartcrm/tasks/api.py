@@ -1,0 +1,271 @@
+"""REST API of the tasks module: things to do, on a record or standing alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any
+
+from django.db.models import Case, DateTimeField, F, IntegerField, Q, Value, When
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
+from pydantic import Field
+
+from smartcrm.api.concurrency import if_match_version, set_etag
+from smartcrm.api.endpoints import actor_in, list_page, no_content
+from smartcrm.api.pagination import PageParams, Sort
+from smartcrm.api.schemas import InputSchema, Page, UtcDatetime, errors_for
+from smartcrm.core.choices import Priority
+from smartcrm.core.errors import NotFound
+from smartcrm.core.modules import Module
+from smartcrm.tasks import services
+from smartcrm.tasks.choices import TaskStatus
+from smartcrm.tasks.models import Task
+
+router = Router(tags=["tasks"])
+
+
+READ_ERRORS = errors_for(400, 401, 404, 429)
+WRITE_ERRORS = errors_for(400, 401, 403, 404, 409, 412, 415, 422, 429)
+
+# Tasks without a due time sort after every dated one (last ascending, first descending).
+NO_DUE_TIME = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
+
+
+class TaskOut(Schema):
+    id: uuid.UUID
+    title: str
+    description: str
+    status: TaskStatus
+    priority: Priority
+    due_at: dt.datetime | None
+    remind_at: dt.datetime | None
+    assignee_id: uuid.UUID | None
+    completed_at: dt.datetime | None
+    prospect_id: uuid.UUID | None
+    account_id: uuid.UUID | None
+    offer_id: uuid.UUID | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class TaskIn(InputSchema):
+    prospect_id: uuid.UUID | None = Field(
+        None, description="At most one of prospect_id, account_id and offer_id; none: standalone"
+    )
+    account_id: uuid.UUID | None = None
+    offer_id: uuid.UUID | None = None
+    title: str
+    description: str = ""
+    priority: Priority = Priority.MEDIUM
+    due_at: UtcDatetime | None = Field(None, description="With its UTC offset")
+    remind_at: UtcDatetime | None = Field(None, description="Defaults to the due time")
+    assignee_id: uuid.UUID | None = Field(None, description="Defaults to the caller")
+
+
+class TaskPatch(InputSchema):
+    title: str | None = None
+    description: str | None = None
+    priority: Priority | None = None
+    due_at: UtcDatetime | None = None
+    remind_at: UtcDatetime | None = None
+    assignee_id: uuid.UUID | None = None
+
+
+class TaskStatusIn(InputSchema):
+    status: TaskStatus
+
+
+class AssignIn(InputSchema):
+    assignee_id: uuid.UUID = Field(description="An active member of the organisation")
+
+
+class TaskFilters(FilterSchema):
+    status: TaskStatus | None = None
+    assignee_id: uuid.UUID | None = None
+    priority: Priority | None = None
+    prospect_id: uuid.UUID | None = None
+    account_id: uuid.UUID | None = None
+    offer_id: uuid.UUID | None = None
+    due_after: Annotated[UtcDatetime | None, FilterLookup("due_at__gte")] = None
+    due_before: Annotated[UtcDatetime | None, FilterLookup("due_at__lt")] = None
+    standalone: bool | None = Field(
+        None, description="true: tasks on no record; false: tasks on a record"
+    )
+
+    def filter_standalone(self, value: bool | None) -> Q:
+        on_no_record = Q(prospect__isnull=True, account__isnull=True, offer__isnull=True)
+        return on_no_record if value else ~on_no_record
+
+
+TASK_ORDERINGS = {
+    "due_at": Sort(
+        Coalesce("due_at", Value(NO_DUE_TIME, output_field=DateTimeField())),
+        Task._meta.get_field("due_at"),
+    ),
+    "created_at": Sort(F("created_at"), Task._meta.get_field("created_at")),
+    # By rank, not alphabetically: low < medium < high.
+    "priority": Sort(
+        Case(
+            When(priority=Priority.LOW, then=Value(1)),
+            When(priority=Priority.MEDIUM, then=Value(2)),
+            When(priority=Priority.HIGH, then=Value(3)),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
+        IntegerField(),
+    ),
+}
+
+
+def _task_response(response: HttpResponse, task: Task) -> Task:
+    set_etag(response, task.version)
+    return task
+
+
+@router.get(
+    "/tasks",
+    response={200: Page[TaskOut], **READ_ERRORS},
+    summary="List tasks",
+    description="Cursor-paginated, soonest due first by default (no due time last); filter by "
+    "status, assignee, priority, record, due time (`due_after`, `due_before`: ISO 8601 with a "
+    "UTC offset), or `standalone`.",
+)
+def list_tasks(request: HttpRequest, filters: Query[TaskFilters], page: Query[PageParams]) -> Any:
+    actor = actor_in(request, Module.TASKS)
+    return list_page(
+        request,
+        Task.objects.for_org(actor.org),
+        filters=filters,
+        page=page,
+        orderings=TASK_ORDERINGS,
+        default="due_at",
+    )
+
+
+@router.post(
+    "/tasks",
+    response={201: TaskOut, **WRITE_ERRORS},
+    summary="Create a task",
+    description="On at most one prospect, account or offer; assigned to the caller unless "
+    "`assignee_id` says otherwise; the reminder defaults to the due time.",
+)
+def create_task(request: HttpRequest, response: HttpResponse, payload: TaskIn) -> Any:
+    actor = actor_in(request, Module.TASKS)
+    task = services.task_create(
+        org=actor.org, user=actor.user, **payload.model_dump(exclude_unset=True)
+    )
+    response["Location"] = f"/api/v1/tasks/{task.pk}"
+    return Status(201, _task_response(response, task))
+
+
+@router.get(
+    "/tasks/{task_id}",
+    response={200: TaskOut, **READ_ERRORS},
+    summary="Get a task",
+    description="The ETag header carries the version to send back in If-Match.",
+)
+def get_task(request: HttpRequest, response: HttpResponse, task_id: uuid.UUID) -> Any:
+    actor = actor_in(request, Module.TASKS)
+    task = Task.objects.for_org(actor.org).filter(pk=task_id).first()
+    if task is None:
+        raise NotFound("Task not found.", code="not_found")
+    return _task_response(response, task)
+
+
+@router.patch(
+    "/tasks/{task_id}",
+    response={200: TaskOut, **WRITE_ERRORS},
+    summary="Change a task",
+    description="Details, due time, reminder, assignee; the status moves through "
+    "/status and /complete. With If-Match, a stale version is a 412.",
+)
+def update_task(
+    request: HttpRequest, response: HttpResponse, task_id: uuid.UUID, payload: TaskPatch
+) -> Any:
+    actor = actor_in(request, Module.TASKS)
+    task = services.task_update(
+        org=actor.org,
+        user=actor.user,
+        task_id=task_id,
+        version=if_match_version(request),
+        **payload.model_dump(exclude_unset=True),
+    )
+    return _task_response(response, task)
+
+
+@router.delete(
+    "/tasks/{task_id}",
+    response={204: None, **WRITE_ERRORS},
+    summary="Delete a task",
+    description="With If-Match, a stale version is a 412.",
+)
+def delete_task(request: HttpRequest, task_id: uuid.UUID) -> Any:
+    actor = actor_in(request, Module.TASKS)
+    services.task_delete(
+        org=actor.org, user=actor.user, task_id=task_id, version=if_match_version(request)
+    )
+    return no_content()
+
+
+@router.post(
+    "/tasks/{task_id}/complete",
+    response={200: TaskOut, **WRITE_ERRORS},
+    summary="Complete a task",
+    description="open or in_progress → done; from done or canceled it is a 409.",
+)
+def complete_task(request: HttpRequest, response: HttpResponse, task_id: uuid.UUID) -> Any:
+    actor = actor_in(request, Module.TASKS)
+    return _task_response(
+        response,
+        services.task_complete(
+            org=actor.org, user=actor.user, task_id=task_id, version=if_match_version(request)
+        ),
+    )
+
+
+@router.post(
+    "/tasks/{task_id}/status",
+    response={200: TaskOut, **WRITE_ERRORS},
+    summary="Move a task to another status",
+    description="open ↔ in_progress → done | canceled; a done or canceled task may be reopened. "
+    "An illegal move is a 409.",
+)
+def set_task_status(
+    request: HttpRequest, response: HttpResponse, task_id: uuid.UUID, payload: TaskStatusIn
+) -> Any:
+    actor = actor_in(request, Module.TASKS)
+    return _task_response(
+        response,
+        services.task_set_status(
+            org=actor.org,
+            user=actor.user,
+            task_id=task_id,
+            status=payload.status,
+            version=if_match_version(request),
+        ),
+    )
+
+
+@router.post(
+    "/tasks/{task_id}/assign",
+    response={200: TaskOut, **WRITE_ERRORS},
+    summary="Delegate a task",
+    description="To another active member of the organisation.",
+)
+def assign_task(
+    request: HttpRequest, response: HttpResponse, task_id: uuid.UUID, payload: AssignIn
+) -> Any:
+    actor = actor_in(request, Module.TASKS)
+    return _task_response(
+        response,
+        services.task_assign(
+            org=actor.org,
+            user=actor.user,
+            task_id=task_id,
+            assignee_id=payload.assignee_id,
+            version=if_match_version(request),
+        ),
+    )
