@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import NinjaAPI
 
 from smartcrm.api import problems
@@ -23,7 +25,21 @@ SmartCRM's REST API. Authenticate with a personal token (`smartcrm token create`
 * Money is a decimal string beside its `currency`; ids are UUIDs; times ISO 8601.
 """
 
-api = NinjaAPI(
+
+class SmartCrmApi(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        """Errors are sent as application/problem+json: say so in the document."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if str(status).startswith(("4", "5")) and "application/json" in content:
+                        content["application/problem+json"] = content.pop("application/json")
+        return schema
+
+
+api = SmartCrmApi(
     title="SmartCRM API",
     version="1.0.0",
     description=DESCRIPTION,
@@ -43,7 +59,16 @@ def _mount() -> None:
 
     api.add_router("/", core_router)
     api.add_router("/", sales_router)
-    for module in ("contacts", "activities", "notes", "tasks", "catalog"):
+    for module in (
+        "contacts",
+        "activities",
+        "notes",
+        "tasks",
+        "catalog",
+        "outreach",
+        "integrations",
+        "notifications",
+    ):
         try:
             router = __import__(f"smartcrm.{module}.api", fromlist=["router"]).router
         except ModuleNotFoundError:

@@ -45,10 +45,18 @@ class Sort:
 def reject_unknown_params(request: HttpRequest, allowed: Iterable[str]) -> None:
     """A query parameter that the endpoint does not know is a 400 naming it (never ignored)."""
     known = set(allowed) | PAGE_PARAMS
-    for name in request.GET:
+    for name, values in request.GET.lists():
         if name not in known:
             raise ApiProblem(
                 400, f"Unknown query parameter “{name}”.", field=name, code="unknown_parameter"
+            )
+        # No database stores NUL in text; PostgreSQL would fail on it.
+        if any("\x00" in value for value in values):
+            raise ApiProblem(
+                400,
+                "Remove the NUL character from this parameter.",
+                field=name,
+                code="nul_character",
             )
 
 
