@@ -36,6 +36,11 @@ def _test_settings(settings: Any) -> None:
     # Rate limits are off unless a test sets them (they add a write per request).
     settings.SMARTCRM_API_RATE_PER_TOKEN = ""
     settings.SMARTCRM_API_RATE_PER_ORG = ""
+    # No test reaches the internet: public services point at a closed port on loopback
+    # unless a test starts its own local server.
+    settings.SMARTCRM_BNR_URL = "http://127.0.0.1:9/nbrfxrates.xml"
+    settings.SMARTCRM_BNR_YEAR_URL = "http://127.0.0.1:9/nbrfxrates{year}.xml"
+    settings.SMARTCRM_ANAF_URL = "http://127.0.0.1:9/tva"
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
     settings.STORAGES = {

@@ -6,6 +6,8 @@
     smartcrm createuser  add a user to an organisation
     smartcrm check       check configuration, database and migrations
     smartcrm token       API tokens: create --email E [--org SLUG] [--name N], list, revoke
+    smartcrm rates fetch [--date D] [--file F] [--org SLUG]   BNR exchange rates
+    smartcrm anaf lookup CUI                                    company data from ANAF
     smartcrm <django management command> ...   e.g. migrate, shell, dbshell
 
 Errors are one line on stderr and a non-zero exit; SMARTCRM_DEBUG=1 shows tracebacks.

@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "smartcrm.activities",
     "smartcrm.notes",
     "smartcrm.tasks",
+    "smartcrm.notifications",
+    "smartcrm.outreach",
+    "smartcrm.integrations",
     "smartcrm.web",
     "smartcrm.ops",
     "smartcrm.api",
@@ -229,3 +232,17 @@ LOGGING = {
 SMARTCRM_API_RATE_PER_TOKEN = os.environ.get("SMARTCRM_API_RATE_PER_TOKEN", "600/minute")
 SMARTCRM_API_RATE_PER_ORG = os.environ.get("SMARTCRM_API_RATE_PER_ORG", "3000/minute")
 NINJA_PAGINATION_MAX_LIMIT = 200
+
+# --- Offers out the door -------------------------------------------------------------------
+# Public base URL used in links sent to clients (the offer acceptance page).
+SMARTCRM_PUBLIC_URL = os.environ.get("SMARTCRM_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+SMARTCRM_OFFER_LINK_DAYS = int(os.environ.get("SMARTCRM_OFFER_LINK_DAYS", "30"))
+# National Bank of Romania reference rates, and ANAF's VAT-payer web service.
+SMARTCRM_BNR_URL = os.environ.get("SMARTCRM_BNR_URL", "https://www.bnr.ro/nbrfxrates.xml")
+SMARTCRM_BNR_YEAR_URL = os.environ.get(
+    "SMARTCRM_BNR_YEAR_URL", "https://www.bnr.ro/files/xml/years/nbrfxrates{year}.xml"
+)
+SMARTCRM_ANAF_URL = os.environ.get(
+    "SMARTCRM_ANAF_URL", "https://webservicesp.anaf.ro/api/PlatitorTvaRest/v9/tva"
+)
+SMARTCRM_HTTP_TIMEOUT = float(os.environ.get("SMARTCRM_HTTP_TIMEOUT", "10"))

@@ -59,14 +59,15 @@ def _mount() -> None:
 
     api.add_router("/", core_router)
     api.add_router("/", sales_router)
+    # integrations before catalog: /exchange-rates/bnr/fetch must not be taken for an id.
     for module in (
         "contacts",
         "activities",
         "notes",
         "tasks",
+        "integrations",
         "catalog",
         "outreach",
-        "integrations",
         "notifications",
     ):
         try:

@@ -70,3 +70,10 @@ class County(models.TextChoices):
     VS = "VS", "Vaslui"
     VL = "VL", "Vâlcea"
     VN = "VN", "Vrancea"
+
+
+class OfferPdfDesign(models.TextChoices):
+    """The built-in looks of the offer PDF the organisation chooses between."""
+
+    CLASSIC = "classic", _("Classic")
+    MODERN = "modern", _("Modern")

@@ -13,7 +13,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from smartcrm.core.choices import County, Language, Role
+from smartcrm.core.choices import County, Language, OfferPdfDesign, Role
 from smartcrm.core.ids import uuid7
 from smartcrm.core.money import CURRENCY_CHOICES
 from smartcrm.core.validators import validate_country, validate_cui, validate_trade_register
@@ -74,11 +74,32 @@ class Organization(CompanyIdentity):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
+    # How offers look: set by admins, read by smartcrm.sales.documents.
+    logo = models.FileField(
+        _("logo"),
+        upload_to="logos/",
+        blank=True,
+        help_text=_("PNG, JPEG or SVG, up to 1 MB."),
+    )
+    offer_pdf_design = models.CharField(
+        _("offer design"),
+        max_length=20,
+        choices=OfferPdfDesign.choices,
+        default=OfferPdfDesign.CLASSIC,
+    )
+    offer_terms = models.TextField(_("terms on offers"), blank=True)
+    offer_footer = models.TextField(_("footer on offers"), blank=True)
 
     class Meta:
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(offer_pdf_design__in=OfferPdfDesign.values),
+                name="organization_offer_pdf_design_valid",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 from collections.abc import Iterable
 from typing import Any
+from xml.etree import ElementTree
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -36,7 +40,16 @@ ORGANIZATION_FIELDS = (
     "base_currency",
     "language",
     "time_zone",
+    "offer_pdf_design",
+    "offer_terms",
+    "offer_footer",
 )
+# The logo is not among ORGANIZATION_FIELDS: a file name given as text would skip the content
+# checks of organization_set_logo, the one way to set it.
+LOGO_MAX_BYTES = 1024 * 1024
+LOGO_MAX_SIDE = 6000  # pixels; a bigger image is a mistake, not a logo
+SVG_NAMESPACE = "http://www.w3.org/2000/svg"
+SVG_REFUSED_ELEMENTS = frozenset({"script", "foreignobject", "iframe", "embed", "object"})
 
 
 def normalize_identity(instance: Any) -> None:
@@ -102,6 +115,115 @@ def organization_set_modules(
     writes.save(current)
     org.disabled_modules, org.version = current.disabled_modules, current.version
     return current
+
+
+def _logo_kind(content: bytes) -> str:
+    """What the bytes are ("png", "jpeg", "svg"), whatever the file is called; else an error."""
+    if content.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            with Image.open(io.BytesIO(content)) as image:
+                kind, size = (image.format or "").lower(), image.size
+                image.verify()
+        except (
+            UnidentifiedImageError,
+            OSError,
+            ValueError,
+            SyntaxError,
+            Image.DecompressionBombError,
+        ):
+            kind = ""
+        if kind in {"png", "jpeg"}:
+            if max(size) > LOGO_MAX_SIDE:
+                raise ValidationFailed(
+                    _("The logo is too large: at most %(side)s pixels on each side.")
+                    % {"side": LOGO_MAX_SIDE},
+                    field="logo",
+                    code="logo_too_large",
+                )
+            return kind
+    elif _is_safe_svg(content):
+        return "svg"
+    raise ValidationFailed(
+        _("The logo must be a PNG, JPEG or SVG image."), field="logo", code="logo_type"
+    )
+
+
+def _is_safe_svg(content: bytes) -> bool:
+    """An SVG document without scripts, event handlers, entities or outside references
+    (it is shown in browsers, and WeasyPrint must not fetch anything for it)."""
+    upper = content.upper()
+    if b"<!DOCTYPE" in upper or b"<!ENTITY" in upper:
+        return False
+    try:
+        root = ElementTree.fromstring(content)
+    except (ElementTree.ParseError, ValueError):
+        return False
+    if root.tag not in {"svg", f"{{{SVG_NAMESPACE}}}svg"}:
+        return False
+    for element in root.iter():
+        if _local_name(element.tag) in SVG_REFUSED_ELEMENTS:
+            return False
+        texts = [element.text or ""] if _local_name(element.tag) == "style" else []
+        for name, value in element.attrib.items():
+            attribute = _local_name(name)
+            if attribute.startswith("on"):
+                return False
+            if attribute == "href" and not value.strip().startswith(("#", "data:image/")):
+                return False
+            texts.append(value)
+        # url(#gradient) points inside the document; any other url(...) points outside.
+        for text in texts:
+            compact = "".join(text.split()).lower()
+            if compact.count("url(") != compact.count("url(#"):
+                return False
+    return True
+
+
+def _local_name(tag: object) -> str:
+    return str(tag).rsplit("}", 1)[-1].lower()
+
+
+@transaction.atomic
+def organization_set_logo(
+    *, org: Organization, user: User, uploaded_file: Any | None
+) -> Organization:
+    """Set the logo shown on offers (PNG, JPEG or SVG up to 1 MB, judged by its content);
+    ``None`` removes it. Admins and owners."""
+    require_role(org, user, Role.ADMIN)
+    current = writes.lock(Organization.objects.all(), org.pk)
+    old_name = current.logo.name if current.logo else ""
+    if uploaded_file is None:
+        current.logo = ""  # an empty name clears the file field
+    else:
+        content = _read_limited(uploaded_file)
+        kind = _logo_kind(content)
+        digest = hashlib.sha256(content).hexdigest()[:16]
+        # Our own name: the uploaded name is neither trusted nor kept.
+        current.logo.save(f"{current.pk}-{digest}.{kind}", ContentFile(content), save=False)
+    writes.save(current)
+    new_name = current.logo.name if current.logo else ""
+    if old_name and old_name != new_name:
+        storage = current.logo.storage
+        transaction.on_commit(lambda: storage.delete(old_name))
+    org.logo, org.version = current.logo, current.version
+    return current
+
+
+def _read_limited(uploaded_file: Any) -> bytes:
+    size = getattr(uploaded_file, "size", None)
+    if size is not None and size > LOGO_MAX_BYTES:
+        content = b""
+    else:
+        if hasattr(uploaded_file, "seek"):
+            uploaded_file.seek(0)
+        content = uploaded_file.read(LOGO_MAX_BYTES + 1)
+    if not content or len(content) > LOGO_MAX_BYTES:
+        raise ValidationFailed(
+            _("The logo must be a file of at most 1 MB."), field="logo", code="logo_size"
+        )
+    return bytes(content)
 
 
 def _validate_new_user(email: str, password: str | None) -> str:

@@ -24,7 +24,7 @@ from smartcrm.api.endpoints import (
 )
 from smartcrm.api.pagination import PageParams, Sort
 from smartcrm.api.schemas import InputSchema, Page, UtcDatetime, errors_for
-from smartcrm.core.choices import County, Language, PartyKind, Priority
+from smartcrm.core.choices import County, Language, OfferPdfDesign, PartyKind, Priority
 from smartcrm.core.errors import NotFound
 from smartcrm.sales import selectors, services
 from smartcrm.sales.choices import OfferStatus, ProspectSource, ProspectStatus
@@ -987,3 +987,50 @@ def remove_line(request: HttpRequest, offer_id: uuid.UUID, line_id: uuid.UUID) -
         org=actor.org, user=actor.user, line_id=line_id, version=if_match_version(request)
     )
     return no_content()
+
+
+# --- offer PDF ---------------------------------------------------------------------------
+
+PDF_RESPONSE = {
+    "responses": {
+        200: {
+            "description": "The offer as an A4 PDF document",
+            "headers": {
+                "Content-Disposition": {
+                    "description": 'inline or attachment, with filename="<number>.pdf"',
+                    "schema": {"type": "string"},
+                }
+            },
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+
+
+@router.get(
+    "/offers/{offer_id}/pdf",
+    response={200: None, **READ_ERRORS},
+    summary="The offer as PDF",
+    description="The offer document (supplier, client, lines, totals per VAT rate, terms) in "
+    "the offer's language, or `language`, and in the organisation's design, or `design`. "
+    "Shown inline unless `download=true`, which makes it an attachment named <number>.pdf.",
+    openapi_extra=PDF_RESPONSE,
+)
+def offer_pdf(
+    request: HttpRequest,
+    offer_id: uuid.UUID,
+    download: bool = False,
+    language: Language | None = None,
+    design: OfferPdfDesign | None = None,
+) -> HttpResponse:
+    from smartcrm.api.pagination import reject_unknown_params
+    from smartcrm.sales.documents import offer_pdf as render_offer_pdf  # loads WeasyPrint
+
+    reject_unknown_params(request, ("download", "language", "design"))
+    actor = actor_in(request)
+    offer = _get(Offer, request, offer_id, "Offer")
+    pdf = render_offer_pdf(org=actor.org, offer=offer, language=language, design=design)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    disposition = "attachment" if download else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{offer.number}.pdf"'
+    return response

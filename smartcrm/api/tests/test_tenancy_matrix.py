@@ -112,6 +112,9 @@ def org_b_ids(other_org, other_owner) -> dict[str, str]:
     )
     note = notes.note_create(org=org, user=user, account_id=account.pk, body="Notă")
     task = tasks.task_create(org=org, user=user, account_id=account.pk, title="Sarcină")
+    from smartcrm.notifications.services import notify
+
+    notification = notify(org=org, user=user, kind="reminder", title="B")
     return {
         "prospect_id": str(prospect.pk),
         "account_id": str(account.pk),
@@ -123,6 +126,7 @@ def org_b_ids(other_org, other_owner) -> dict[str, str]:
         "task_id": str(task.pk),
         "product_id": str(product.pk),
         "exchange_rate_id": str(rate.pk),
+        "notification_id": str(notification.pk),
         "user_id": str(user.pk),
     }
 

@@ -1,0 +1,104 @@
+"""REST API of notifications: the caller's own, newest first; mark one read."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any
+
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+from ninja import FilterLookup, FilterSchema, Query, Router, Schema
+from pydantic import Field
+
+from smartcrm.api.concurrency import set_etag
+from smartcrm.api.endpoints import actor_in, list_page
+from smartcrm.api.pagination import PageParams, Sort, reject_unknown_params
+from smartcrm.api.schemas import Page, errors_for
+from smartcrm.notifications import selectors, services
+from smartcrm.notifications.choices import NotificationKind
+from smartcrm.notifications.models import Notification
+
+router = Router(tags=["notifications"])
+
+READ_ERRORS = errors_for(400, 401, 404, 429)
+WRITE_ERRORS = errors_for(400, 401, 403, 404, 409, 412, 415, 422, 429)
+
+
+class NotificationOut(Schema):
+    id: uuid.UUID
+    kind: NotificationKind
+    title: str
+    body: str
+    url: str = Field(description="Where it leads: a path in SmartCRM or a full URL")
+    read_at: dt.datetime | None
+    version: int
+    created_at: dt.datetime
+
+
+class NotificationFilters(FilterSchema):
+    unread: Annotated[
+        bool | None,
+        FilterLookup("read_at__isnull"),
+        Field(description="true: only unread; false: only read"),
+    ] = None
+    kind: NotificationKind | None = None
+
+
+class UnreadCountOut(Schema):
+    unread: int
+
+
+NOTIFICATION_ORDERINGS = {
+    "created_at": Sort(F("created_at"), Notification._meta.get_field("created_at")),
+}
+
+
+@router.get(
+    "/notifications",
+    response={200: Page[NotificationOut], **READ_ERRORS},
+    summary="List my notifications",
+    description="The caller's notifications in this organisation, newest first; "
+    "`unread=true` keeps the unread ones. Cursor-paginated.",
+)
+def list_notifications(
+    request: HttpRequest, filters: Query[NotificationFilters], page: Query[PageParams]
+) -> Any:
+    actor = actor_in(request)
+    return list_page(
+        request,
+        selectors.notification_list(org=actor.org, user=actor.user),
+        filters=filters,
+        page=page,
+        orderings=NOTIFICATION_ORDERINGS,
+        default="-created_at",
+    )
+
+
+@router.get(
+    "/notifications/unread-count",
+    response={200: UnreadCountOut, **READ_ERRORS},
+    summary="Count my unread notifications",
+    description="The number on the bell.",
+)
+def count_unread_notifications(request: HttpRequest) -> Any:
+    reject_unknown_params(request, ())
+    actor = actor_in(request)
+    return {"unread": selectors.unread_count(org=actor.org, user=actor.user)}
+
+
+@router.post(
+    "/notifications/{notification_id}/read",
+    response={200: NotificationOut, **WRITE_ERRORS},
+    summary="Mark a notification read",
+    description="Only the caller's own; marking it read again changes nothing.",
+)
+def read_notification(
+    request: HttpRequest, response: HttpResponse, notification_id: uuid.UUID
+) -> Any:
+    actor = actor_in(request)
+    notification = services.notification_mark_read(
+        org=actor.org, user=actor.user, notification_id=notification_id
+    )
+    set_etag(response, notification.version)
+    return notification
