@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from smartcrm.catalog.choices import RateSource
 from smartcrm.catalog.models import ExchangeRate, Product
@@ -104,7 +105,7 @@ def exchange_rate_set(
     currency = (currency or "").strip().upper()
     if currency == org.base_currency:
         raise ValidationFailed(
-            "The base currency has no exchange rate to itself.", field="currency"
+            _("The base currency has no exchange rate to itself."), field="currency"
         )
     existing = (
         ExchangeRate.objects.for_org(org)

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
 from pydantic import Field
 
@@ -91,11 +92,15 @@ def _timeline(
     return {"items": entries, "next_cursor": next_cursor}
 
 
-def _get(model: type[Any], request: HttpRequest, record_id: uuid.UUID, label: str) -> Any:
+def _get(model: type[Any], request: HttpRequest, record_id: uuid.UUID) -> Any:
+    """The caller's organisation's record, or a 404 (whether or not it exists elsewhere)."""
     actor = actor_in(request)
     record = model.objects.for_org(actor.org).filter(pk=record_id).first()
     if record is None:
-        raise NotFound(f"{label} not found.", code="not_found")
+        raise NotFound(
+            _("%(label)s not found.") % {"label": model._meta.verbose_name.capitalize()},
+            code="not_found",
+        )
     return record
 
 
@@ -264,7 +269,7 @@ def create_prospect(request: HttpRequest, response: HttpResponse, payload: Prosp
     description="The ETag header carries the version to send back in If-Match.",
 )
 def get_prospect(request: HttpRequest, response: HttpResponse, prospect_id: uuid.UUID) -> Any:
-    return _prospect_response(response, _get(Prospect, request, prospect_id, "Prospect"))
+    return _prospect_response(response, _get(Prospect, request, prospect_id))
 
 
 @router.patch(
@@ -438,7 +443,7 @@ ACCOUNT_ORDERINGS = {
 def prospect_timeline(
     request: HttpRequest, prospect_id: uuid.UUID, params: Query[TimelineParams]
 ) -> Any:
-    return _timeline(request, _get(Prospect, request, prospect_id, "Prospect"), params)
+    return _timeline(request, _get(Prospect, request, prospect_id), params)
 
 
 @router.get(
@@ -484,7 +489,7 @@ def create_account(request: HttpRequest, response: HttpResponse, payload: Accoun
     description="The ETag header carries the version.",
 )
 def get_account(request: HttpRequest, response: HttpResponse, account_id: uuid.UUID) -> Any:
-    account = _get(Account, request, account_id, "Account")
+    account = _get(Account, request, account_id)
     set_etag(response, account.version)
     return account
 
@@ -533,7 +538,7 @@ def delete_account(request: HttpRequest, account_id: uuid.UUID) -> Any:
 def account_timeline(
     request: HttpRequest, account_id: uuid.UUID, params: Query[TimelineParams]
 ) -> Any:
-    return _timeline(request, _get(Account, request, account_id, "Account"), params)
+    return _timeline(request, _get(Account, request, account_id), params)
 
 
 # --- offers --------------------------------------------------------------------------
@@ -793,7 +798,7 @@ def create_offer(request: HttpRequest, response: HttpResponse, payload: OfferIn)
     description="With its lines and contacts; the ETag header carries the version.",
 )
 def get_offer(request: HttpRequest, response: HttpResponse, offer_id: uuid.UUID) -> Any:
-    return _offer_detail(response, _get(Offer, request, offer_id, "Offer"))
+    return _offer_detail(response, _get(Offer, request, offer_id))
 
 
 @router.patch(
@@ -870,7 +875,7 @@ def set_offer_contacts(
         contact_ids=payload.contact_ids,
         offer_version=if_match_version(request),
     )
-    return _offer_detail(response, _get(Offer, request, offer_id, "Offer"))
+    return _offer_detail(response, _get(Offer, request, offer_id))
 
 
 @router.get(
@@ -880,7 +885,7 @@ def set_offer_contacts(
     description="Activities, notes, tasks and events, newest first.",
 )
 def offer_timeline(request: HttpRequest, offer_id: uuid.UUID, params: Query[TimelineParams]) -> Any:
-    return _timeline(request, _get(Offer, request, offer_id, "Offer"), params)
+    return _timeline(request, _get(Offer, request, offer_id), params)
 
 
 def _line(request: HttpRequest, offer_id: uuid.UUID, line_id: uuid.UUID) -> OfferLine:
@@ -900,7 +905,7 @@ def _line(request: HttpRequest, offer_id: uuid.UUID, line_id: uuid.UUID) -> Offe
 def list_lines(
     request: HttpRequest, offer_id: uuid.UUID, filters: Query[LineFilters], page: Query[PageParams]
 ) -> Any:
-    offer = _get(Offer, request, offer_id, "Offer")
+    offer = _get(Offer, request, offer_id)
     return list_page(
         request,
         OfferLine.objects.filter(offer=offer),
@@ -1028,7 +1033,7 @@ def offer_pdf(
 
     reject_unknown_params(request, ("download", "language", "design"))
     actor = actor_in(request)
-    offer = _get(Offer, request, offer_id, "Offer")
+    offer = _get(Offer, request, offer_id)
     pdf = render_offer_pdf(org=actor.org, offer=offer, language=language, design=design)
     response = HttpResponse(pdf, content_type="application/pdf")
     disposition = "attachment" if download else "inline"
