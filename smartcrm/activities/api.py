@@ -18,8 +18,8 @@ from smartcrm.api.concurrency import if_match_version, set_etag
 from smartcrm.api.endpoints import actor_in, list_page, no_content
 from smartcrm.api.pagination import PageParams, Sort
 from smartcrm.api.schemas import InputSchema, Page, UtcDatetime, errors_for
-from smartcrm.core.errors import NotFound
 from smartcrm.core.modules import Module
+from smartcrm.core.selectors import tenant_get
 
 router = Router(tags=["activities"])
 
@@ -160,14 +160,9 @@ def create_activity(request: HttpRequest, response: HttpResponse, payload: Activ
 )
 def get_activity(request: HttpRequest, response: HttpResponse, activity_id: uuid.UUID) -> Any:
     actor = actor_in(request, Module.ACTIVITIES)
-    activity = (
-        Activity.objects.for_org(actor.org)
-        .prefetch_related("participants")
-        .filter(pk=activity_id)
-        .first()
+    activity = tenant_get(
+        Activity.objects.prefetch_related("participants"), org=actor.org, record_id=activity_id
     )
-    if activity is None:
-        raise NotFound("Activity not found.", code="not_found")
     return _activity_response(response, activity)
 
 

@@ -53,18 +53,5 @@ class Problem(Schema):
     errors: list[ProblemError] = []
 
 
-ERRORS: dict[int, Any] = {
-    400: Problem,
-    401: Problem,
-    403: Problem,
-    404: Problem,
-    409: Problem,
-    412: Problem,
-    415: Problem,
-    422: Problem,
-    429: Problem,
-}
-
-
 def errors_for(*codes: int) -> dict[int, Any]:
     return {code: Problem for code in codes}

@@ -19,8 +19,8 @@ from smartcrm.api.schemas import InputSchema, Page, errors_for
 from smartcrm.catalog import selectors, services
 from smartcrm.catalog.choices import ProductKind, RateSource
 from smartcrm.catalog.models import ExchangeRate, Product
-from smartcrm.core.errors import NotFound
 from smartcrm.core.modules import Module
+from smartcrm.core.selectors import tenant_get
 
 router = Router(tags=["catalogue"])
 
@@ -144,9 +144,7 @@ def create_product(request: HttpRequest, response: HttpResponse, payload: Produc
 )
 def get_product(request: HttpRequest, response: HttpResponse, product_id: uuid.UUID) -> Any:
     actor = actor_in(request, Module.CATALOG)
-    product = selectors.product_get(org=actor.org, product_id=product_id)
-    if product is None:
-        raise NotFound("Product not found.", code="not_found")
+    product = tenant_get(Product, org=actor.org, record_id=product_id)
     return _product_response(response, product)
 
 
@@ -225,9 +223,7 @@ EXCHANGE_RATE_ORDERINGS = {
 
 def _exchange_rate(request: HttpRequest, exchange_rate_id: uuid.UUID) -> ExchangeRate:
     actor = actor_in(request, Module.CATALOG)
-    exchange_rate = ExchangeRate.objects.for_org(actor.org).filter(pk=exchange_rate_id).first()
-    if exchange_rate is None:
-        raise NotFound("Exchange rate not found.", code="not_found")
+    exchange_rate = tenant_get(ExchangeRate, org=actor.org, record_id=exchange_rate_id)
     return exchange_rate
 
 

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 
 from smartcrm.catalog.models import ExchangeRate, Product
 from smartcrm.core.errors import ValidationFailed
-from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization
 from smartcrm.core.money import round_rate
 
@@ -27,13 +26,6 @@ def product_list(
     if q:
         products = products.filter(Q(code__icontains=q) | Q(name__icontains=q))
     return products.order_by("code")
-
-
-def product_get(*, org: Organization, product_id: RecordId) -> Product | None:
-    try:
-        return Product.objects.for_org(org).filter(pk=product_id).first()
-    except (ValueError, TypeError):
-        return None
 
 
 def exchange_rate_on(*, org: Organization, currency: str, on_date: dt.date) -> ExchangeRate | None:

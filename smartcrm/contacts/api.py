@@ -18,7 +18,7 @@ from smartcrm.api.schemas import InputSchema, Page, errors_for
 from smartcrm.contacts import services
 from smartcrm.contacts.choices import ContactDepartment
 from smartcrm.contacts.models import Contact
-from smartcrm.core.errors import NotFound
+from smartcrm.core.selectors import tenant_get
 
 router = Router(tags=["contacts"])
 
@@ -142,9 +142,7 @@ def create_contact(request: HttpRequest, response: HttpResponse, payload: Contac
 )
 def get_contact(request: HttpRequest, response: HttpResponse, contact_id: uuid.UUID) -> Any:
     actor = actor_in(request)
-    contact = Contact.objects.for_org(actor.org).filter(pk=contact_id).first()
-    if contact is None:
-        raise NotFound("Contact not found.", code="not_found")
+    contact = tenant_get(Contact, org=actor.org, record_id=contact_id)
     return _contact_response(response, contact)
 
 

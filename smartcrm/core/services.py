@@ -19,7 +19,7 @@ from smartcrm.core.errors import Conflict, FieldIssue, ValidationFailed
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Department, Membership, Organization, User, normalize_email
 from smartcrm.core.modules import OPTIONAL, Module
-from smartcrm.core.permissions import ROLE_RANK, membership_of, require_role
+from smartcrm.core.permissions import ROLE_RANK, require_role
 from smartcrm.core.validators import normalize_cui, normalize_trade_register
 
 ORGANIZATION_FIELDS = (
@@ -371,8 +371,3 @@ def department_delete(
     require_role(org, user, Role.ADMIN)
     department = writes.lock(Department.objects.for_org(org), department_id, version=version)
     department.delete()
-
-
-def actor_membership(org: Organization, user: User) -> Membership:
-    """The acting user's membership (for edges that need the role)."""
-    return membership_of(org, user)

@@ -15,8 +15,8 @@ from smartcrm.api.concurrency import if_match_version, set_etag
 from smartcrm.api.endpoints import actor_in, list_page, no_content
 from smartcrm.api.pagination import PageParams, Sort
 from smartcrm.api.schemas import InputSchema, Page, errors_for
-from smartcrm.core.errors import NotFound
 from smartcrm.core.modules import Module
+from smartcrm.core.selectors import tenant_get
 from smartcrm.notes import services
 from smartcrm.notes.models import Note
 
@@ -117,9 +117,7 @@ def create_note(request: HttpRequest, response: HttpResponse, payload: NoteIn) -
 )
 def get_note(request: HttpRequest, response: HttpResponse, note_id: uuid.UUID) -> Any:
     actor = actor_in(request, Module.NOTES)
-    note = Note.objects.for_org(actor.org).filter(pk=note_id).first()
-    if note is None:
-        raise NotFound("Note not found.", code="not_found")
+    note = tenant_get(Note, org=actor.org, record_id=note_id)
     return _note_response(response, note)
 
 

@@ -14,6 +14,7 @@ from smartcrm.api.concurrency import if_match_version, set_etag
 from smartcrm.api.endpoints import actor_in, no_content
 from smartcrm.api.schemas import InputSchema, errors_for
 from smartcrm.core.errors import NotFound
+from smartcrm.core.selectors import tenant_get
 from smartcrm.outreach import selectors, services
 from smartcrm.outreach.choices import LinkDecision
 from smartcrm.sales.api import OfferDetailOut, OfferOut
@@ -135,8 +136,8 @@ def send_offer(
 )
 def get_link(request: HttpRequest, offer_id: uuid.UUID) -> Any:
     actor = actor_in(request)
-    offer = Offer.objects.for_org(actor.org).filter(pk=offer_id).first()
-    link = selectors.active_link_of(org=actor.org, offer=offer) if offer is not None else None
+    offer = tenant_get(Offer, org=actor.org, record_id=offer_id)
+    link = selectors.active_link_of(org=actor.org, offer=offer)
     if link is None:
         raise NotFound("This offer has no client link.", code="no_link")
     return {

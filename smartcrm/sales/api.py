@@ -11,7 +11,6 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
 from pydantic import Field
 
@@ -26,7 +25,7 @@ from smartcrm.api.endpoints import (
 from smartcrm.api.pagination import PageParams, Sort
 from smartcrm.api.schemas import InputSchema, Page, UtcDatetime, errors_for
 from smartcrm.core.choices import County, Language, OfferPdfDesign, PartyKind, Priority
-from smartcrm.core.errors import NotFound
+from smartcrm.core.selectors import tenant_get
 from smartcrm.sales import selectors, services
 from smartcrm.sales.choices import OfferStatus, ProspectSource, ProspectStatus
 from smartcrm.sales.models import Account, Offer, OfferLine, Prospect
@@ -94,14 +93,7 @@ def _timeline(
 
 def _get(model: type[Any], request: HttpRequest, record_id: uuid.UUID) -> Any:
     """The caller's organisation's record, or a 404 (whether or not it exists elsewhere)."""
-    actor = actor_in(request)
-    record = model.objects.for_org(actor.org).filter(pk=record_id).first()
-    if record is None:
-        raise NotFound(
-            _("%(label)s not found.") % {"label": model._meta.verbose_name.capitalize()},
-            code="not_found",
-        )
-    return record
+    return tenant_get(model, org=actor_in(request).org, record_id=record_id)
 
 
 # --- prospects -----------------------------------------------------------------------
@@ -890,9 +882,7 @@ def offer_timeline(request: HttpRequest, offer_id: uuid.UUID, params: Query[Time
 
 def _line(request: HttpRequest, offer_id: uuid.UUID, line_id: uuid.UUID) -> OfferLine:
     actor = actor_in(request)
-    line = OfferLine.objects.for_org(actor.org).filter(pk=line_id, offer_id=offer_id).first()
-    if line is None:
-        raise NotFound("Offer line not found.", code="not_found")
+    line = tenant_get(OfferLine, org=actor.org, record_id=line_id, offer_id=offer_id)
     return line
 
 

@@ -17,8 +17,8 @@ from smartcrm.api.endpoints import actor_in, list_page, no_content
 from smartcrm.api.pagination import PageParams, Sort
 from smartcrm.api.schemas import InputSchema, Page, UtcDatetime, errors_for
 from smartcrm.core.choices import Priority
-from smartcrm.core.errors import NotFound
 from smartcrm.core.modules import Module
+from smartcrm.core.selectors import tenant_get
 from smartcrm.tasks import services
 from smartcrm.tasks.choices import TaskStatus
 from smartcrm.tasks.models import Task
@@ -169,9 +169,7 @@ def create_task(request: HttpRequest, response: HttpResponse, payload: TaskIn) -
 )
 def get_task(request: HttpRequest, response: HttpResponse, task_id: uuid.UUID) -> Any:
     actor = actor_in(request, Module.TASKS)
-    task = Task.objects.for_org(actor.org).filter(pk=task_id).first()
-    if task is None:
-        raise NotFound("Task not found.", code="not_found")
+    task = tenant_get(Task, org=actor.org, record_id=task_id)
     return _task_response(response, task)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from smartcrm.core.models import Organization, User
 from smartcrm.tasks.choices import OPEN_TASK_STATUSES
@@ -18,7 +17,3 @@ def open_tasks_of(*, org: Organization, user: User) -> QuerySet[Task]:
         .select_related("prospect", "account", "offer")
         .order_by("due_at", "created_at")
     )
-
-
-def is_overdue(task: Task) -> bool:
-    return task.due_at is not None and task.due_at < timezone.now()

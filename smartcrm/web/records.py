@@ -20,8 +20,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from smartcrm.core.errors import DomainError
+from smartcrm.core.errors import DomainError, NotFound
 from smartcrm.core.models import Membership
+from smartcrm.core.selectors import tenant_get
 from smartcrm.sales import selectors as sales
 from smartcrm.sales.models import Account, Offer, Prospect
 from smartcrm.web import forms
@@ -45,10 +46,10 @@ def member_view(view: View) -> View:
 
 
 def _record(model: type[Any], membership: Membership, record_id: uuid.UUID) -> Any:
-    record = model.objects.for_org(membership.organization).filter(pk=record_id).first()
-    if record is None:
-        raise Http404("Not found.")
-    return record
+    try:
+        return tenant_get(model, org=membership.organization, record_id=record_id)
+    except NotFound:
+        raise Http404("Not found.") from None
 
 
 def _error_text(error: DomainError) -> str:
