@@ -8,6 +8,10 @@
     smartcrm token       API tokens: create --email E [--org SLUG] [--name N], list, revoke
     smartcrm rates fetch [--date D] [--file F] [--org SLUG]   BNR exchange rates
     smartcrm anaf lookup CUI                                    company data from ANAF
+    smartcrm worker [--once] [--failed]   run background jobs: reminders, e-mails, agendas
+    smartcrm import KIND FILE [--map TEMPLATE] [--key email] [--dry-run] [--all-or-nothing]
+                 [--org SLUG] [--user EMAIL] [--rejected OUT.csv]   prospects, accounts,
+                 contacts, products from CSV/XLSX (preview, then import); --resume ID
     smartcrm <django management command> ...   e.g. migrate, shell, dbshell
 
 Errors are one line on stderr and a non-zero exit; SMARTCRM_DEBUG=1 shows tracebacks.

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "smartcrm.core",
     "smartcrm.catalog",
     "smartcrm.sales",
@@ -76,8 +78,12 @@ INSTALLED_APPS = [
     "smartcrm.notes",
     "smartcrm.tasks",
     "smartcrm.notifications",
+    "smartcrm.agenda",
     "smartcrm.outreach",
     "smartcrm.integrations",
+    "smartcrm.dedupe",
+    "smartcrm.exports",
+    "smartcrm.imports",
     "smartcrm.web",
     "smartcrm.ops",
     "smartcrm.api",
@@ -91,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "smartcrm.web.middleware.UserLanguageMiddleware",
     "smartcrm.api.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -110,6 +117,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "smartcrm.web.context.layout",
             ],
         },
     },
@@ -246,3 +254,28 @@ SMARTCRM_ANAF_URL = os.environ.get(
     "SMARTCRM_ANAF_URL", "https://webservicesp.anaf.ro/api/PlatitorTvaRest/v9/tva"
 )
 SMARTCRM_HTTP_TIMEOUT = float(os.environ.get("SMARTCRM_HTTP_TIMEOUT", "10"))
+
+
+# --- Background work (issue 6) -----------------------------------------------------------
+# Jobs (reminders, e-mails, daily agendas) go through Django's tasks API with the database
+# backend (django-tasks-db): the queue lives in the same database, so a job enqueued inside a
+# service's transaction exists exactly when the change does. `smartcrm worker` runs them; any
+# number of workers (on any number of machines) share one PostgreSQL queue, each job runs once.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+# A failed job is tried again after SMARTCRM_JOB_BACKOFF seconds, then 4×, 16×... as long
+# as retries remain; after the last one it stays failed (`smartcrm worker --failed`, admin).
+SMARTCRM_JOB_RETRIES = int(os.environ.get("SMARTCRM_JOB_RETRIES", "3"))
+SMARTCRM_JOB_BACKOFF = float(os.environ.get("SMARTCRM_JOB_BACKOFF", "60"))
+# How often an idle worker looks for due jobs, and runs its periodic duties (daily agendas).
+SMARTCRM_WORKER_INTERVAL = float(os.environ.get("SMARTCRM_WORKER_INTERVAL", "1"))
+SMARTCRM_WORKER_PERIODIC = ["smartcrm.agenda.services.daily_agendas_dispatch"]
+# A reminder delivered more than this many seconds after its time is marked late; one whose
+# time had already passed by more than this when it was set is not scheduled at all.
+SMARTCRM_REMINDER_LATE_AFTER = int(os.environ.get("SMARTCRM_REMINDER_LATE_AFTER", "120"))
+# Activities planned without a reminder get one this many minutes before (calls, meetings).
+SMARTCRM_ACTIVITY_REMINDER_MINUTES = int(os.environ.get("SMARTCRM_ACTIVITY_REMINDER_MINUTES", "15"))

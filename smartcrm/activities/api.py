@@ -6,14 +6,15 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
 from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from smartcrm.activities import services
 from smartcrm.activities.choices import ActivityKind, ActivityStatus
 from smartcrm.activities.models import Activity
+from smartcrm.agenda.selectors import activity_is_overdue, overdue_cutoff
 from smartcrm.api.concurrency import if_match_version, set_etag
 from smartcrm.api.endpoints import actor_in, list_page, no_content
 from smartcrm.api.pagination import PageParams, Sort
@@ -40,6 +41,11 @@ class ActivityOut(Schema):
     outcome: str
     owner_id: uuid.UUID | None
     completed_at: dt.datetime | None
+    reminder_minutes: int | None = Field(description="Reminder this many minutes before start")
+    reminder_sent_at: dt.datetime | None
+    is_overdue: bool = Field(
+        description="Still planned, and started before today began in the organisation's time zone"
+    )
     prospect_id: uuid.UUID | None
     account_id: uuid.UUID | None
     offer_id: uuid.UUID | None
@@ -52,6 +58,19 @@ class ActivityOut(Schema):
     def resolve_participant_ids(activity: Activity) -> list[uuid.UUID]:
         # .all() reads the list's prefetched participants instead of one query per row.
         return [contact.pk for contact in activity.participants.all()]
+
+    @staticmethod
+    def resolve_is_overdue(activity: Activity, context: Any) -> bool:
+        return activity_is_overdue(activity, _cutoff(context["request"]))
+
+
+def _cutoff(request: HttpRequest) -> dt.datetime:
+    """Today's start in the organisation's time zone, once per request."""
+    cutoff: dt.datetime | None = getattr(request, "_smartcrm_overdue_cutoff", None)
+    if cutoff is None:
+        cutoff = overdue_cutoff(actor_in(request).org)
+        request._smartcrm_overdue_cutoff = cutoff  # type: ignore[attr-defined]  # per-request cache
+    return cutoff
 
 
 class ActivityIn(InputSchema):
@@ -71,6 +90,13 @@ class ActivityIn(InputSchema):
     location: str = ""
     outcome: str = ""
     owner_id: uuid.UUID | None = Field(None, description="Defaults to the caller")
+    reminder_minutes: int | None = Field(
+        None,
+        ge=0,
+        le=10080,
+        description="Remind the owner this many minutes before the start; null: no reminder. "
+        "Planned calls and meetings default to 15.",
+    )
     participant_ids: list[uuid.UUID] = Field(
         [], description="Contacts of the record (for an offer: of its account)"
     )
@@ -85,6 +111,7 @@ class ActivityPatch(InputSchema):
     location: str | None = None
     outcome: str | None = None
     owner_id: uuid.UUID | None = None
+    reminder_minutes: int | None = Field(None, ge=0, le=10080, description="null: no reminder")
     participant_ids: list[uuid.UUID] | None = Field(None, description="Replaces the set")
 
 
@@ -101,6 +128,19 @@ class ActivityFilters(FilterSchema):
     offer_id: uuid.UUID | None = None
     start_after: Annotated[UtcDatetime | None, FilterLookup("start_at__gte")] = None
     start_before: Annotated[UtcDatetime | None, FilterLookup("start_at__lt")] = None
+    overdue: bool | None = Field(
+        None,
+        description="true: still planned but started before today (organisation's time zone); "
+        "false: all others",
+    )
+    # Set by the handler: today's start in the organisation's time zone.
+    _cutoff: dt.datetime = PrivateAttr(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+    def filter_overdue(self, value: bool | None) -> Q:
+        if value is None:
+            return Q()
+        overdue = Q(status=ActivityStatus.PLANNED, start_at__lt=self._cutoff)
+        return overdue if value else ~overdue
 
 
 ACTIVITY_ORDERINGS = {
@@ -126,6 +166,7 @@ def list_activities(
     request: HttpRequest, filters: Query[ActivityFilters], page: Query[PageParams]
 ) -> Any:
     actor = actor_in(request, Module.ACTIVITIES)
+    filters._cutoff = _cutoff(request)
     return list_page(
         request,
         Activity.objects.for_org(actor.org).prefetch_related("participants"),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import ClassVar
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +40,17 @@ class Activity(TenantModel):
         verbose_name=_("owner"),
     )
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True, editable=False)
+    reminder_minutes = models.PositiveIntegerField(
+        _("reminder (minutes before)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: no reminder."),
+        validators=[MaxValueValidator(7 * 24 * 60)],
+    )
+    # When the reminder went out; cleared when the activity moves, so it fires again then.
+    reminder_sent_at = models.DateTimeField(
+        _("reminder sent at"), null=True, blank=True, editable=False
+    )
     participants = models.ManyToManyField("contacts.Contact", blank=True, related_name="activities")
     prospect = models.ForeignKey(
         "sales.Prospect", on_delete=models.CASCADE, null=True, blank=True, related_name="activities"
@@ -79,3 +92,10 @@ class Activity(TenantModel):
 
     def __str__(self) -> str:
         return self.subject
+
+    @property
+    def remind_at(self) -> dt.datetime | None:
+        """When the owner is reminded: ``reminder_minutes`` before the start."""
+        if self.reminder_minutes is None or self.start_at is None:
+            return None
+        return self.start_at - dt.timedelta(minutes=self.reminder_minutes)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from smartcrm.activities.choices import ACTIVITY_TRANSITIONS, ActivityStatus
+from smartcrm.activities.choices import ACTIVITY_TRANSITIONS, ActivityKind, ActivityStatus
 from smartcrm.activities.models import Activity
 from smartcrm.contacts.models import Contact
 from smartcrm.core import writes
@@ -19,6 +20,10 @@ from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
 from smartcrm.core.modules import Module, require_module
 from smartcrm.core.permissions import ensure_member, membership_of
+from smartcrm.notifications import reminders
+from smartcrm.notifications.choices import NotificationKind
+from smartcrm.notifications.jobs import job
+from smartcrm.notifications.services import notify, page_url
 from smartcrm.sales.parents import contacts_scope_of, resolve_parent
 
 ACTIVITY_FIELDS = (
@@ -30,6 +35,7 @@ ACTIVITY_FIELDS = (
     "location",
     "outcome",
     "owner_id",
+    "reminder_minutes",
 )
 PARENTS = ("prospect", "account", "offer")
 
@@ -67,6 +73,27 @@ def _set_participants(org: Organization, activity: Activity, ids: Iterable[Recor
     return True
 
 
+def _reschedule(activity: Activity, *, before: Activity | None) -> None:
+    """Queue the reminder when it is new or has moved (with the start, or its minutes), or the
+    activity is planned again; an old job finds the time changed and does nothing."""
+    moved = before is None or before.remind_at != activity.remind_at
+    replanned = (
+        before is not None
+        and before.status != ActivityStatus.PLANNED
+        and activity.status == ActivityStatus.PLANNED
+    )
+    if moved:
+        activity.reminder_sent_at = None
+    if (
+        (moved or replanned)
+        and activity.status == ActivityStatus.PLANNED
+        and not activity.reminder_sent_at
+    ):
+        reminders.schedule(
+            activity_reminder_send, remind_at=activity.remind_at, activity_id=str(activity.pk)
+        )
+
+
 def _check(org: Organization, activity: Activity, *, owner_changed: bool = True) -> None:
     # An activity whose owner has since left can still be completed or cancelled.
     if owner_changed:
@@ -86,7 +113,10 @@ def activity_create(
     participant_ids: Iterable[RecordId] = (),
     **fields: Any,
 ) -> Activity:
-    """Plan an activity, or log one already done (``status="done"``)."""
+    """Plan an activity, or log one already done (``status="done"``).
+
+    A planned call or meeting reminds its owner SMARTCRM_ACTIVITY_REMINDER_MINUTES before
+    it starts unless ``reminder_minutes`` says otherwise (None: no reminder)."""
     require_module(org, Module.ACTIVITIES)
     membership_of(org, user)
     if status not in (ActivityStatus.PLANNED, ActivityStatus.DONE):
@@ -97,6 +127,12 @@ def activity_create(
         org=org, allowed=PARENTS, prospect_id=prospect_id, account_id=account_id, offer_id=offer_id
     )
     activity = Activity(organization=org, created_by=user, owner=user, status=status, **parent)
+    if (
+        "reminder_minutes" not in fields
+        and status == ActivityStatus.PLANNED
+        and fields.get("kind") in (ActivityKind.CALL, ActivityKind.MEETING)
+    ):
+        fields = {**fields, "reminder_minutes": settings.SMARTCRM_ACTIVITY_REMINDER_MINUTES}
     writes.apply_changes(activity, fields, allowed=ACTIVITY_FIELDS)
     _check(org, activity)
     if status == ActivityStatus.DONE:
@@ -112,6 +148,7 @@ def activity_create(
         activity.completed_at = happened_at
     writes.save(activity)
     _set_participants(org, activity, participant_ids)
+    _reschedule(activity, before=None)
     return activity
 
 
@@ -136,9 +173,15 @@ def activity_update(
     """Change an activity (reschedule, rename, note the outcome, change participants)."""
     membership_of(org, user)
     activity = _locked(org, activity_id, version)
+    before = Activity(
+        start_at=activity.start_at,
+        reminder_minutes=activity.reminder_minutes,
+        status=activity.status,
+    )
     changed = writes.apply_changes(activity, changes, allowed=ACTIVITY_FIELDS)
     if changed:
         _check(org, activity, owner_changed="owner_id" in changed)
+        _reschedule(activity, before=before)
     participants_changed = participant_ids is not None and _set_participants(
         org, activity, participant_ids
     )
@@ -169,12 +212,20 @@ def activity_set_status(
             field="status",
             code="illegal_transition",
         )
+    before = Activity(
+        start_at=activity.start_at,
+        reminder_minutes=activity.reminder_minutes,
+        status=activity.status,
+    )
     activity.status = status
     activity.completed_at = timezone.now() if status == ActivityStatus.DONE else None
     if outcome:
         activity.outcome = outcome
     _check(org, activity, owner_changed=False)
-    return writes.save(activity)
+    writes.save(activity)
+    # Done or cancelled: the queued reminder finds the activity closed and does nothing.
+    _reschedule(activity, before=before)
+    return activity
 
 
 def activity_complete(
@@ -211,3 +262,64 @@ def activity_delete(
 ) -> None:
     membership_of(org, user)
     _locked(org, activity_id, version).delete()
+
+
+# --- the reminder, run by the worker ------------------------------------------------------------
+
+
+def _activity_page(activity: Activity) -> str:
+    for name in ("activities:detail", "activities:activity"):
+        url = page_url(name, activity_id=activity.pk)
+        if url:
+            return url
+    for field, name in (("prospect", "sales:prospect"), ("account", "sales:account")):
+        if getattr(activity, f"{field}_id"):
+            return page_url(name, **{f"{field}_id": getattr(activity, f"{field}_id")})
+    return page_url("sales:offer", offer_id=activity.offer_id) if activity.offer_id else ""
+
+
+@job
+def activity_reminder_send(*, activity_id: str, remind_at: str) -> str:
+    """Job: remind the owner of a planned activity, once, if the reminder is still at this
+    time."""
+    with transaction.atomic():
+        activity = Activity.objects.select_for_update().filter(pk=activity_id).first()
+        if (
+            activity is None
+            or activity.status != ActivityStatus.PLANNED
+            or activity.reminder_sent_at is not None
+            or activity.owner_id is None
+            or not reminders.is_current(activity.remind_at, remind_at)
+        ):
+            return "skipped"
+        assert activity.remind_at is not None  # is_current said so
+        org = Organization.objects.get(pk=activity.organization_id)
+        owner = User.objects.get(pk=activity.owner_id)
+        Activity.objects.filter(pk=activity.pk).update(reminder_sent_at=timezone.now())
+        if not reminders.still_member(org, owner):
+            return "skipped"
+        with (
+            translation.override(owner.language or org.language),
+            timezone.override(owner.time_zone or org.time_zone),
+        ):
+            when = timezone.localtime(activity.start_at).strftime("%d.%m.%Y %H:%M")
+            title = _("%(kind)s at %(when)s: %(subject)s") % {
+                "kind": ActivityKind(activity.kind).label,
+                "when": when,
+                "subject": activity.subject,
+            }
+            where = _("Where: %(location)s") % {"location": activity.location}
+        notify(
+            org=org,
+            user=owner,
+            kind=NotificationKind.REMINDER,
+            title=title,
+            body="\n\n".join(
+                part
+                for part in (where if activity.location else "", activity.description[:1000])
+                if part
+            ),
+            url=_activity_page(activity),
+            late=reminders.is_late(activity.remind_at),
+        )
+    return "sent"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -35,7 +37,19 @@ def note_create(
     )
     note = Note(organization=org, created_by=user, body=body, pinned=pinned, **parent)
     writes.validate(note, exclude=list(PARENTS))
-    return writes.save(note)
+    writes.save(note)
+    _mentions_after_commit(org, user, note)
+    return note
+
+
+def _mentions_after_commit(org: Organization, user: User, note: Note, before: str = "") -> None:
+    """Members @mentioned in the note (newly, on an edit) are notified once it is saved."""
+    from smartcrm.notifications.services import notify_mentions
+
+    transaction.on_commit(
+        partial(notify_mentions, org_id=org.pk, author_id=user.pk, note_id=note.pk, before=before),
+        robust=True,  # the note is saved whatever happens to the notifications
+    )
 
 
 def _locked(org: Organization, note_id: RecordId, version: int | None) -> Note:
@@ -57,9 +71,13 @@ def note_update(
     note = _locked(org, note_id, version)
     require_owner_or_role(org, user, owner_id=note.created_by_id)
     changes = {k: v for k, v in {"body": body, "pinned": pinned}.items() if v is not None}
-    if writes.apply_changes(note, changes, allowed=("body", "pinned")):
+    before = note.body
+    changed = writes.apply_changes(note, changes, allowed=("body", "pinned"))
+    if changed:
         writes.validate(note, exclude=list(PARENTS))
         writes.save(note)
+        if "body" in changed:
+            _mentions_after_commit(org, user, note, before=before)
     return note
 
 

@@ -1,4 +1,4 @@
-"""REST API of notifications: the caller's own, newest first; mark one read."""
+"""REST API of notifications: the caller's own, newest first; mark read; e-mail choices."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from pydantic import Field
 from smartcrm.api.concurrency import set_etag
 from smartcrm.api.endpoints import actor_in, list_page
 from smartcrm.api.pagination import PageParams, Sort, reject_unknown_params
-from smartcrm.api.schemas import Page, errors_for
+from smartcrm.api.schemas import InputSchema, Page, errors_for
 from smartcrm.notifications import selectors, services
 from smartcrm.notifications.choices import NotificationKind
-from smartcrm.notifications.models import Notification
+from smartcrm.notifications.models import Notification, NotificationPreference
 
 router = Router(tags=["notifications"])
 
@@ -32,6 +32,7 @@ class NotificationOut(Schema):
     body: str
     url: str = Field(description="Where it leads: a path in SmartCRM or a full URL")
     read_at: dt.datetime | None
+    late: bool = Field(description="A reminder delivered well after its time")
     version: int
     created_at: dt.datetime
 
@@ -85,6 +86,64 @@ def count_unread_notifications(request: HttpRequest) -> Any:
     reject_unknown_params(request, ())
     actor = actor_in(request)
     return {"unread": selectors.unread_count(org=actor.org, user=actor.user)}
+
+
+class MarkedOut(Schema):
+    marked: int = Field(description="How many were unread")
+
+
+class PreferencesOut(Schema):
+    email: dict[NotificationKind, bool] = Field(
+        description="For each kind of notification: whether it also comes by e-mail"
+    )
+
+
+class PreferencesIn(InputSchema):
+    email: dict[str, bool] = Field(
+        description="Kinds to switch on (true) or off (false); kinds not named keep their setting"
+    )
+
+
+def _preferences_out(preference: NotificationPreference) -> dict[str, Any]:
+    return {"email": {kind: preference.wants_email(kind) for kind in NotificationKind.values}}
+
+
+@router.post(
+    "/notifications/read-all",
+    response={200: MarkedOut, **WRITE_ERRORS},
+    summary="Mark all my notifications read",
+    description="Returns how many were unread.",
+)
+def read_all_notifications(request: HttpRequest) -> Any:
+    reject_unknown_params(request, ())
+    actor = actor_in(request)
+    return {"marked": services.notification_mark_all_read(org=actor.org, user=actor.user)}
+
+
+@router.get(
+    "/notifications/preferences",
+    response={200: PreferencesOut, **READ_ERRORS},
+    summary="My notification preferences",
+    description="Which kinds of notification also come by e-mail (all, until changed).",
+)
+def get_notification_preferences(request: HttpRequest) -> Any:
+    reject_unknown_params(request, ())
+    actor = actor_in(request)
+    return _preferences_out(selectors.preference_of(org=actor.org, user=actor.user))
+
+
+@router.patch(
+    "/notifications/preferences",
+    response={200: PreferencesOut, **WRITE_ERRORS},
+    summary="Change my notification preferences",
+    description="`email` maps a kind to true (also by e-mail) or false (only in the app).",
+)
+def update_notification_preferences(request: HttpRequest, payload: PreferencesIn) -> Any:
+    actor = actor_in(request)
+    preference = services.notification_preferences_update(
+        org=actor.org, user=actor.user, email=payload.email
+    )
+    return _preferences_out(preference)
 
 
 @router.post(

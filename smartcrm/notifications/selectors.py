@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from smartcrm.core.models import Organization, User
-from smartcrm.notifications.models import Notification
+from smartcrm.notifications.models import Notification, NotificationPreference
 
 
 def notification_list(
@@ -21,3 +21,10 @@ def notification_list(
 def unread_count(*, org: Organization, user: User) -> int:
     """How many notifications the user has not read yet (the number on the bell)."""
     return Notification.objects.for_org(org).filter(user=user, read_at__isnull=True).count()
+
+
+def preference_of(*, org: Organization, user: User) -> NotificationPreference:
+    """The member's notification choices; the defaults (every kind e-mailed) until they
+    change them."""
+    preference = NotificationPreference.objects.for_org(org).filter(user=user).first()
+    return preference or NotificationPreference(organization=org, user=user)

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from smartcrm.activities.choices import ActivityKind, ActivityStatus
@@ -58,6 +59,9 @@ from smartcrm.tasks.services import task_complete, task_create, task_set_status
 DEMO_SLUG = "demo"
 DEMO_EMAIL = "demo@smartcrm.local"
 DEMO_PASSWORD = "demo-smartcrm"  # the published demo login, not a secret
+# A task for the demo user due this long after loading, to see a reminder arrive.
+DEMO_REMINDER_IN = dt.timedelta(minutes=3)
+DEMO_REMINDER_TITLE = "Sună înapoi clientul (memento de probă)"
 SEED = 2026
 RATE_DAYS = 45
 
@@ -646,6 +650,7 @@ class _DemoBuilder:
         self.direct_accounts()
         self.offers()
         self.standalone_tasks()
+        self.reminder_soon()
         return self.org
 
     def people(self) -> None:
@@ -801,6 +806,20 @@ class _DemoBuilder:
             task_complete(org=self.org, user=actor, task_id=task.pk)
         elif days > 0 and self.rng.random() < 0.25:
             task_set_status(org=self.org, user=actor, task_id=task.pk, status="in_progress")
+
+    def reminder_soon(self) -> None:
+        """A task for the demo user due a few minutes after loading: with `make run` its
+        reminder arrives in the app (and by e-mail on the worker's console) while you look."""
+        due = timezone.now().replace(second=0, microsecond=0) + DEMO_REMINDER_IN
+        task_create(
+            org=self.org,
+            user=self.user(MANAGER),
+            title=DEMO_REMINDER_TITLE,
+            description="Sarcină de demonstrație: mementoul vine la ora scadenței.",
+            priority=HIGH,
+            due_at=due,
+            assignee_id=self.user(OWNER).pk,
+        )
 
     def prospects(self) -> None:
         for index, spec in enumerate(PROSPECTS):

@@ -15,7 +15,6 @@ import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from email.utils import formataddr, parseaddr
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -114,7 +113,7 @@ def _language_of(user: User | None, org: Organization) -> str:
 def _offer_page(offer: Offer) -> str:
     """The offer's page in SmartCRM (for the owner's notification and e-mail)."""
     try:
-        return reverse("web:offer", kwargs={"offer_id": offer.pk})
+        return reverse("sales:offer", kwargs={"offer_id": offer.pk})
     except NoReverseMatch:  # the web UI is not mounted (an API-only deployment)
         return ""
 
@@ -526,15 +525,5 @@ def offer_link_decide(
         body=note if accepted else reason,
         url=_offer_page(offer),
     )
-    if owner.email and settings.EMAIL_BACKEND not in NOT_REAL_EMAIL:
-        transaction.on_commit(partial(_email_owner, owner.email, title, text))
+    # The notification also reaches the owner by e-mail, through the worker, if they want it.
     return link
-
-
-def _email_owner(address: str, subject: str, body: str) -> None:
-    """After commit: tell the owner by e-mail too; a failure here only gets logged (the
-    decision is recorded and the in-app notification is there)."""
-    try:
-        EmailMessage(subject=subject, body=body + "\n", to=[address]).send(fail_silently=False)
-    except (smtplib.SMTPException, OSError) as error:
-        logger.warning("E-mailing the offer's owner about a decision failed: %r", error)

@@ -10,8 +10,9 @@ from django.db.models import Case, DateTimeField, F, IntegerField, Q, Value, Whe
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
+from smartcrm.agenda.selectors import overdue_cutoff, task_is_overdue
 from smartcrm.api.concurrency import if_match_version, set_etag
 from smartcrm.api.endpoints import actor_in, list_page, no_content
 from smartcrm.api.pagination import PageParams, Sort
@@ -20,7 +21,7 @@ from smartcrm.core.choices import Priority
 from smartcrm.core.modules import Module
 from smartcrm.core.selectors import tenant_get
 from smartcrm.tasks import services
-from smartcrm.tasks.choices import TaskStatus
+from smartcrm.tasks.choices import OPEN_TASK_STATUSES, TaskStatus
 from smartcrm.tasks.models import Task
 
 router = Router(tags=["tasks"])
@@ -41,6 +42,10 @@ class TaskOut(Schema):
     priority: Priority
     due_at: dt.datetime | None
     remind_at: dt.datetime | None
+    reminder_sent_at: dt.datetime | None
+    is_overdue: bool = Field(
+        description="Open and due before today began in the organisation's time zone"
+    )
     assignee_id: uuid.UUID | None
     completed_at: dt.datetime | None
     prospect_id: uuid.UUID | None
@@ -49,6 +54,19 @@ class TaskOut(Schema):
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_is_overdue(task: Task, context: Any) -> bool:
+        return task_is_overdue(task, _cutoff(context["request"]))
+
+
+def _cutoff(request: HttpRequest) -> dt.datetime:
+    """Today's start in the organisation's time zone, once per request."""
+    cutoff: dt.datetime | None = getattr(request, "_smartcrm_overdue_cutoff", None)
+    if cutoff is None:
+        cutoff = overdue_cutoff(actor_in(request).org)
+        request._smartcrm_overdue_cutoff = cutoff  # type: ignore[attr-defined]  # per-request cache
+    return cutoff
 
 
 class TaskIn(InputSchema):
@@ -62,6 +80,9 @@ class TaskIn(InputSchema):
     priority: Priority = Priority.MEDIUM
     due_at: UtcDatetime | None = Field(None, description="With its UTC offset")
     remind_at: UtcDatetime | None = Field(None, description="Defaults to the due time")
+    remind_before_minutes: int | None = Field(
+        None, description="Remind this many minutes before the due time (instead of remind_at)"
+    )
     assignee_id: uuid.UUID | None = Field(None, description="Defaults to the caller")
 
 
@@ -71,6 +92,9 @@ class TaskPatch(InputSchema):
     priority: Priority | None = None
     due_at: UtcDatetime | None = None
     remind_at: UtcDatetime | None = None
+    remind_before_minutes: int | None = Field(
+        None, description="Remind this many minutes before the (new) due time"
+    )
     assignee_id: uuid.UUID | None = None
 
 
@@ -94,10 +118,24 @@ class TaskFilters(FilterSchema):
     standalone: bool | None = Field(
         None, description="true: tasks on no record; false: tasks on a record"
     )
+    overdue: bool | None = Field(
+        None,
+        description="true: open tasks due before today (in the organisation's time zone); "
+        "false: all others",
+    )
+    # Set by the handler: today's start in the organisation's time zone.
+    _cutoff: dt.datetime = PrivateAttr(default_factory=lambda: dt.datetime.now(dt.UTC))
 
     def filter_standalone(self, value: bool | None) -> Q:
         on_no_record = Q(prospect__isnull=True, account__isnull=True, offer__isnull=True)
         return on_no_record if value else ~on_no_record
+
+    def filter_overdue(self, value: bool | None) -> Q:
+        if value is None:
+            return Q()
+        cutoff = self._cutoff
+        overdue = Q(status__in=OPEN_TASK_STATUSES, due_at__lt=cutoff)
+        return overdue if value else ~overdue
 
 
 TASK_ORDERINGS = {
@@ -135,6 +173,7 @@ def _task_response(response: HttpResponse, task: Task) -> Task:
 )
 def list_tasks(request: HttpRequest, filters: Query[TaskFilters], page: Query[PageParams]) -> Any:
     actor = actor_in(request, Module.TASKS)
+    filters._cutoff = _cutoff(request)
     return list_page(
         request,
         Task.objects.for_org(actor.org),

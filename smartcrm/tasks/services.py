@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from smartcrm.core import writes
@@ -14,8 +15,12 @@ from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
 from smartcrm.core.modules import Module, require_module
 from smartcrm.core.permissions import ensure_member, membership_of
+from smartcrm.notifications import reminders
+from smartcrm.notifications.choices import NotificationKind
+from smartcrm.notifications.jobs import job
+from smartcrm.notifications.services import notify, page_url
 from smartcrm.sales.parents import resolve_parent
-from smartcrm.tasks.choices import TASK_TRANSITIONS, TaskStatus
+from smartcrm.tasks.choices import OPEN_TASK_STATUSES, TASK_TRANSITIONS, TaskStatus
 from smartcrm.tasks.models import Task
 
 TASK_FIELDS = ("title", "description", "priority", "due_at", "remind_at", "assignee_id")
@@ -27,6 +32,61 @@ def _check(org: Organization, task: Task, *, assignee_changed: bool = True) -> N
     if assignee_changed:
         ensure_member(org, task.assignee_id, field="assignee_id")
     writes.validate(task, exclude=list(PARENTS))
+
+
+def _remind_before(task: Task, minutes: Any) -> None:
+    """A reminder ``minutes`` before the due time, instead of at it."""
+    if minutes is None:
+        return
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 0 <= minutes <= 40320:
+        raise ValidationFailed(
+            _("Give a whole number of minutes between 0 and 40320 (four weeks)."),
+            field="remind_before_minutes",
+            code="invalid",
+        )
+    if task.due_at is None:
+        raise ValidationFailed(
+            _("A reminder before the due time needs a due time."),
+            field="remind_before_minutes",
+            code="no_due_time",
+        )
+    task.remind_at = task.due_at - dt.timedelta(minutes=minutes)
+
+
+def _reschedule(task: Task, *, before: Task | None) -> None:
+    """Queue the reminder when it is new, has moved, or the task was reopened; a reminder that
+    moved will fire again (its old job finds the time changed and does nothing)."""
+    moved = before is None or before.remind_at != task.remind_at
+    reopened = (
+        before is not None
+        and before.status not in OPEN_TASK_STATUSES
+        and task.status in OPEN_TASK_STATUSES
+    )
+    if moved:
+        task.reminder_sent_at = None
+    if (moved or reopened) and task.status in OPEN_TASK_STATUSES and not task.reminder_sent_at:
+        reminders.schedule(task_reminder_send, remind_at=task.remind_at, task_id=str(task.pk))
+
+
+def _task_page(task: Task) -> str:
+    return page_url("tasks:detail", task_id=task.pk) or page_url("tasks:task", task_id=task.pk)
+
+
+def _tell_assignee(org: Organization, user: User, task: Task) -> None:
+    """A task given to someone else tells them so."""
+    assignee = task.assignee
+    if assignee is None or assignee.pk == user.pk:
+        return
+    with translation.override(assignee.language or org.language):
+        title = _("%(user)s gave you a task: %(title)s") % {"user": user, "title": task.title}
+    notify(
+        org=org,
+        user=assignee,
+        kind=NotificationKind.TASK_ASSIGNED,
+        title=title,
+        body=task.description[:1000],
+        url=_task_page(task),
+    )
 
 
 def _locked(org: Organization, task_id: RecordId, version: int | None) -> Task:
@@ -43,9 +103,13 @@ def task_create(
     prospect_id: RecordId | None = None,
     account_id: RecordId | None = None,
     offer_id: RecordId | None = None,
+    remind_before_minutes: int | None = None,
     **fields: Any,
 ) -> Task:
-    """Create a task, on a record or standing alone; assigned to the acting user by default."""
+    """Create a task, on a record or standing alone; assigned to the acting user by default.
+
+    The reminder is at the due time unless ``remind_at`` or ``remind_before_minutes`` says
+    otherwise; the assignee (when not the acting user) is notified."""
     require_module(org, Module.TASKS)
     membership_of(org, user)
     parent = resolve_parent(
@@ -60,8 +124,12 @@ def task_create(
     writes.apply_changes(task, fields, allowed=TASK_FIELDS)
     if task.remind_at is None and task.due_at is not None:
         task.remind_at = task.due_at
+    _remind_before(task, remind_before_minutes)
     _check(org, task)
-    return writes.save(task)
+    writes.save(task)
+    _reschedule(task, before=None)
+    _tell_assignee(org, user, task)
+    return task
 
 
 @transaction.atomic
@@ -71,15 +139,32 @@ def task_update(
     user: User,
     task_id: RecordId,
     version: int | None = None,
+    remind_before_minutes: int | None = None,
     **changes: Any,
 ) -> Task:
-    """Change a task's details, due time, reminder or assignee."""
+    """Change a task's details, due time, reminder or assignee.
+
+    Moving the due time moves the reminder with it (same distance before), unless the
+    reminder is changed too; a new assignee is notified."""
     membership_of(org, user)
     task = _locked(org, task_id, version)
+    before = Task(remind_at=task.remind_at, due_at=task.due_at, status=task.status)
     changed = writes.apply_changes(task, changes, allowed=TASK_FIELDS)
+    if "due_at" in changed and "remind_at" not in changes:
+        if before.remind_at is not None and before.due_at is not None and task.due_at:
+            task.remind_at = task.due_at - (before.due_at - before.remind_at)
+        elif before.remind_at is None and before.due_at is None:
+            task.remind_at = task.due_at
+    if remind_before_minutes is not None:
+        _remind_before(task, remind_before_minutes)
+    if task.remind_at != before.remind_at and "remind_at" not in changed:
+        changed.append("remind_at")
     if changed:
         _check(org, task, assignee_changed="assignee_id" in changed)
+        _reschedule(task, before=before)
         writes.save(task)
+        if "assignee_id" in changed:
+            _tell_assignee(org, user, task)
     return task
 
 
@@ -113,10 +198,14 @@ def task_set_status(
             field="status",
             code="illegal_transition",
         )
+    before = Task(remind_at=task.remind_at, status=task.status)
     task.status = status
     task.completed_at = timezone.now() if status == TaskStatus.DONE else None
     _check(org, task, assignee_changed=False)
-    return writes.save(task)
+    writes.save(task)
+    # Done or cancelled: the queued reminder finds the task closed and does nothing.
+    _reschedule(task, before=before)
+    return task
 
 
 def task_complete(
@@ -134,3 +223,48 @@ def task_delete(
 ) -> None:
     membership_of(org, user)
     _locked(org, task_id, version).delete()
+
+
+# --- the reminder, run by the worker ------------------------------------------------------------
+
+
+@job
+def task_reminder_send(*, task_id: str, remind_at: str) -> str:
+    """Job: remind the assignee of an open task, once, if the reminder is still at this time."""
+    with transaction.atomic():
+        task = Task.objects.select_for_update().filter(pk=task_id).first()
+        if (
+            task is None
+            or task.status not in OPEN_TASK_STATUSES
+            or task.reminder_sent_at is not None
+            or task.assignee_id is None
+            or not reminders.is_current(task.remind_at, remind_at)
+        ):
+            return "skipped"
+        assert task.remind_at is not None  # is_current said so
+        org = Organization.objects.get(pk=task.organization_id)
+        assignee = User.objects.get(pk=task.assignee_id)
+        Task.objects.filter(pk=task.pk).update(reminder_sent_at=timezone.now())
+        if not reminders.still_member(org, assignee):
+            return "skipped"
+        with (
+            translation.override(assignee.language or org.language),
+            timezone.override(assignee.time_zone or org.time_zone),
+        ):
+            due = (
+                _("Due %(when)s.")
+                % {"when": timezone.localtime(task.due_at).strftime("%d.%m.%Y %H:%M")}
+                if task.due_at
+                else ""
+            )
+            title = _("Reminder: %(title)s") % {"title": task.title}
+        notify(
+            org=org,
+            user=assignee,
+            kind=NotificationKind.REMINDER,
+            title=title,
+            body="\n\n".join(part for part in (due, task.description[:1000]) if part),
+            url=_task_page(task),
+            late=reminders.is_late(task.remind_at),
+        )
+    return "sent"

@@ -168,6 +168,8 @@ def test_list_tasks_shows_the_organisations_tasks_only(client, auth, org, owner,
             "priority": "high",
             "due_at": "2026-03-09T09:00:00Z",
             "remind_at": "2026-03-09T09:00:00Z",
+            "reminder_sent_at": None,
+            "is_overdue": True,
             "assignee_id": str(owner.pk),
             "completed_at": None,
             "prospect_id": None,
@@ -270,9 +272,9 @@ def test_list_tasks_refuses_an_ordering_outside_the_allow_list(client, auth):
 
 
 def test_list_tasks_refuses_an_unknown_query_parameter(client, auth):
-    response = client.get("/api/v1/tasks?overdue=true", **auth)
+    response = client.get("/api/v1/tasks?late=true", **auth)
 
-    assert error_fields(response, 400) == ["overdue"]
+    assert error_fields(response, 400) == ["late"]
 
 
 @pytest.mark.parametrize(
@@ -334,6 +336,8 @@ def test_create_standalone_task_assigned_to_the_caller(client, auth, org, owner)
         "priority": "medium",
         "due_at": "2026-03-13T17:00:00Z",
         "remind_at": "2026-03-13T17:00:00Z",
+        "reminder_sent_at": None,
+        "is_overdue": True,
         "assignee_id": str(owner.pk),
         "completed_at": None,
         "prospect_id": None,

@@ -1,0 +1,67 @@
+"""Web edge of the agenda: the calendar feed (public, behind its secret), an activity's .ics,
+and the member's calendar page."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import translation
+from django.views.decorators.http import require_GET
+
+from smartcrm.activities.models import Activity
+from smartcrm.agenda import ics, selectors
+from smartcrm.agenda.api import ics_response
+from smartcrm.core.models import Membership, Organization, User
+from smartcrm.notifications.services import page_url
+from smartcrm.web.decorators import member_view, record_or_404
+
+
+def _task_url(task_id: uuid.UUID) -> str:
+    return page_url("tasks:detail", task_id=task_id) or page_url("tasks:task", task_id=task_id)
+
+
+def _activity_url(activity_id: uuid.UUID) -> str:
+    return page_url("activities:detail", activity_id=activity_id) or page_url(
+        "activities:activity", activity_id=activity_id
+    )
+
+
+@require_GET
+def feed(request: HttpRequest, feed_id: uuid.UUID, secret: str) -> HttpResponse:
+    """The member's calendar (no login: calendar apps cannot log in; the secret is the key)."""
+    found = selectors.feed_from_secret(feed_id=feed_id, secret=secret)
+    if found is None:
+        raise Http404("No such calendar.")
+    org, user = found.organization, found.user
+    with translation.override(user.language or org.language):
+        body = _feed_body(org, user)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _feed_body(org: Organization, user: User) -> bytes:
+    events = [
+        ics.activity_event(activity, url=ics.absolute(_activity_url(activity.pk)))
+        for activity in selectors.feed_activities(org=org, user=user)
+    ] + [
+        ics.task_event(task, url=ics.absolute(_task_url(task.pk)))
+        for task in selectors.feed_tasks(org=org, user=user)
+    ]
+    return ics.calendar(
+        f"SmartCRM · {org.name} · {user}", events, time_zone=selectors.zone_of(org, user).key
+    )
+
+
+@member_view
+@require_GET
+def activity_ics(
+    request: HttpRequest, membership: Membership, activity_id: uuid.UUID
+) -> HttpResponse:
+    """One activity as an .ics file, to add to a calendar app."""
+    activity = record_or_404(
+        Activity.objects.select_related("prospect", "account", "offer"), membership, activity_id
+    )
+    return ics_response(activity)
