@@ -55,8 +55,15 @@ problems.install(api)
 
 def _mount() -> None:
     from smartcrm.core.api import router as core_router
+
+    # Duplicates and exports first: /prospects/merge, /prospects/export... must not be taken
+    # for /prospects/{prospect_id}.
+    from smartcrm.dedupe.api import router as dedupe_router
+    from smartcrm.exports.api import router as exports_router
     from smartcrm.sales.api import router as sales_router
 
+    api.add_router("/", dedupe_router)
+    api.add_router("/", exports_router)
     api.add_router("/", core_router)
     api.add_router("/", sales_router)
     # integrations before catalog: /exchange-rates/bnr/fetch must not be taken for an id.
@@ -69,6 +76,8 @@ def _mount() -> None:
         "catalog",
         "outreach",
         "notifications",
+        "agenda",
+        "imports",
     ):
         try:
             router = __import__(f"smartcrm.{module}.api", fromlist=["router"]).router

@@ -73,6 +73,11 @@ class Product(TenantModel):
         indexes = [
             models.Index(fields=["organization", "name"], name="product_org_name_idx"),
             models.Index(fields=["organization", "active", "kind"], name="product_org_active_idx"),
+            # The list's sorts (the unique index is on the lower-cased code) and filters.
+            models.Index(fields=["organization", "code"], name="product_org_code_idx"),
+            models.Index(fields=["organization", "price"], name="product_org_price_idx"),
+            models.Index(fields=["organization", "created_at"], name="product_org_created_idx"),
+            models.Index(fields=["organization", "currency"], name="product_org_currency_idx"),
         ]
 
     # Which field a violated table constraint is about (by violation code), for error messages.

@@ -55,6 +55,9 @@ class ContactIn(InputSchema):
     job_title: str = ""
     department: ContactDepartment | None = None
     is_primary: bool = Field(False, description="Demotes the record's previous primary contact")
+    allow_duplicate: bool = Field(
+        False, description="Create it even if it looks like an existing contact (else 409)"
+    )
 
 
 class ContactPatch(InputSchema):
@@ -123,13 +126,24 @@ def list_contacts(
     response={201: ContactOut, **WRITE_ERRORS},
     summary="Create a contact",
     description="A person at a prospect or an account (exactly one). A converted prospect takes "
-    "no new contacts (409): add them to its account.",
+    "no new contacts (409): add them to its account. A contact with the same e-mail or phone "
+    "as one in the organisation, or a very similar name at the same record, is refused with "
+    "409 `possible_duplicate` (candidates under `duplicates`) unless `allow_duplicate: true`.",
 )
 def create_contact(request: HttpRequest, response: HttpResponse, payload: ContactIn) -> Any:
+    from smartcrm.dedupe.api import duplicate_problem
+    from smartcrm.dedupe.selectors import PossibleDuplicate
+
     actor = actor_in(request)
-    contact = services.contact_create(
-        org=actor.org, user=actor.user, **payload.model_dump(exclude_unset=True)
-    )
+    try:
+        contact = services.contact_create(
+            org=actor.org,
+            user=actor.user,
+            allow_duplicate=payload.allow_duplicate,
+            **payload.model_dump(exclude_unset=True, exclude={"allow_duplicate"}),
+        )
+    except PossibleDuplicate as error:
+        return duplicate_problem(error)
     response["Location"] = f"/api/v1/contacts/{contact.pk}"
     return Status(201, _contact_response(response, contact))
 

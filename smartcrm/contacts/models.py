@@ -9,9 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from smartcrm.contacts.choices import ContactDepartment
 from smartcrm.core.models import TenantModel
 from smartcrm.core.registry import parent_constraint
+from smartcrm.dedupe.fields import MatchingKeys
 
 
-class Contact(TenantModel):
+class Contact(MatchingKeys, TenantModel):
     """A person at exactly one prospect or account."""
 
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
@@ -51,6 +52,11 @@ class Contact(TenantModel):
             models.Index(fields=["organization", "last_name"], name="contact_org_lastname_idx"),
             models.Index(fields=["organization", "email"], name="contact_org_email_idx"),
             models.Index(fields=["organization", "phone"], name="contact_org_phone_idx"),
+            models.Index(
+                fields=["organization", "email_normalized"], name="contact_org_email_key_idx"
+            ),
+            models.Index(fields=["organization", "phone_e164"], name="contact_org_phone_key_idx"),
+            models.Index(fields=["organization", "name_key"], name="contact_org_name_key_idx"),
         ]
 
     def __str__(self) -> str:

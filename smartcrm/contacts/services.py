@@ -17,6 +17,7 @@ from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User, normalize_email
 from smartcrm.core.permissions import membership_of
 from smartcrm.core.search import search_index, search_unindex
+from smartcrm.dedupe.keys import set_matching_keys
 from smartcrm.sales.choices import EventKind
 from smartcrm.sales.models import Offer
 from smartcrm.sales.parents import resolve_parent
@@ -51,6 +52,7 @@ def _check(contact: Contact) -> None:
     if contact.email:
         contact.email = normalize_email(contact.email)
     writes.validate(contact, exclude=["prospect", "account"])
+    set_matching_keys(contact, name=contact.full_name)
 
 
 @transaction.atomic
@@ -61,9 +63,12 @@ def contact_create(
     prospect_id: RecordId | None = None,
     account_id: RecordId | None = None,
     offer_id: RecordId | None = None,
+    allow_duplicate: bool = True,
     **fields: Any,
 ) -> Contact:
-    """Add a person to a prospect or an account (an offer chooses among its account's)."""
+    """Add a person to a prospect or an account (an offer chooses among its account's).
+    With ``allow_duplicate=False`` a contact with the same e-mail or phone in the
+    organisation, or a very similar name at the same record, is refused (409)."""
     membership_of(org, user)
     parent = resolve_parent(
         org=org,
@@ -75,6 +80,10 @@ def contact_create(
     contact = Contact(organization=org, created_by=user, **parent)
     writes.apply_changes(contact, fields, allowed=CONTACT_FIELDS)
     _check(contact)
+    if not allow_duplicate:
+        from smartcrm.dedupe.selectors import refuse_likely_duplicates
+
+        refuse_likely_duplicates(org=org, kind="contact", record=contact)
     _demote_other_primary(org, contact)
     writes.save(contact)
     search_index(contact)

@@ -239,6 +239,44 @@ def search_unindex(record: models.Model) -> None:
     SearchEntry.objects.filter(kind=kind.key, object_id=record.pk).delete()
 
 
+def search_entries_for(records: Sequence[models.Model]) -> list[SearchEntry]:
+    """The index rows of many new records of one kind, unsaved: a bulk writer (the importer)
+    inserts them with the records, in the same transaction."""
+    if not records:
+        return []
+    kind = _kind_of(records[0])
+    return [_entry(kind, record) for record in records]
+
+
+def search_index_many(records: Sequence[models.Model]) -> None:
+    """``search_index`` for many records of one kind: their rows in a few upserts, and the
+    rows of the records that show them (a prospect's contacts) rewritten once."""
+    if not records:
+        return
+    kind = _kind_of(records[0])
+    _upsert([_entry(kind, record) for record in records])
+    ids = [record.pk for record in records]
+    for child, fk_name in _children_of(kind):
+        _index_records(child, child.model._default_manager.filter(**{f"{fk_name}__in": ids}))
+
+
+def search_unindex_many(model: type[models.Model], ids: Sequence[Any]) -> None:
+    """``search_unindex`` for many records of one model (call before deleting them)."""
+    kind = next((k for k in _KINDS.values() if k.model is model), None)
+    if kind is None or not ids:
+        return
+    for start in range(0, len(ids), BATCH_SIZE * 4):
+        chunk = list(ids[start : start + BATCH_SIZE * 4])
+        for child, fk_name in _children_of(kind):
+            SearchEntry.objects.filter(
+                kind=child.key,
+                object_id__in=child.model._default_manager.filter(
+                    **{f"{fk_name}__in": chunk}
+                ).values("pk"),
+            ).delete()
+        SearchEntry.objects.filter(kind=kind.key, object_id__in=chunk).delete()
+
+
 def search_reindex_all(org: Organization | None = None) -> dict[str, int]:
     """Rebuild the index of one organisation (or all): upsert every record in batches, then
     drop rows whose record is gone. Returns the records indexed per kind."""

@@ -26,6 +26,7 @@ from smartcrm.api.pagination import PageParams, Sort
 from smartcrm.api.schemas import InputSchema, Page, UtcDatetime, errors_for
 from smartcrm.core.choices import County, Language, OfferPdfDesign, PartyKind, Priority
 from smartcrm.core.selectors import tenant_get
+from smartcrm.dedupe.selectors import PossibleDuplicate
 from smartcrm.sales import selectors, services
 from smartcrm.sales.choices import OfferStatus, ProspectSource, ProspectStatus
 from smartcrm.sales.models import Account, Offer, OfferLine, Prospect
@@ -33,6 +34,11 @@ from smartcrm.sales.models import Account, Offer, OfferLine, Prospect
 router = Router(tags=["sales"])
 
 READ_ERRORS = errors_for(400, 401, 404, 429)
+DUPLICATE_409 = (
+    "A record that looks like an existing one (same e-mail, phone in E.164, CUI, or a very "
+    "similar name) is refused with 409 `possible_duplicate`; the problem lists the candidates "
+    "under `duplicates`. Send `allow_duplicate: true` to create it anyway."
+)
 WRITE_ERRORS = errors_for(400, 401, 403, 404, 409, 412, 415, 422, 429)
 
 
@@ -91,6 +97,12 @@ def _timeline(
     return {"items": entries, "next_cursor": next_cursor}
 
 
+def _duplicate_problem(error: PossibleDuplicate) -> HttpResponse:
+    from smartcrm.dedupe.api import duplicate_problem
+
+    return duplicate_problem(error)
+
+
 def _get(model: type[Any], request: HttpRequest, record_id: uuid.UUID) -> Any:
     """The caller's organisation's record, or a 404 (whether or not it exists elsewhere)."""
     return tenant_get(model, org=actor_in(request).org, record_id=record_id)
@@ -130,6 +142,9 @@ class ProspectIn(IdentityFields, InputSchema):
     priority: Priority = Priority.MEDIUM
     owner_id: uuid.UUID | None = Field(None, description="Defaults to the caller")
     description: str = ""
+    allow_duplicate: bool = Field(
+        False, description="Create it even if it looks like an existing prospect (else 409)"
+    )
 
 
 class ProspectPatch(InputSchema):
@@ -243,13 +258,20 @@ def list_prospects(
     "/prospects",
     response={201: ProspectOut, **WRITE_ERRORS},
     summary="Create a prospect",
-    description="The owner defaults to the caller; the CUI is checked and stored as digits.",
+    description="The owner defaults to the caller; the CUI is checked and stored as digits. "
+    + DUPLICATE_409,
 )
 def create_prospect(request: HttpRequest, response: HttpResponse, payload: ProspectIn) -> Any:
     actor = actor_in(request)
-    prospect = services.prospect_create(
-        org=actor.org, user=actor.user, **payload.model_dump(exclude_unset=True)
-    )
+    try:
+        prospect = services.prospect_create(
+            org=actor.org,
+            user=actor.user,
+            allow_duplicate=payload.allow_duplicate,
+            **payload.model_dump(exclude_unset=True, exclude={"allow_duplicate"}),
+        )
+    except PossibleDuplicate as error:
+        return _duplicate_problem(error)
     response["Location"] = f"/api/v1/prospects/{prospect.pk}"
     return Status(201, _prospect_response(response, prospect))
 
@@ -386,6 +408,9 @@ class AccountIn(IdentityFields, InputSchema):
     industry: str = ""
     owner_id: uuid.UUID | None = Field(None, description="Defaults to the caller")
     description: str = ""
+    allow_duplicate: bool = Field(
+        False, description="Create it even if it looks like an existing account (else 409)"
+    )
 
 
 class AccountPatch(InputSchema):
@@ -462,13 +487,20 @@ def list_accounts(
     "/accounts",
     response={201: AccountOut, **WRITE_ERRORS},
     summary="Create an account",
-    description="Most accounts come from converting a prospect; this creates one directly.",
+    description="Most accounts come from converting a prospect; this creates one directly. "
+    + DUPLICATE_409,
 )
 def create_account(request: HttpRequest, response: HttpResponse, payload: AccountIn) -> Any:
     actor = actor_in(request)
-    account = services.account_create(
-        org=actor.org, user=actor.user, **payload.model_dump(exclude_unset=True)
-    )
+    try:
+        account = services.account_create(
+            org=actor.org,
+            user=actor.user,
+            allow_duplicate=payload.allow_duplicate,
+            **payload.model_dump(exclude_unset=True, exclude={"allow_duplicate"}),
+        )
+    except PossibleDuplicate as error:
+        return _duplicate_problem(error)
     response["Location"] = f"/api/v1/accounts/{account.pk}"
     set_etag(response, account.version)
     return Status(201, account)

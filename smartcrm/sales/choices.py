@@ -69,3 +69,5 @@ class EventKind(models.TextChoices):
     MERGED_PROSPECT = "merged_prospect", _("A prospect was merged in")
     LINES_CHANGED = "lines_changed", _("Lines changed")
     CONTACTS_CHANGED = "contacts_changed", _("Contacts changed")
+    MERGED = "merged", _("Duplicates merged in")
+    CONTACTS_MERGED = "contacts_merged", _("Duplicate contacts merged")

@@ -16,6 +16,7 @@ from smartcrm.core.models import CompanyIdentity, Organization, TenantModel
 from smartcrm.core.money import CURRENCY_CHOICES
 from smartcrm.core.registry import parent_constraint
 from smartcrm.core.validators import validate_percent
+from smartcrm.dedupe.fields import MatchingKeys
 from smartcrm.sales.choices import EventKind, OfferStatus, ProspectSource, ProspectStatus
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ def money_field(verbose_name: StrOrPromise) -> models.DecimalField[Decimal, Deci
     )
 
 
-class Prospect(CompanyIdentity, TenantModel):
+class Prospect(CompanyIdentity, MatchingKeys, TenantModel):
     """A person or company that showed interest, or that we want to approach."""
 
     kind = models.CharField(
@@ -101,6 +102,11 @@ class Prospect(CompanyIdentity, TenantModel):
             models.Index(fields=["organization", "company_name"], name="prospect_org_company_idx"),
             models.Index(fields=["organization", "last_name"], name="prospect_org_lastname_idx"),
             models.Index(fields=["organization", "created_at"], name="prospect_org_created_idx"),
+            models.Index(
+                fields=["organization", "email_normalized"], name="prospect_org_email_key_idx"
+            ),
+            models.Index(fields=["organization", "phone_e164"], name="prospect_org_phone_key_idx"),
+            models.Index(fields=["organization", "name_key"], name="prospect_org_name_key_idx"),
         ]
 
     def __str__(self) -> str:
@@ -117,7 +123,7 @@ class Prospect(CompanyIdentity, TenantModel):
         return self.person_name or self.company_name
 
 
-class Account(CompanyIdentity, TenantModel):
+class Account(CompanyIdentity, MatchingKeys, TenantModel):
     """A qualified customer that receives offers; remembers the prospect it came from."""
 
     kind = models.CharField(
@@ -154,6 +160,11 @@ class Account(CompanyIdentity, TenantModel):
             models.Index(fields=["organization", "cui"], name="account_org_cui_idx"),
             models.Index(fields=["organization", "county"], name="account_org_county_idx"),
             models.Index(fields=["organization", "created_at"], name="account_org_created_idx"),
+            models.Index(
+                fields=["organization", "email_normalized"], name="account_org_email_key_idx"
+            ),
+            models.Index(fields=["organization", "phone_e164"], name="account_org_phone_key_idx"),
+            models.Index(fields=["organization", "name_key"], name="account_org_name_key_idx"),
         ]
 
     def __str__(self) -> str:
@@ -245,6 +256,10 @@ class Offer(TenantModel):
             models.Index(
                 fields=["organization", "expected_close_date"], name="offer_org_close_idx"
             ),
+            # The lists' other sorts and filters.
+            models.Index(fields=["organization", "created_at"], name="offer_org_created_idx"),
+            models.Index(fields=["organization", "total_gross"], name="offer_org_total_idx"),
+            models.Index(fields=["organization", "currency"], name="offer_org_currency_idx"),
         ]
 
     def __str__(self) -> str:

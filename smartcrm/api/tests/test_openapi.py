@@ -131,7 +131,13 @@ def test_every_operation_is_described_and_has_its_schemas(document):
                     problems.append(f"{label}: a 204 with a body")
             elif not any(
                 (content or {}).get(media, {}).get("schema")
-                for media in ("application/json", "application/pdf")  # JSON, or a document
+                for media in (
+                    "application/json",
+                    "application/pdf",  # JSON, or a document
+                    "text/csv",  # or an export
+                    "text/calendar",  # or an iCalendar file
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                )
             ):
                 problems.append(f"{label}: {code} without a response schema")
     assert problems == []
@@ -237,7 +243,22 @@ def _seed(org, user) -> dict[str, list[str]]:
     from smartcrm.notifications.services import notify
 
     notification = notify(org=org, user=user, kind="reminder", title="Sună clientul")
+    from smartcrm.imports import services as imports
+
+    import_run = imports.import_upload(
+        org=org,
+        user=user,
+        kind="accounts",
+        file_name="a.csv",
+        content="Nume,CUI\nEpsilon Retail SRL,\nFără nume,123\n".encode(),
+    )
+    imports.import_preview(org=org, user=user, import_id=import_run.pk)
+    template = imports.import_template_create(
+        org=org, user=user, kind="accounts", name="ERP", mapping={"Nume": "name"}
+    )
     return {
+        "import_id": [str(import_run.pk)],
+        "template_id": [str(template.pk)],
         "prospect_id": [str(p.pk) for p in (new, in_progress, qualified)],
         "account_id": [str(account.pk)],
         "offer_id": [str(offer.pk)],

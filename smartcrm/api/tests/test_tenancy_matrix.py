@@ -115,7 +115,17 @@ def org_b_ids(other_org, other_owner) -> dict[str, str]:
     from smartcrm.notifications.services import notify
 
     notification = notify(org=org, user=user, kind="reminder", title="B")
+    from smartcrm.imports import services as imports
+
+    import_run = imports.import_upload(
+        org=org, user=user, kind="accounts", file_name="b.csv", content=b"Nume,CUI\nBeta,\n"
+    )
+    template = imports.import_template_create(
+        org=org, user=user, kind="accounts", name="B", mapping={"Nume": "name"}
+    )
     return {
+        "import_id": str(import_run.pk),
+        "template_id": str(template.pk),
         "prospect_id": str(prospect.pk),
         "account_id": str(account.pk),
         "offer_id": str(offer.pk),

@@ -14,6 +14,8 @@ from smartcrm.core.models import Organization, User
 from smartcrm.core.permissions import ensure_member, membership_of, require_owner_or_role
 from smartcrm.core.search import search_index, search_unindex
 from smartcrm.core.services import normalize_identity
+from smartcrm.dedupe.keys import set_matching_keys
+from smartcrm.dedupe.selectors import refuse_likely_duplicates
 from smartcrm.sales.choices import EventKind
 from smartcrm.sales.models import Account, Offer, Prospect
 from smartcrm.sales.services.events import record_event
@@ -26,15 +28,21 @@ def _check(org: Organization, account: Account) -> None:
     normalize_identity(account)
     ensure_member(org, account.owner_id, field="owner_id")
     writes.validate(account, exclude=["source_prospect"])
+    set_matching_keys(account, name=account.name)
 
 
 @transaction.atomic
-def account_create(*, org: Organization, user: User, **fields: Any) -> Account:
-    """Create an account directly (most come from converting a prospect)."""
+def account_create(
+    *, org: Organization, user: User, allow_duplicate: bool = True, **fields: Any
+) -> Account:
+    """Create an account directly (most come from converting a prospect). With
+    ``allow_duplicate=False`` one that looks like an existing account is refused (409)."""
     membership_of(org, user)
     account = Account(organization=org, created_by=user, owner=user)
     writes.apply_changes(account, fields, allowed=ACCOUNT_FIELDS)
     _check(org, account)
+    if not allow_duplicate:
+        refuse_likely_duplicates(org=org, kind="account", record=account)
     writes.save(account)
     search_index(account)
     record_event(org=org, user=user, kind=EventKind.CREATED, account=account)

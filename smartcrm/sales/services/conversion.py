@@ -18,6 +18,7 @@ from smartcrm.core.models import Organization, User
 from smartcrm.core.permissions import membership_of
 from smartcrm.core.registry import move_children
 from smartcrm.core.search import search_index
+from smartcrm.dedupe.keys import set_matching_keys
 from smartcrm.sales.choices import EventKind, ProspectStatus
 from smartcrm.sales.models import Account, Offer, Prospect
 from smartcrm.sales.services.events import record_event
@@ -107,6 +108,7 @@ def prospect_convert(
             )
         filled = _fill_blanks(account, prospect)
         if filled:
+            set_matching_keys(account, name=account.name)
             writes.save(account)
         record_event(
             org=org,
@@ -121,6 +123,7 @@ def prospect_convert(
     else:
         account = _account_from(prospect, user)
         writes.validate(account, exclude=["source_prospect"])
+        set_matching_keys(account, name=account.name)
         writes.save(account)
         record_event(
             org=org,

@@ -15,6 +15,8 @@ from smartcrm.core.models import Organization, User
 from smartcrm.core.permissions import ensure_member, membership_of, require_owner_or_role
 from smartcrm.core.search import search_index, search_unindex
 from smartcrm.core.services import normalize_identity
+from smartcrm.dedupe.keys import set_matching_keys
+from smartcrm.dedupe.selectors import refuse_likely_duplicates
 from smartcrm.sales.choices import (
     OPEN_PROSPECT_STATUSES,
     PROSPECT_TRANSITIONS,
@@ -54,6 +56,12 @@ def _check(org: Organization, prospect: Prospect) -> None:
     normalize_identity(prospect)
     ensure_member(org, prospect.owner_id, field="owner_id")
     writes.validate(prospect, exclude=["converted_account"])
+    prospect_check_name(prospect)
+    set_matching_keys(prospect, name=prospect.display_name)
+
+
+def prospect_check_name(prospect: Prospect) -> None:
+    """A company has its name; a person a first or last name (the importer checks it too)."""
     if prospect.kind == PartyKind.COMPANY and not prospect.company_name:
         raise ValidationFailed(
             _("A company needs its name."), field="company_name", code="required"
@@ -79,9 +87,16 @@ def _refuse_if_converted(prospect: Prospect) -> None:
 
 @transaction.atomic
 def prospect_create(
-    *, org: Organization, user: User, status: str = ProspectStatus.NEW, **fields: Any
+    *,
+    org: Organization,
+    user: User,
+    status: str = ProspectStatus.NEW,
+    allow_duplicate: bool = True,
+    **fields: Any,
 ) -> Prospect:
-    """Record a new prospect; its owner defaults to the acting user."""
+    """Record a new prospect; its owner defaults to the acting user. With
+    ``allow_duplicate=False`` a prospect that looks like an existing one (same e-mail,
+    phone, CUI or a very similar name) is refused with PossibleDuplicate (409)."""
     membership_of(org, user)
     if status not in OPEN_PROSPECT_STATUSES:
         raise ValidationFailed(
@@ -92,6 +107,8 @@ def prospect_create(
     prospect = Prospect(organization=org, created_by=user, owner=user, status=status)
     writes.apply_changes(prospect, fields, allowed=PROSPECT_FIELDS)
     _check(org, prospect)
+    if not allow_duplicate:
+        refuse_likely_duplicates(org=org, kind="prospect", record=prospect)
     writes.save(prospect)
     search_index(prospect)
     record_event(org=org, user=user, kind=EventKind.CREATED, prospect=prospect)

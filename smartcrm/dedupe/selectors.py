@@ -1,0 +1,370 @@
+"""Reads of duplicates: likely duplicates of one record, and duplicate groups per kind.
+
+Two records are likely duplicates when they share a matching key (dedupe.keys: the same
+normalised e-mail, the same phone in E.164, the same CUI, the same folded name) or, for the
+check on create, when their names are very similar (trigram similarity >= NAME_SIMILARITY;
+PostgreSQL finds the candidates through a pg_trgm GIN index on name_key, SQLite through the
+FTS5 trigram table of the global search; both score them with the same Python function, so
+both databases give the same verdict).
+
+Contacts are people at one prospect or account: the same e-mail or phone anywhere in the
+organisation is worth a warning on create, but a group (and a merge) is always within one
+prospect or account, and a similar name only counts there (two "Ion Popescu" at two
+companies are two people).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connections, models
+from django.db.models import Count, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from smartcrm.contacts.models import Contact
+from smartcrm.core.errors import Conflict, FieldIssue, ValidationFailed
+from smartcrm.core.models import Organization
+from smartcrm.core.search import SQLITE_FTS_TABLE
+from smartcrm.dedupe.keys import similarity
+from smartcrm.sales.choices import ProspectStatus
+from smartcrm.sales.models import Account, Prospect
+
+# "A very similar name": pg_trgm similarity of the folded names ("alfa solutii" and
+# "alfa solutions" score 0.65; "alfa" and "alfa consult" 0.42).
+NAME_SIMILARITY = 0.6
+FUZZY_CANDIDATES = 30
+DEFAULT_CANDIDATES = 10
+MAX_GROUPS = 200
+# Key values looked at per key when building groups: bounds the IN lists on huge tables.
+MAX_VALUES_PER_KEY = 2000
+
+# Matching keys, in the order they are reported; the field of the form each one is about.
+KEY_FIELDS: dict[str, str] = {
+    "email_normalized": "email",
+    "phone_e164": "phone",
+    "cui": "cui",
+    "name_key": "name",
+}
+MATCH_LABELS = {
+    "email": gettext_lazy("same e-mail"),
+    "phone": gettext_lazy("same phone"),
+    "cui": gettext_lazy("same CUI"),
+    "name": gettext_lazy("same name"),
+    "similar_name": gettext_lazy("similar name"),
+}
+
+
+@dataclass(frozen=True)
+class DedupeKind:
+    """A kind of record that can have duplicates and be merged."""
+
+    key: str
+    model: type[models.Model]
+    search_kind: str
+    keys: tuple[str, ...]
+    name_of: Callable[[Any], str]
+    # The name field a similar-name warning is shown next to on a form.
+    name_field: str
+    # Groups and merges stay within these (contacts: one prospect or account).
+    scope: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+
+    def queryset(self, org: Organization) -> QuerySet[Any]:
+        rows = self.model._default_manager.filter(organization=org)
+        if self.model is Prospect:
+            # A converted prospect is the history of its account, not a live duplicate.
+            rows = rows.exclude(status=ProspectStatus.CONVERTED)
+        return rows
+
+
+def _prospect_name(prospect: Prospect) -> str:
+    return prospect.display_name
+
+
+KINDS: dict[str, DedupeKind] = {
+    "prospect": DedupeKind(
+        key="prospect",
+        model=Prospect,
+        search_kind="prospect",
+        keys=("email_normalized", "phone_e164", "cui", "name_key"),
+        name_of=_prospect_name,
+        name_field="company_name",
+        related=("owner",),
+    ),
+    "account": DedupeKind(
+        key="account",
+        model=Account,
+        search_kind="account",
+        keys=("email_normalized", "phone_e164", "cui", "name_key"),
+        name_of=lambda account: account.name,
+        name_field="name",
+        related=("owner",),
+    ),
+    "contact": DedupeKind(
+        key="contact",
+        model=Contact,
+        search_kind="contact",
+        keys=("email_normalized", "phone_e164", "name_key"),
+        name_of=lambda contact: contact.full_name,
+        name_field="last_name",
+        scope=("prospect_id", "account_id"),
+        related=("prospect", "account"),
+    ),
+}
+
+
+def dedupe_kind(key: str) -> DedupeKind:
+    try:
+        return KINDS[key]
+    except KeyError:
+        raise ValidationFailed(
+            _("Duplicates are found among prospects, accounts and contacts."),
+            field="kind",
+            code="invalid_choice",
+        ) from None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A record that looks like the one given: why (matched), and how similar the names are."""
+
+    record: Any
+    matched: tuple[str, ...]
+    name_similarity: float
+
+    @property
+    def id(self) -> uuid.UUID:
+        return self.record.pk
+
+    @property
+    def name(self) -> str:
+        return str(self.record)
+
+
+@dataclass
+class DuplicateGroup:
+    """Records of one kind that share a matching key (transitively)."""
+
+    records: list[Any]
+    matched: list[str] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        """A stable id for the group: its oldest record's id."""
+        return str(min(record.pk for record in self.records))
+
+
+class PossibleDuplicate(Conflict):
+    """Creating this record would likely duplicate existing ones (HTTP 409, overridable)."""
+
+    def __init__(self, message: str, *, candidates: list[Candidate], issues: list[FieldIssue]):
+        super().__init__(message, code="possible_duplicate", issues=issues)
+        self.candidates = candidates
+
+
+# --- candidates of one record ------------------------------------------------------------
+
+
+def _scope_filter(kind: DedupeKind, record: Any) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in kind.scope}
+
+
+def _similar_name_ids(kind: DedupeKind, org: Organization, name_key: str) -> QuerySet[Any] | None:
+    """Ids of records whose name may be very similar (a superset, scored afterwards)."""
+    table = kind.model._meta.db_table
+    vendor = connections[kind.model._default_manager.db].vendor
+    if vendor == "postgresql":
+        # The % operator is what the GIN trigram index on name_key serves.
+        return RawSQL(  # type: ignore[return-value]
+            f"SELECT id FROM {table} WHERE organization_id = %s AND name_key %% %s "
+            "ORDER BY similarity(name_key, %s) DESC LIMIT %s",
+            [org.pk, name_key, name_key, FUZZY_CANDIDATES],
+        )
+    if vendor == "sqlite":
+        grams = sorted({word[i : i + 3] for word in name_key.split() for i in range(len(word) - 2)})
+        if not grams:
+            return None
+        expression = " OR ".join('"' + gram.replace('"', '""') + '"' for gram in grams)
+        return RawSQL(  # type: ignore[return-value]
+            "SELECT e.object_id FROM core_searchentry e "
+            f"JOIN {SQLITE_FTS_TABLE} f ON f.rowid = e.id "
+            f"WHERE {SQLITE_FTS_TABLE} MATCH %s AND e.organization_id = %s AND e.kind = %s "
+            "ORDER BY f.rank LIMIT %s",
+            [expression, org.pk.hex, kind.search_kind, FUZZY_CANDIDATES],
+        )
+    return None
+
+
+def duplicate_candidates(
+    *, org: Organization, kind: str, record: Any, limit: int = DEFAULT_CANDIDATES
+) -> list[Candidate]:
+    """Existing records of ``org`` that look like ``record`` (saved or not): the same
+    e-mail, phone, CUI or folded name, or a very similar name. Best matches first; at most
+    three queries whatever the table size."""
+    spec = dedupe_kind(kind)
+    rows = spec.queryset(org)
+    if not record._state.adding:
+        rows = rows.exclude(pk=record.pk)
+    scope = _scope_filter(spec, record)
+    exact = Q()
+    for key in spec.keys:
+        value = getattr(record, key, "")
+        if not value:
+            continue
+        # A shared name only counts within the scope (contacts: the same prospect/account).
+        exact |= Q(**{key: value}, **scope) if key == "name_key" else Q(**{key: value})
+    found: dict[Any, Any] = {}
+    if exact:
+        for row in rows.filter(exact).select_related(*spec.related).order_by("created_at")[:limit]:
+            found[row.pk] = row
+    name_key = getattr(record, "name_key", "")
+    if name_key:
+        similar = _similar_name_ids(spec, org, name_key)
+        if similar is not None:
+            for row in (
+                rows.filter(pk__in=similar, **scope)
+                .exclude(pk__in=list(found))
+                .select_related(*spec.related)
+            ):
+                if similarity(row.name_key, name_key) >= NAME_SIMILARITY:
+                    found[row.pk] = row
+    candidates = []
+    for row in found.values():
+        matched = tuple(
+            KEY_FIELDS[key]
+            for key in spec.keys
+            if getattr(record, key, "")
+            and getattr(row, key) == getattr(record, key)
+            and (key != "name_key" or all(getattr(row, n) == v for n, v in scope.items()))
+        )
+        score = similarity(row.name_key, name_key)
+        if not matched:
+            matched = ("similar_name",)
+        candidates.append(Candidate(record=row, matched=matched, name_similarity=score))
+    candidates.sort(key=lambda c: (-len(c.matched), -c.name_similarity, str(c.record.pk)))
+    return candidates[:limit]
+
+
+def refuse_likely_duplicates(*, org: Organization, kind: str, record: Any) -> None:
+    """Raise PossibleDuplicate naming the fields that match, when ``record`` (about to be
+    created) looks like existing records; the caller may override and create it anyway."""
+    candidates = duplicate_candidates(org=org, kind=kind, record=record)
+    if not candidates:
+        return
+    spec = KINDS[kind]
+    issues: list[FieldIssue] = []
+    for reason in dict.fromkeys(reason for c in candidates for reason in c.matched):
+        names = ", ".join(c.name for c in candidates if reason in c.matched)
+        form_field = spec.name_field if reason in ("name", "similar_name") else reason
+        issues.append(
+            FieldIssue(
+                form_field,
+                _("Possible duplicate (%(reason)s): %(names)s.")
+                % {"reason": MATCH_LABELS[reason], "names": names},
+                "possible_duplicate",
+            )
+        )
+    raise PossibleDuplicate(
+        _(
+            "This looks like a record you already have: %(names)s. Open it, merge, or "
+            "confirm that you want a new one."
+        )
+        % {"names": ", ".join(c.name for c in candidates)},
+        candidates=candidates,
+        issues=issues,
+    )
+
+
+def record_duplicates(*, org: Organization, kind: str, record_id: Any) -> list[Candidate]:
+    """Likely duplicates of an existing record (404 when it is not the organisation's)."""
+    from smartcrm.core.selectors import tenant_get
+
+    spec = dedupe_kind(kind)
+    record = tenant_get(spec.model, org=org, record_id=record_id)
+    return duplicate_candidates(org=org, kind=kind, record=record)
+
+
+# --- groups ------------------------------------------------------------------------------
+
+
+def _duplicated_values(spec: DedupeKind, org: Organization, key: str) -> list[tuple[Any, ...]]:
+    """(scope..., value) of each key value that more than one record has."""
+    columns = (*spec.scope, key)
+    return list(
+        spec.queryset(org)
+        .exclude(**{key: ""})
+        .values_list(*columns)
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .order_by(*columns)
+        .values_list(*columns)[:MAX_VALUES_PER_KEY]
+    )
+
+
+def duplicate_groups(
+    *, org: Organization, kind: str, limit: int = MAX_GROUPS
+) -> list[DuplicateGroup]:
+    """Groups of likely duplicate records of one kind: records sharing a matching key, joined
+    transitively (A and B share an e-mail, B and C a phone: one group). Largest groups first,
+    then by name. One query per key and one for the records, whatever the number of groups."""
+    spec = dedupe_kind(kind)
+    wanted: dict[str, set[tuple[Any, ...]]] = {}
+    condition = Q()
+    for key in spec.keys:
+        values = _duplicated_values(spec, org, key)
+        if not values:
+            continue
+        wanted[key] = set(values)
+        condition |= Q(**{f"{key}__in": {value[-1] for value in values}})
+    if not condition:
+        return []
+    rows = list(
+        spec.queryset(org).filter(condition).select_related(*spec.related).order_by("created_at")
+    )
+    parent: dict[Any, Any] = {row.pk: row.pk for row in rows}
+
+    def root(pk: Any) -> Any:
+        while parent[pk] != pk:
+            parent[pk] = parent[parent[pk]]
+            pk = parent[pk]
+        return pk
+
+    reasons: dict[Any, set[str]] = defaultdict(set)
+    first_with: dict[tuple[Any, ...], Any] = {}
+    for row in rows:
+        for key, shared in wanted.items():
+            signature = (*(getattr(row, name) for name in spec.scope), getattr(row, key))
+            if signature not in shared:
+                continue
+            marker = (key, *signature)
+            if marker in first_with:
+                a, b = root(first_with[marker]), root(row.pk)
+                if a != b:
+                    parent[b] = a
+                    reasons[a] |= reasons.pop(b, set())
+                reasons[root(row.pk)].add(KEY_FIELDS[key])
+            else:
+                first_with[marker] = row.pk
+    members: dict[Any, list[Any]] = defaultdict(list)
+    for row in rows:
+        members[root(row.pk)].append(row)
+    groups = [
+        DuplicateGroup(
+            records=group,
+            matched=[name for name in KEY_FIELDS.values() if name in reasons.get(pk, set())],
+        )
+        for pk, group in members.items()
+        if len(group) > 1
+    ]
+    groups.sort(key=lambda g: (-len(g.records), spec.name_of(g.records[0]).casefold(), g.key))
+    return groups[:limit]
+
+
+def group_of(groups: Iterable[DuplicateGroup], record_id: Any) -> DuplicateGroup | None:
+    return next((g for g in groups if any(str(r.pk) == str(record_id) for r in g.records)), None)
