@@ -8,7 +8,8 @@ BIN    := $(VENV)/bin
 PG_TEST_URL ?= $(or $(TEST_DATABASE_URL),postgres://postgres@127.0.0.1:5432/smartcrm)
 PYTEST_ARGS ?= -n 2
 
-.PHONY: help run install dev test test-sqlite test-postgres lint format typecheck migrations-check clean
+# Romanian catalogues: gather new strings (needs GNU gettext), then compile them.
+.PHONY: help run install dev test messages test-sqlite test-postgres lint format typecheck migrations-check clean
 
 help:
 	@echo "make run    set up and start SmartCRM on SQLite with demo data (http://127.0.0.1:8000)"
@@ -28,9 +29,13 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 install: $(VENV)/.installed
 dev: $(VENV)/.installed-dev
 
+# The worker (reminders, e-mails, daily agendas) runs in the background; the web server in the
+# foreground. Ctrl-C stops the server, and the trap stops the worker with it.
 run: $(VENV)/.installed
 	$(BIN)/smartcrm migrate --noinput -v 0
 	$(BIN)/smartcrm demo
+	@$(BIN)/smartcrm worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	SMARTCRM_HTTPS=0 $(BIN)/smartcrm serve
 
 test: $(VENV)/.installed-dev lint typecheck migrations-check test-sqlite test-postgres
@@ -63,6 +68,16 @@ typecheck: $(VENV)/.installed-dev
 
 migrations-check: $(VENV)/.installed-dev
 	env -u DATABASE_URL $(PY) manage.py makemigrations --check --dry-run
+
+messages: $(VENV)/.installed-dev
+	cd smartcrm && ../$(BIN)/django-admin makemessages -l ro --no-obsolete --no-location \
+		--settings=smartcrm.settings --pythonpath=.. -i "*/tests/*" -i "var/*"
+	cd smartcrm && ../$(BIN)/django-admin compilemessages -l ro --settings=smartcrm.settings --pythonpath=..
+
+# Import benchmark (not a test): 100,000 prospects from CSV on a fresh PostgreSQL database.
+bench: $(VENV)/.installed-dev
+	BENCH_DATABASE_URL="$(or $(BENCH_DATABASE_URL),postgres://postgres@127.0.0.1:5432/postgres)" \
+		$(PY) scripts/bench_import.py $(BENCH_ROWS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

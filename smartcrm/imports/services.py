@@ -1,0 +1,618 @@
+"""Every write of the imports module: upload, preview, commit (the background job), cancel,
+resume, undo, and the mapping templates."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from smartcrm.core import writes
+from smartcrm.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from smartcrm.core.ids import RecordId
+from smartcrm.core.models import Organization, User
+from smartcrm.core.modules import require_module
+from smartcrm.core.permissions import membership_of, require_owner_or_role, require_role
+from smartcrm.core.search import search_index_many, search_unindex_many
+from smartcrm.core.selectors import tenant_get
+from smartcrm.imports.choices import (
+    ACTIVE_STATUSES,
+    EDITABLE_STATUSES,
+    UNDOABLE_STATUSES,
+    ImportKind,
+    ImportMode,
+    ImportStatus,
+)
+from smartcrm.imports.engine import (
+    MATCHING_FIELDS,
+    Importer,
+    dry_run,
+    store_rejected,
+    write_batch,
+)
+from smartcrm.imports.kinds import KindSpec, spec_of
+from smartcrm.imports.mapping import check_mapping, propose_mapping
+from smartcrm.imports.models import ImportBatch, ImportFile, ImportRun, ImportTemplate
+from smartcrm.imports.reading import shape_of
+from smartcrm.sales.choices import EventKind, ProspectStatus
+from smartcrm.sales.models import Account, Offer, Prospect, RecordEvent
+
+logger = logging.getLogger("smartcrm.imports")
+
+TEMPLATE_FIELDS = ("name", "mapping", "key")
+
+
+def batch_rows() -> int:
+    """Rows per batch (one transaction each): SMARTCRM_IMPORT_BATCH_ROWS, default 2000."""
+    configured = getattr(settings, "SMARTCRM_IMPORT_BATCH_ROWS", None) or os.environ.get(
+        "SMARTCRM_IMPORT_BATCH_ROWS", "2000"
+    )
+    return max(1, int(configured))
+
+
+def max_bytes() -> int:
+    """The largest file accepted: SMARTCRM_IMPORT_MAX_BYTES, default 100 MB."""
+    configured = getattr(settings, "SMARTCRM_IMPORT_MAX_BYTES", None) or os.environ.get(
+        "SMARTCRM_IMPORT_MAX_BYTES", str(100 * 1024 * 1024)
+    )
+    return int(configured)
+
+
+def _allowed(org: Organization, user: User, spec: KindSpec) -> None:
+    require_module(org, spec.module)
+    require_role(org, user, spec.minimum_role)
+
+
+def _locked_run(org: Organization, import_id: RecordId) -> ImportRun:
+    return writes.lock(ImportRun.objects.for_org(org), import_id, label=_("Import"))
+
+
+def _template(org: Organization, template_id: RecordId | None, kind: str) -> ImportTemplate | None:
+    if not template_id:
+        return None
+    try:
+        template = tenant_get(ImportTemplate, org=org, record_id=template_id)
+    except NotFound:
+        raise ValidationFailed(
+            _("No import template with this id."), field="template_id", code="not_found"
+        ) from None
+    if template.kind != kind:
+        raise ValidationFailed(
+            _("This template is for %(kind)s.") % {"kind": ImportKind(template.kind).label},
+            field="template_id",
+        )
+    return template
+
+
+def _default_key(spec: KindSpec, mapping: Mapping[str, str]) -> str:
+    key = spec.key_named(spec.default_key)
+    return key.name if key is not None and key.source in mapping.values() else ""
+
+
+@transaction.atomic
+def import_upload(
+    *,
+    org: Organization,
+    user: User,
+    kind: str,
+    file_name: str,
+    content: bytes,
+    encoding: str = "",
+    delimiter: str = "",
+    mapping: Mapping[str, str] | None = None,
+    key: str | None = None,
+    template_id: RecordId | None = None,
+) -> ImportRun:
+    """Keep an uploaded file and propose its column mapping (from the header, or the
+    template); the caller previews next."""
+    spec = spec_of(kind)
+    _allowed(org, user, spec)
+    if len(content) > max_bytes():
+        raise ValidationFailed(
+            _("The file is larger than %(mb)s MB.") % {"mb": max_bytes() // (1024 * 1024)},
+            field="file",
+            code="too_large",
+        )
+    shape = shape_of(content, file_name or "", encoding=encoding, delimiter=delimiter)
+    template = _template(org, template_id, kind)
+    if mapping is None:
+        mapping = (
+            {h: f for h, f in template.mapping.items() if h in shape.headers}
+            if template is not None
+            else propose_mapping(spec, shape.headers)
+        )
+    if key is None:
+        key = template.key if template is not None else _default_key(spec, mapping)
+    run = ImportRun(
+        organization=org,
+        created_by=user,
+        kind=kind,
+        file_name=(file_name or "import")[:255],
+        file_format=shape.file_format,
+        file_size=len(content),
+        encoding=shape.encoding,
+        delimiter=shape.delimiter,
+        headers=shape.headers,
+        mapping=dict(mapping),
+        key=key or "",
+        template=template,
+    )
+    writes.normalize_strings(run)
+    writes.save(run)
+    ImportFile.objects.create(run=run, content=content)
+    return run
+
+
+def _content(run: ImportRun) -> bytes:
+    return bytes(ImportFile.objects.values_list("content", flat=True).get(run=run))
+
+
+def import_preview(
+    *,
+    org: Organization,
+    user: User,
+    import_id: RecordId,
+    mapping: Mapping[str, str] | None = None,
+    key: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> ImportRun:
+    """The dry run: every row checked with the services' rules and matched by the key; the
+    counts to create, update, leave and reject, and each rejected row's errors. Nothing of
+    the organisation's data is written."""
+    with transaction.atomic():
+        run = _locked_run(org, import_id)
+        spec = spec_of(run.kind)
+        _allowed(org, user, spec)
+        if run.status not in EDITABLE_STATUSES:
+            raise Conflict(
+                _("This import was already committed."), field="status", code="import_committed"
+            )
+        content = _content(run)
+        if encoding is not None or delimiter is not None:
+            shape = shape_of(
+                content,
+                run.file_name,
+                encoding=run.encoding if encoding is None else encoding,
+                delimiter=run.delimiter if delimiter is None else delimiter,
+            )
+            if shape.headers != run.headers and mapping is None:
+                mapping = propose_mapping(spec, shape.headers)
+            run.encoding, run.delimiter, run.headers = (
+                shape.encoding,
+                shape.delimiter,
+                shape.headers,
+            )
+        if key is not None:
+            run.key = key
+        run.mapping = check_mapping(
+            spec, run.headers, run.mapping if mapping is None else mapping, run.key
+        )
+        writes.save(run)
+    importer = Importer(run, content, org=org, user=user)
+    counts, rejected = dry_run(importer, batch_rows())
+    with transaction.atomic():
+        run = _locked_run(org, import_id)
+        store_rejected(run, rejected)
+        run.preview = counts.as_dict()
+        run.total_rows = counts.total
+        run.rejected_count = counts.rejected
+        run.status = ImportStatus.PREVIEWED
+        writes.save(run)
+    return run
+
+
+@transaction.atomic
+def import_commit(
+    *, org: Organization, user: User, import_id: RecordId, mode: str = ImportMode.VALID_ONLY
+) -> ImportRun:
+    """Queue the previewed import as a background job: valid rows only, or all or nothing."""
+    run = _locked_run(org, import_id)
+    _allowed(org, user, spec_of(run.kind))
+    if mode not in ImportMode.values:
+        raise ValidationFailed(
+            _("Choose valid_only or all_or_nothing."), field="mode", code="invalid_choice"
+        )
+    if run.status != ImportStatus.PREVIEWED:
+        raise Conflict(
+            _("Preview the import before committing it (it is %(status)s).")
+            % {"status": ImportStatus(run.status).label},
+            field="status",
+            code="not_previewed",
+        )
+    run.mode = mode
+    run.status = ImportStatus.QUEUED
+    run.processed_rows = 0
+    run.created_count = run.updated_count = run.unchanged_count = run.rejected_count = 0
+    # The import's batches report their rejected rows again: the preview's would double them.
+    run.rejected_rows.all().delete()
+    writes.save(run)
+    _enqueue(run)
+    return run
+
+
+def _enqueue(run: ImportRun) -> None:
+    """The job joins the queue with the status change (database backend: same transaction)."""
+    from smartcrm.imports.tasks import import_run_task
+
+    import_run_task.enqueue(str(run.pk))
+
+
+@transaction.atomic
+def import_cancel(*, org: Organization, user: User, import_id: RecordId) -> ImportRun:
+    """Stop a queued or running import after its current batch (all or nothing: what it
+    wrote is taken back)."""
+    run = _locked_run(org, import_id)
+    require_owner_or_role(org, user, owner_id=run.created_by_id)
+    if run.status not in ACTIVE_STATUSES:
+        raise Conflict(
+            _("Only a queued or running import can be cancelled."),
+            field="status",
+            code="not_running",
+        )
+    run.cancel_requested = True
+    writes.save(run)
+    return run
+
+
+@transaction.atomic
+def import_resume(
+    *, org: Organization, user: User, import_id: RecordId, enqueue: bool = True
+) -> ImportRun:
+    """Queue again an import that failed or stopped (its worker died): it goes on after
+    its last committed batch. Without ``enqueue`` the caller runs it (the CLI)."""
+    run = _locked_run(org, import_id)
+    require_owner_or_role(org, user, owner_id=run.created_by_id)
+    if run.status not in (ImportStatus.FAILED, ImportStatus.RUNNING, ImportStatus.QUEUED):
+        raise Conflict(
+            _("Only a failed or interrupted import can be resumed."),
+            field="status",
+            code="not_resumable",
+        )
+    run.status, run.failure = ImportStatus.QUEUED, ""
+    writes.save(run)
+    if enqueue:
+        _enqueue(run)
+    return run
+
+
+# --- the job ---------------------------------------------------------------------------
+
+
+class _Stop(Exception):
+    def __init__(self, status: str, failure: str = "") -> None:
+        super().__init__(status)
+        self.status, self.failure = status, failure
+
+
+def _finish(run_id: Any, status: str, failure: str = "") -> ImportRun:
+    with transaction.atomic():
+        run = ImportRun.objects.select_for_update().get(pk=run_id)
+        run.status, run.failure = status, failure[:2000]
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "failure", "finished_at", "updated_at"])
+    return run
+
+
+def import_run(
+    import_id: RecordId, *, on_progress: Callable[[ImportRun], None] | None = None
+) -> ImportRun | None:
+    """Run (or resume) a queued import: batch after batch, each in one transaction with its
+    progress, so that a killed worker leaves every row imported once or not at all and the
+    next run goes on from the last batch. The cancel flag is read between batches."""
+    with transaction.atomic():
+        run = (
+            ImportRun.objects.select_for_update(of=("self",))
+            .select_related("organization", "created_by")
+            .filter(pk=import_id)
+            .first()
+        )
+        if run is None or run.status not in ACTIVE_STATUSES:
+            return run
+        run.status = ImportStatus.RUNNING
+        run.started_at = run.started_at or timezone.now()
+        run.heartbeat_at = timezone.now()
+        run.save(update_fields=["status", "started_at", "heartbeat_at", "updated_at"])
+    org, user = run.organization, run.created_by
+    try:
+        if user is None:
+            raise _Stop(ImportStatus.FAILED, _("The user who started the import is gone."))
+        try:
+            _allowed(org, user, spec_of(run.kind))
+            membership_of(org, user)
+        except DomainError as error:
+            raise _Stop(ImportStatus.FAILED, str(error)) from None
+        content = _content(run)
+        if run.mode == ImportMode.ALL_OR_NOTHING and run.processed_rows == 0:
+            counts, rejected = dry_run(Importer(run, content, org=org, user=user), batch_rows())
+            if counts.rejected:
+                store_rejected(run, rejected)
+                ImportRun.objects.filter(pk=run.pk).update(rejected_count=counts.rejected)
+                raise _Stop(
+                    ImportStatus.FAILED,
+                    _("%(count)s row(s) are invalid; nothing was imported.")
+                    % {"count": counts.rejected},
+                )
+        run = _run_batches(run, Importer(run, content, org=org, user=user), on_progress)
+        return _finish(run.pk, ImportStatus.DONE)
+    except _Stop as stop:
+        if run.mode == ImportMode.ALL_OR_NOTHING and stop.status != ImportStatus.DONE:
+            _undo_batches(run, user, record_status=False)
+        return _finish(run.pk, stop.status, stop.failure)
+    except _Superseded:
+        return ImportRun.objects.filter(pk=run.pk).first()
+    except Exception as error:
+        logger.exception("Import %s failed", run.pk)
+        failure = " ".join(str(error).split()) or type(error).__name__
+        if run.mode == ImportMode.ALL_OR_NOTHING:
+            _undo_batches(run, user, record_status=False)
+        return _finish(run.pk, ImportStatus.FAILED, failure)
+
+
+class _Superseded(Exception):
+    pass
+
+
+def _run_batches(
+    run: ImportRun, importer: Importer, on_progress: Callable[[ImportRun], None] | None
+) -> ImportRun:
+    for rows in importer.batches(batch_rows(), start=run.processed_rows):
+        with transaction.atomic():
+            locked = ImportRun.objects.select_for_update().get(pk=run.pk)
+            if locked.status != ImportStatus.RUNNING or locked.processed_rows != rows[0][0]:
+                raise _Superseded()
+            if locked.cancel_requested:
+                raise _Stop(ImportStatus.CANCELED)
+            counts = write_batch(importer, rows)
+            if locked.mode == ImportMode.ALL_OR_NOTHING and counts.rejected:
+                # the dry run passed, a concurrent change broke a row since: all is undone
+                transaction.set_rollback(True)
+                raise _Stop(
+                    ImportStatus.FAILED,
+                    _("A row became invalid while importing; nothing was imported."),
+                )
+            locked.processed_rows = rows[-1][0] + 1
+            locked.created_count += counts.create
+            locked.updated_count += counts.update
+            locked.unchanged_count += counts.unchanged
+            locked.rejected_count += counts.rejected
+            locked.heartbeat_at = timezone.now()
+            locked.save(
+                update_fields=[
+                    "processed_rows",
+                    "created_count",
+                    "updated_count",
+                    "unchanged_count",
+                    "rejected_count",
+                    "heartbeat_at",
+                    "updated_at",
+                ]
+            )
+        run = locked
+        if on_progress is not None:
+            on_progress(run)
+    if run.cancel_requested:
+        raise _Stop(ImportStatus.CANCELED)
+    return run
+
+
+# --- undo ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def import_undo(*, org: Organization, user: User, import_id: RecordId) -> dict[str, int]:
+    """Take an import back: the records it created are deleted, the ones it updated get
+    their previous values (unless changed since; those are kept and counted)."""
+    run = _locked_run(org, import_id)
+    require_owner_or_role(org, user, owner_id=run.created_by_id)
+    _allowed(org, user, spec_of(run.kind))
+    if run.status not in UNDOABLE_STATUSES or not run.batches.exists():
+        raise Conflict(
+            _("Only an import that wrote records can be undone, once."),
+            field="status",
+            code="not_undoable",
+        )
+    summary = _undo_batches(run, user, record_status=True)
+    run.status, run.undone_at = ImportStatus.UNDONE, timezone.now()
+    writes.save(run)
+    return summary
+
+
+def _kept_on_delete(spec: KindSpec, ids: list[Any]) -> set[Any]:
+    """Created records that became history meanwhile and stay: a converted prospect, an
+    account with offers or made from a prospect."""
+    if spec.model is Prospect:
+        return set(
+            Prospect.objects.filter(pk__in=ids, status=ProspectStatus.CONVERTED).values_list(
+                "pk", flat=True
+            )
+        )
+    if spec.model is Account:
+        with_offers = Offer.objects.filter(account_id__in=ids).values_list("account_id", flat=True)
+        converted = Prospect.objects.filter(converted_account_id__in=ids).values_list(
+            "converted_account_id", flat=True
+        )
+        return set(with_offers) | set(converted)
+    return set()
+
+
+def _undo_batches(run: ImportRun, user: User | None, *, record_status: bool) -> dict[str, int]:
+    """Delete what the batches created, restore what they updated, forget the batches."""
+    import uuid
+
+    spec = spec_of(run.kind)
+    model = spec.model
+    created: list[Any] = []
+    previous: dict[str, Any] = {}
+    with transaction.atomic():
+        for batch in ImportBatch.objects.filter(run=run).order_by("first_row"):
+            created.extend(uuid.UUID(pk) for pk in batch.created_ids)
+            previous.update(batch.previous)
+        kept = _kept_on_delete(spec, created)
+        doomed = [pk for pk in created if pk not in kept]
+        restored, changed_since = _restore(run, spec, previous, user)
+        chunk = 2000
+        for start in range(0, len(doomed), chunk):
+            ids = doomed[start : start + chunk]
+            search_unindex_many(model, ids)
+            model._default_manager.filter(organization=run.organization_id, pk__in=ids).delete()
+        ImportBatch.objects.filter(run=run).delete()
+        if record_status:
+            ImportRun.objects.filter(pk=run.pk).update(processed_rows=0)
+        else:  # all or nothing: nothing was imported after all
+            ImportRun.objects.filter(pk=run.pk).update(
+                processed_rows=0, created_count=0, updated_count=0, unchanged_count=0
+            )
+    return {
+        "deleted": len(doomed),
+        "restored": restored,
+        "kept": len(kept) + changed_since,
+    }
+
+
+def _restore(
+    run: ImportRun, spec: KindSpec, previous: dict[str, Any], user: User | None
+) -> tuple[int, int]:
+    from smartcrm.dedupe.keys import set_matching_keys
+
+    if not previous:
+        return 0, 0
+    model = spec.model
+    records: list[Any] = list(
+        model._default_manager.select_for_update().filter(
+            organization=run.organization_id, pk__in=list(previous)
+        )
+    )
+    now = timezone.now()
+    restored, changed_since = [], 0
+    fields: set[str] = {"version", "updated_at"}
+    for record in records:
+        info = previous[str(record.pk)]
+        if record.version != info["version"]:
+            changed_since += 1
+            continue
+        for name, value in info["fields"].items():
+            setattr(record, record._meta.get_field(name).attname, value)
+            fields.add(name)
+        if spec.matching_name is not None:
+            set_matching_keys(record, name=spec.matching_name(record))
+            fields.update(MATCHING_FIELDS)
+        record.version += 1
+        record.updated_at = now
+        restored.append(record)
+    if restored:
+        model._default_manager.bulk_update(restored, sorted(fields), batch_size=500)
+        search_index_many(restored)
+        if spec.events:
+            parent = "prospect" if model is Prospect else "account"
+            RecordEvent.objects.bulk_create(
+                [
+                    RecordEvent(
+                        organization_id=run.organization_id,
+                        created_by=user,
+                        kind=EventKind.UPDATED,
+                        data={
+                            "import_id": str(run.pk),
+                            "undo": True,
+                            "fields": sorted(previous[str(record.pk)]["fields"]),
+                        },
+                        **{parent: record},
+                    )
+                    for record in restored
+                ],
+                batch_size=500,
+            )
+    return len(restored), changed_since
+
+
+# --- templates -------------------------------------------------------------------------
+
+
+def _check_template(template: ImportTemplate) -> None:
+    spec = spec_of(template.kind)
+    if not isinstance(template.mapping, dict) or not all(
+        isinstance(h, str) and isinstance(f, str) for h, f in template.mapping.items()
+    ):
+        raise ValidationFailed(_("The mapping is a list of column → field pairs."), field="mapping")
+    known = set(spec.field_names())
+    unknown = sorted({f for f in template.mapping.values() if f and f not in known})
+    if unknown:
+        raise ValidationFailed(
+            _("Not fields you can import into: %(fields)s.") % {"fields": ", ".join(unknown)},
+            field="mapping",
+        )
+    template.mapping = {h: f for h, f in template.mapping.items() if f}
+    if template.key and spec.key_named(template.key) is None:
+        raise ValidationFailed(
+            _("Match %(kind)s by one of: %(keys)s.")
+            % {"kind": spec.key, "keys": ", ".join(k.name for k in spec.keys)},
+            field="key",
+            code="invalid_choice",
+        )
+    writes.validate(template)
+
+
+@transaction.atomic
+def import_template_create(
+    *, org: Organization, user: User, kind: str, name: str, mapping: Any, key: str = ""
+) -> ImportTemplate:
+    """Save a column mapping under a name, for the next file of the same shape."""
+    spec = spec_of(kind)
+    _allowed(org, user, spec)
+    template = ImportTemplate(organization=org, created_by=user, kind=kind)
+    writes.apply_changes(
+        template, {"name": name, "mapping": mapping, "key": key}, allowed=TEMPLATE_FIELDS
+    )
+    _check_template(template)
+    return writes.save(template)
+
+
+@transaction.atomic
+def import_template_update(
+    *,
+    org: Organization,
+    user: User,
+    template_id: RecordId,
+    version: int | None = None,
+    **changes: Any,
+) -> ImportTemplate:
+    """Rename a template or change its mapping or key."""
+    membership_of(org, user)
+    template = writes.lock(
+        ImportTemplate.objects.for_org(org), template_id, version=version, label=_("Template")
+    )
+    _allowed(org, user, spec_of(template.kind))
+    if writes.apply_changes(template, changes, allowed=TEMPLATE_FIELDS):
+        _check_template(template)
+        writes.save(template)
+    return template
+
+
+@transaction.atomic
+def import_template_delete(
+    *, org: Organization, user: User, template_id: RecordId, version: int | None = None
+) -> None:
+    """Delete a template (imports made with it keep their own copy of the mapping)."""
+    membership_of(org, user)
+    template = writes.lock(
+        ImportTemplate.objects.for_org(org), template_id, version=version, label=_("Template")
+    )
+    require_owner_or_role(org, user, owner_id=template.created_by_id)
+    template.delete()
+
+
+@transaction.atomic
+def import_save_template(
+    *, org: Organization, user: User, import_id: RecordId, name: str
+) -> ImportTemplate:
+    """Save an import's current mapping and key as a template."""
+    run = tenant_get(ImportRun, org=org, record_id=import_id)
+    return import_template_create(
+        org=org, user=user, kind=run.kind, name=name, mapping=run.mapping, key=run.key
+    )

@@ -1,0 +1,121 @@
+"""REST API of imports: upload + preview, commit, progress, cancel, undo, rejected rows,
+templates; another organisation's import is a 404."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+
+from smartcrm.api.tests.helpers import ApiClient
+from smartcrm.imports import services
+from smartcrm.imports.tests.factories import csv_bytes
+from smartcrm.sales.models import Account
+
+ROWS = [
+    ["Denumire", "CUI", "Localitate"],
+    ["Carpați Construcții SRL", "RO10000113", "Brașov"],
+    ["Fără CUI valid", "123", "Iași"],
+]
+PROBLEM = "application/problem+json"
+
+
+def _upload(api, rows=ROWS, fmt="semicolon", **extra):
+    body = {
+        "kind": "accounts",
+        "file_name": "conturi.csv",
+        "content_base64": base64.b64encode(csv_bytes(rows, fmt)).decode(),
+        **extra,
+    }
+    return api.post("/api/v1/imports", body)
+
+
+def test_upload_previews_and_commit_imports_the_valid_rows(org, owner):
+    api = ApiClient(org, owner)
+    # when a file is uploaded
+    response = _upload(api)
+    # then it is previewed: counts, mapping, nothing written
+    assert response.status_code == 201, response.content
+    run = response.json()
+    assert run["status"] == "previewed" and run["delimiter"] == ";"
+    assert run["mapping"] == {"Denumire": "name", "CUI": "cui", "Localitate": "locality"}
+    assert run["preview"] == {"total": 2, "create": 1, "update": 0, "unchanged": 0, "rejected": 1}
+    assert Account.objects.count() == 0
+    rejected = api.get(f"/api/v1/imports/{run['id']}/rejected-rows").json()
+    assert [(r["row_number"], r["errors"][0]["field"]) for r in rejected] == [(3, "cui")]
+    # when it is committed, and the worker runs the job
+    response = api.post(f"/api/v1/imports/{run['id']}/commit", {"mode": "valid_only"})
+    assert response.status_code == 202 and response.json()["status"] == "queued"
+    services.import_run(run["id"])
+    # then the status shows the progress and counts
+    status = api.get(f"/api/v1/imports/{run['id']}").json()
+    assert (status["status"], status["progress_percent"], status["created_count"]) == (
+        "done",
+        100,
+        1,
+    )
+    assert list(Account.objects.values_list("name", flat=True)) == ["Carpați Construcții SRL"]
+    # and the rejected rows download as CSV with an error column
+    download = api.get(f"/api/v1/imports/{run['id']}/rejected-rows.csv")
+    assert download.status_code == 200 and download["Content-Type"].startswith("text/csv")
+    table = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig"))))
+    assert table[0] == ["Line", "Denumire", "CUI", "Localitate", "Errors"]
+    assert table[1][:4] == ["3", "Fără CUI valid", "123", "Iași"] and table[1][4].startswith("CUI:")
+    # and undo takes it back
+    response = api.post(f"/api/v1/imports/{run['id']}/undo")
+    assert response.json() == {"deleted": 1, "restored": 0, "kept": 0}
+    assert Account.objects.count() == 0
+
+
+def test_an_incomplete_mapping_is_reported_then_fixed_by_a_new_preview(org, owner):
+    api = ApiClient(org, owner)
+    run = _upload(api, rows=[["Firma X", "Cod Y"], ["Alfa", ""]]).json()
+    assert run["status"] == "uploaded"
+    assert run["mapping_issues"][0]["field"] == "mapping"
+    response = api.post(
+        f"/api/v1/imports/{run['id']}/preview", {"mapping": {"Firma X": "name"}, "key": ""}
+    )
+    assert response.status_code == 200 and response.json()["preview"]["create"] == 1
+    response = api.post(f"/api/v1/imports/{run['id']}/preview", {"mapping": {"Nope": "name"}})
+    # a bad mapping is a 422 naming it, and the import keeps the previous one
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "mapping"
+    assert api.get(f"/api/v1/imports/{run['id']}").json()["mapping"] == {"Firma X": "name"}
+
+
+def test_bad_base64_is_a_422_naming_the_field(org, owner):
+    api = ApiClient(org, owner)
+    response = api.post(
+        "/api/v1/imports", {"kind": "accounts", "file_name": "x.csv", "content_base64": "***"}
+    )
+    assert response.status_code == 422 and response["Content-Type"] == PROBLEM
+    assert response.json()["errors"][0]["field"] == "content_base64"
+
+
+def test_templates_crud(org, owner):
+    api = ApiClient(org, owner)
+    response = api.post(
+        "/api/v1/import-templates",
+        {"name": "ERP", "kind": "accounts", "mapping": {"Firma": "name"}, "key": ""},
+    )
+    assert response.status_code == 201
+    template_id = response.json()["id"]
+    assert api.get("/api/v1/import-templates").json()["items"][0]["name"] == "ERP"
+    response = api.patch(f"/api/v1/import-templates/{template_id}", {"name": "ERP 2"})
+    assert response.json()["name"] == "ERP 2"
+    assert api.delete(f"/api/v1/import-templates/{template_id}").status_code == 204
+
+
+def test_another_organisations_import_is_a_404(org, owner, other_org, other_owner):
+    theirs = _upload(ApiClient(other_org, other_owner)).json()
+    api = ApiClient(org, owner)
+    for method, path in (
+        ("GET", ""),
+        ("POST", "/commit"),
+        ("POST", "/undo"),
+        ("POST", "/cancel"),
+        ("GET", "/rejected-rows.csv"),
+    ):
+        response = api.call(
+            method, f"/api/v1/imports/{theirs['id']}{path}", {} if method == "POST" else None
+        )
+        assert response.status_code == 404, (path, response.content)
