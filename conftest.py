@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from smartcrm.core.choices import Role
 from smartcrm.core.models import Organization, User
@@ -47,6 +48,10 @@ def _test_settings(settings: Any) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Tests read messages in English (the msgids); pages of an organisation still speak its
+    # language (Romanian by default), and tests of the Romanian text say so explicitly.
+    settings.LANGUAGE_CODE = "en"
+    translation.activate("en")
 
 
 @pytest.fixture

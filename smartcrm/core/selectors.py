@@ -6,11 +6,11 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from smartcrm.core.errors import NotFound
-from smartcrm.core.models import Organization
+from smartcrm.core.models import ApiToken, Department, Membership, Organization, User
 
 M = TypeVar("M", bound=models.Model)
 
@@ -32,3 +32,26 @@ def tenant_get(
             code="not_found",
         )
     return row
+
+
+def member_list(*, org: Organization) -> QuerySet[Membership]:
+    """The organisation's memberships (active or not) with their user and department."""
+    return (
+        Membership.objects.filter(organization=org)
+        .select_related("user", "department")
+        .order_by("-is_active", "user__email")
+    )
+
+
+def department_list(*, org: Organization) -> QuerySet[Department]:
+    """The organisation's departments with how many active members each has."""
+    return (
+        Department.objects.for_org(org)
+        .annotate(member_count=Count("memberships", filter=Q(memberships__is_active=True)))
+        .order_by("name")
+    )
+
+
+def api_tokens_of(*, org: Organization, user: User) -> QuerySet[ApiToken]:
+    """The user's API tokens in this organisation, newest first (never their secret)."""
+    return ApiToken.objects.filter(organization=org, user=user).order_by("-created_at", "-id")

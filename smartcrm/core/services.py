@@ -271,6 +271,15 @@ def user_create(
 
 
 @transaction.atomic
+def user_set_language(*, user: User, language: str) -> User:
+    """The language the user reads SmartCRM in ("" follows the organisation's)."""
+    user = writes.lock(User.objects.all(), user.pk, label=_("User"))
+    user.language = language
+    writes.validate(user, exclude=["password"])
+    return writes.save(user, new_version=False)
+
+
+@transaction.atomic
 def membership_add(
     *,
     org: Organization,
@@ -371,3 +380,104 @@ def department_delete(
     require_role(org, user, Role.ADMIN)
     department = writes.lock(Department.objects.for_org(org), department_id, version=version)
     department.delete()
+
+
+INVITATION_SUBJECT = "core/email/invitation_subject.txt"
+INVITATION_BODY = "core/email/invitation.txt"
+
+
+@transaction.atomic
+def member_invite(
+    *,
+    org: Organization,
+    user: User,
+    email: str,
+    role: str = Role.SALES,
+    department: Department | None = None,
+    first_name: str = "",
+    last_name: str = "",
+) -> Membership:
+    """Invite someone by e-mail (admins and owners): a login without a password when the
+    address is new, the membership, and after commit an e-mail with a link to choose the
+    password (or, for an existing login, to log in)."""
+    require_role(org, user, Role.ADMIN)
+    address = normalize_email(email or "")
+    member = User.objects.filter(email__iexact=address).first() if address else None
+    new_login = member is None
+    if member is None:
+        member = user_create(
+            email=address,
+            password=None,
+            first_name=first_name,
+            last_name=last_name,
+            language="",
+            check_password=False,
+        )
+    membership = membership_add(org=org, user=user, member=member, role=role, department=department)
+    _invitation_after_commit(org=org, inviter=user, member=member, new_login=new_login)
+    return membership
+
+
+@transaction.atomic
+def member_invite_resend(*, org: Organization, user: User, membership_id: RecordId) -> Membership:
+    """Send the invitation again to a member who has not chosen a password yet (admins and
+    owners); "Forgot your password?" cannot help them, they have none."""
+    require_role(org, user, Role.ADMIN)
+    membership = writes.lock(
+        Membership.objects.filter(organization=org), membership_id, label=_("Member")
+    )
+    if membership.user.has_usable_password():
+        raise Conflict(
+            _("This member has chosen a password already; they can log in."),
+            field="user",
+            code="not_invited",
+        )
+    if not membership.is_active:
+        raise Conflict(_("Reactivate the member first."), field="is_active", code="inactive")
+    _invitation_after_commit(org=org, inviter=user, member=membership.user, new_login=True)
+    return membership
+
+
+def _invitation_after_commit(
+    *, org: Organization, inviter: User, member: User, new_login: bool
+) -> None:
+    # robust: a mail server that refuses does not turn the committed invitation into an
+    # error page; the failure is logged, and the invitation can be sent again.
+    transaction.on_commit(
+        lambda: invitation_send(org=org, inviter=inviter, member=member, new_login=new_login),
+        robust=True,
+    )
+
+
+def invitation_send(*, org: Organization, inviter: User, member: User, new_login: bool) -> None:
+    """E-mail the invitation, in the member's language (else the organisation's)."""
+    from django.conf import settings
+    from django.contrib.auth.tokens import default_token_generator
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import translation
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    if new_login:
+        path = reverse(
+            "web:password-reset-confirm",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(member.pk)),
+                "token": default_token_generator.make_token(member),
+            },
+        )
+    else:
+        path = reverse("web:login")
+    context = {
+        "organisation": org.name,
+        "inviter": inviter.full_name or inviter.email,
+        "email": member.email,
+        "link": settings.SMARTCRM_PUBLIC_URL + path,
+        "new_login": new_login,
+    }
+    with translation.override(member.language or org.language):
+        subject = " ".join(render_to_string(INVITATION_SUBJECT, context).split())
+        body = render_to_string(INVITATION_BODY, context)
+    send_mail(subject, body, None, [member.email])

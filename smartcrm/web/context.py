@@ -1,6 +1,8 @@
-"""Which organisation a web request works in: chosen in the session, else the first one."""
+"""Which organisation a web request works in, and what every page's layout shows."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.http import HttpRequest
 
@@ -10,6 +12,10 @@ SESSION_KEY = "smartcrm_org_id"
 
 
 def current_membership(request: HttpRequest) -> Membership | None:
+    """The member's chosen organisation (kept in the session), else their first one."""
+    cached = getattr(request, "membership", None)
+    if cached is not None:
+        return cached
     if not request.user.is_authenticated or request.user.pk is None:
         return None
     memberships = Membership.objects.filter(
@@ -31,3 +37,30 @@ def memberships_of(request: HttpRequest) -> list[Membership]:
         .select_related("organization")
         .order_by("organization__name")
     )
+
+
+def layout(request: HttpRequest) -> dict[str, Any]:
+    """The layout's context: organisation, the member's other organisations, menu, bell.
+
+    Only for pages of a member (``member_view`` put the membership on the request); the
+    login and client pages get nothing, and no query."""
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        return {}
+    from smartcrm.core.modules import enabled_modules
+    from smartcrm.notifications.selectors import unread_count
+    from smartcrm.web.nav import menu_for, new_menu_for
+
+    org = membership.organization
+    if request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") is None:
+        # A partial update: the layout around it is already on the page.
+        return {"org": org, "membership": membership}
+    modules = enabled_modules(org)
+    return {
+        "org": org,
+        "membership": membership,
+        "memberships": memberships_of(request),
+        "nav_menu": menu_for(request, modules),
+        "new_menu": new_menu_for(modules),
+        "unread_notifications": unread_count(org=org, user=membership.user),
+    }

@@ -1,8 +1,83 @@
+"""Forms of the web edge, and what every form shares: Bootstrap styling, domain errors."""
+
+from __future__ import annotations
+
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
 from django.utils.translation import gettext_lazy as _
+
+from smartcrm.core.errors import DomainError
+
+
+class StyledForm(forms.Form):
+    """Bootstrap classes on every widget, ``is-invalid`` and aria links on fields in error.
+
+    Mix it into any form: ``class ProspectForm(StyledForm, forms.Form)``; for a Django
+    form class, ``class MyForm(StyledForm, PasswordChangeForm)``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select | forms.SelectMultiple) and not isinstance(
+                widget, forms.CheckboxSelectMultiple | forms.RadioSelect
+            ):
+                css = "form-select"
+            elif isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+                css = ""
+            else:
+                css = "form-control"
+            if css:
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        self.mark_invalid()
+
+    def mark_invalid(self) -> None:
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                if "is-invalid" not in widget.attrs.get("class", ""):
+                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+                widget.attrs["aria-invalid"] = "true"
+                widget.attrs["aria-describedby"] = f"id_{name}_error"
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; the value travels as ISO (yyyy-mm-dd), shown localised."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """The browser's date-and-time picker (local time of the user)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+def add_domain_error(form: forms.Form, error: DomainError) -> None:
+    """Show a service's refusal next to the fields it names (else above the form)."""
+    for issue in error.issues:
+        field = issue.field if issue.field in form.fields else None
+        form.add_error(field, issue.message)
+    if isinstance(form, StyledForm):
+        form.mark_invalid()
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -22,54 +97,13 @@ def version_from(data: Any) -> int | None:
         return None
 
 
-class OfferSendForm(forms.Form):
-    """Who receives the offer, and the message (prefilled from the templates if empty)."""
-
-    contact_ids = forms.MultipleChoiceField(
-        label=_("Send to"), widget=forms.CheckboxSelectMultiple, required=True
-    )
-    subject = forms.CharField(label=_("Subject"), required=False, max_length=200)
-    body = forms.CharField(
-        label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 6})
-    )
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args: Any, contacts: list[Any], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["contact_ids"]
-        assert isinstance(field, forms.MultipleChoiceField)
-        field.choices = [
-            (str(contact.pk), f"{contact.full_name} <{contact.email or _('no e-mail')}>")
-            for contact in contacts
-        ]
+class StyledPasswordChangeForm(StyledForm, PasswordChangeForm):
+    pass
 
 
-class OfferDocumentSettingsForm(forms.Form):
-    """The organisation's identity on offers, and how the offer PDF looks."""
+class StyledPasswordResetForm(StyledForm, PasswordResetForm):
+    pass
 
-    name = forms.CharField(label=_("Name"), max_length=200)
-    cui = forms.CharField(label=_("CUI"), max_length=14, required=False)
-    trade_register = forms.CharField(label=_("Trade register no."), max_length=20, required=False)
-    address = forms.CharField(label=_("Address"), max_length=255, required=False)
-    locality = forms.CharField(label=_("Locality"), max_length=100, required=False)
-    iban = forms.CharField(label=_("IBAN"), max_length=34, required=False)
-    bank_name = forms.CharField(label=_("Bank"), max_length=100, required=False)
-    offer_pdf_design = forms.ChoiceField(label=_("Offer design"), choices=())
-    offer_terms = forms.CharField(label=_("Terms on offers"), required=False,
-                                  widget=forms.Textarea(attrs={"rows": 4}))  # fmt: skip
-    offer_footer = forms.CharField(label=_("Footer on offers"), required=False,
-                                   widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
-    logo = forms.FileField(label=_("Logo (PNG, JPEG or SVG, up to 1 MB)"), required=False)
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, org: Any, **kwargs: Any) -> None:
-        from smartcrm.core.choices import OfferPdfDesign
-
-        kwargs["initial"] = {
-            **{name: getattr(org, name, "") for name in self.base_fields if name != "logo"},
-            "version": org.version,
-        }
-        super().__init__(*args, **kwargs)
-        design = self.fields["offer_pdf_design"]
-        assert isinstance(design, forms.ChoiceField)
-        design.choices = OfferPdfDesign.choices
+class StyledSetPasswordForm(StyledForm, SetPasswordForm):
+    pass

@@ -1,8 +1,67 @@
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
 
-from smartcrm.web import records, views
-from smartcrm.web.forms import EmailAuthenticationForm
+from smartcrm.web import views
+from smartcrm.web.forms import (
+    EmailAuthenticationForm,
+    StyledPasswordChangeForm,
+    StyledPasswordResetForm,
+    StyledSetPasswordForm,
+)
+
+PASSWORD_PAGES = [
+    path(
+        "password/change/",
+        auth_views.PasswordChangeView.as_view(
+            template_name="web/auth/password_change_form.html",
+            form_class=StyledPasswordChangeForm,
+            success_url=reverse_lazy("web:password-change-done"),
+        ),
+        name="password-change",
+    ),
+    path(
+        "password/change/done/",
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="web/auth/password_change_done.html"
+        ),
+        name="password-change-done",
+    ),
+    path(
+        "password/reset/",
+        auth_views.PasswordResetView.as_view(
+            template_name="web/auth/password_reset_form.html",
+            form_class=StyledPasswordResetForm,
+            email_template_name="web/auth/password_reset_email.txt",
+            subject_template_name="web/auth/password_reset_subject.txt",
+            success_url=reverse_lazy("web:password-reset-done"),
+        ),
+        name="password-reset",
+    ),
+    path(
+        "password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(
+            template_name="web/auth/password_reset_done.html",
+            extra_context={"reset_done": True},
+        ),
+        name="password-reset-done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="web/auth/password_reset_confirm.html",
+            form_class=StyledSetPasswordForm,
+            success_url=reverse_lazy("web:password-reset-complete"),
+        ),
+        name="password-reset-confirm",
+    ),
+    path(
+        "password/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="web/auth/password_reset_complete.html"
+        ),
+        name="password-reset-complete",
+    ),
+]
 
 app_name = "web"
 
@@ -16,17 +75,16 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    *PASSWORD_PAGES,
     path("org/<slug:slug>/", views.switch_organisation, name="switch-organisation"),
-    path("offers/<uuid:offer_id>/", records.offer_detail, name="offer"),
-    path("offers/<uuid:offer_id>/pdf", records.offer_pdf, name="offer-pdf"),
-    path("offers/<uuid:offer_id>/send", records.offer_send, name="offer-send"),
-    path("prospects/<uuid:prospect_id>/", records.prospect_detail, name="prospect"),
-    path("accounts/<uuid:account_id>/", records.account_detail, name="account"),
+    path("language/", views.set_language, name="set-language"),
+    path("search/", views.search, name="search"),
+    path("filters/<slug:list_key>/save", views.saved_filter_save, name="saved-filter-save"),
     path(
-        "<str:kind>s/<uuid:record_id>/fill-from-anaf", records.fill_from_anaf, name="fill-from-anaf"
+        "filters/<uuid:saved_filter_id>/delete",
+        views.saved_filter_delete,
+        name="saved-filter-delete",
     ),
-    path("settings/", records.organisation_settings, name="settings"),
-    path("settings/fetch-bnr", records.fetch_bnr_rates, name="fetch-bnr"),
     path("healthz", views.healthz, name="healthz"),
     path("o/", include("smartcrm.outreach.urls")),
 ]

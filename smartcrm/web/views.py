@@ -1,39 +1,64 @@
-"""The web edge: thin views that call selectors and render."""
+"""The web edge's own pages: dashboard, global search, language, organisation, saved filters."""
 
 from __future__ import annotations
 
+import uuid
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
-from smartcrm.core.modules import enabled_modules
-from smartcrm.sales import selectors as sales
-from smartcrm.tasks import selectors as tasks
-from smartcrm.web.context import SESSION_KEY, current_membership, memberships_of
+from smartcrm.core import services as core_services
+from smartcrm.core.errors import DomainError, NotFound
+from smartcrm.core.models import Membership
+from smartcrm.core.search import search as search_records
+from smartcrm.web import dashboard, services
+from smartcrm.web.context import SESSION_KEY, memberships_of
+from smartcrm.web.decorators import member_view
+from smartcrm.web.records_urls import record_url
 
-RECENT_OFFERS = 10
+SEARCH_LIMIT = 8
 
 
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    membership = current_membership(request)
-    if membership is None:
-        return render(request, "web/no_organisation.html", status=403)
-    org = membership.organization
-    context = {
-        "org": org,
-        "membership": membership,
-        "memberships": memberships_of(request),
-        "modules": enabled_modules(org),
-        "prospect_counts": sales.prospect_counts_by_status(org=org),
-        "pipeline": sales.pipeline(org=org),
-        "recent_offers": list(sales.offer_list(org=org)[:RECENT_OFFERS]),
-        "my_tasks": list(tasks.open_tasks_of(org=org, user=membership.user)[:10])
-        if "tasks" in enabled_modules(org)
-        else [],
-    }
-    return render(request, "web/home.html", context)
+def _back(request: HttpRequest, fallback: str = "/") -> str:
+    """Where to return after a small action: the page it came from, if it is ours."""
+    target = request.POST.get("next") or request.META.get("HTTP_REFERER") or fallback
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return fallback
+    parts = urlsplit(target)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+@member_view
+def home(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """The dashboard ("My day"), in the member's time zone."""
+    board = dashboard.dashboard(membership=membership)
+    with timezone.override(board.day.now.tzinfo):
+        return render(request, "web/home.html", {"board": board})
+
+
+@member_view
+@require_GET
+def search(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """The top bar's typeahead: the best hits over every kind of record."""
+    query = request.GET.get("q", "").replace("\x00", "")[:200]
+    hits = []
+    if query.strip():
+        try:
+            found, _next = search_records(org=membership.organization, q=query, limit=SEARCH_LIMIT)
+        except DomainError:
+            found = []
+        hits = [(hit, record_url(hit.kind, hit.object_id)) for hit in found]
+    return render(request, "web/partials/search_results.html", {"hits": hits, "query": query})
 
 
 @login_required
@@ -44,6 +69,65 @@ def switch_organisation(request: HttpRequest, slug: str) -> HttpResponse:
             request.session[SESSION_KEY] = str(membership.organization_id)
             return redirect("web:home")
     raise Http404("No such organisation.")
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch the language: remembered on the user (every device), and in a cookie."""
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        messages.error(request, _("Unknown language."))
+        return redirect(_back(request))
+    if request.user.is_authenticated:
+        core_services.user_set_language(user=request.user, language=language)
+    response = redirect(_back(request))
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+    return response
+
+
+@member_view
+@require_POST
+def saved_filter_save(request: HttpRequest, membership: Membership, list_key: str) -> HttpResponse:
+    back = _back(request)
+    query = urlsplit(back).query
+    try:
+        services.saved_filter_save(
+            org=membership.organization,
+            user=membership.user,
+            list_key=list_key,
+            name=request.POST.get("name", ""),
+            query=query,
+            shared=request.POST.get("shared") == "on",
+        )
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Filter saved."))
+    return redirect(back)
+
+
+@member_view
+@require_POST
+def saved_filter_delete(
+    request: HttpRequest, membership: Membership, saved_filter_id: uuid.UUID
+) -> HttpResponse:
+    try:
+        services.saved_filter_delete(
+            org=membership.organization, user=membership.user, saved_filter_id=saved_filter_id
+        )
+    except NotFound:
+        raise Http404("Not found.") from None
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Filter deleted."))
+    return redirect(_back(request).split("?")[0])
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

@@ -1,0 +1,573 @@
+"""Web edge of the activities module: the section of a record page (log a call, plan a
+meeting, mark done, cancel), the list, the week/month calendar, the new-activity page and an
+activity's page. Times are read and shown in the member's time zone."""
+
+from __future__ import annotations
+
+import calendar as calendar_module
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from pydantic import Field
+
+from smartcrm.activities import services
+from smartcrm.activities.api import ACTIVITY_ORDERINGS, ActivityFilters
+from smartcrm.activities.choices import ActivityKind, ActivityStatus
+from smartcrm.activities.forms import ActivityForm, OutcomeForm, member_choices
+from smartcrm.activities.models import Activity
+from smartcrm.contacts.models import Contact
+from smartcrm.core.errors import DomainError
+from smartcrm.core.models import Membership
+from smartcrm.core.modules import Module, module_enabled
+from smartcrm.core.search import search
+from smartcrm.sales.parents import PARENT_MODELS, contacts_scope_of
+from smartcrm.web.decorators import is_htmx, member_view, record_or_404
+from smartcrm.web.dialogs import (
+    changed,
+    dialog_or_page,
+    in_member_time_zone,
+    redirect_to,
+    refused,
+    safe_next,
+    section_parent,
+    show_error,
+    takes_new_children,
+    triggered,
+)
+from smartcrm.web.forms import version_from
+from smartcrm.web.lists import list_page
+from smartcrm.web.records_urls import record_url
+
+EVENT = "activities-changed"
+SECTION_LIMIT = 50
+CALENDAR_LIMIT = 1000
+PARENTS = ("prospect", "account", "offer")
+PARENT_LABELS = {
+    "prospect": gettext_lazy("Prospect"),
+    "account": gettext_lazy("Account"),
+    "offer": gettext_lazy("Offer"),
+}
+# The service's field names, as the form calls them.
+FORM_FIELDS = {"reminder_minutes": "reminder", **{f"{p}_id": "parent" for p in PARENTS}}
+DIALOG_TITLES = {"call": gettext_lazy("Log a call"), "meeting": gettext_lazy("Plan a meeting")}
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _module_on(membership: Membership) -> None:
+    if not module_enabled(membership.organization, Module.ACTIVITIES):
+        raise Http404("Not found.")
+
+
+def _activities(membership: Membership) -> QuerySet[Activity]:
+    return Activity.objects.for_org(membership.organization).select_related(
+        "owner", "prospect", "account", "offer"
+    )
+
+
+def _activity(membership: Membership, activity_id: uuid.UUID) -> Activity:
+    _module_on(membership)
+    return record_or_404(_activities(membership), membership, activity_id)
+
+
+def parent_kind_of(record: Any) -> tuple[str, Any]:
+    """The kind and the record an activity (or task) hangs on; ("", None) for none."""
+    for kind in PARENTS:
+        if getattr(record, f"{kind}_id", None):
+            return kind, getattr(record, kind)
+    return "", None
+
+
+def _parent_url(activity: Activity) -> str:
+    kind, parent = parent_kind_of(activity)
+    return record_url(kind, parent.pk) if parent is not None else ""
+
+
+def overdue_cutoff() -> dt.datetime:
+    """Before this instant a planned activity (or an open task) is overdue: the start of
+    today in the current time zone (something due today is not late until the day ends)."""
+    return start_of_day(timezone.localdate())
+
+
+def start_of_day(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(0)))
+
+
+# --- the section of a record page --------------------------------------------------------------
+
+
+@member_view
+@require_GET
+@in_member_time_zone
+def section(
+    request: HttpRequest, membership: Membership, parent_kind: str, parent_id: uuid.UUID
+) -> HttpResponse:
+    _module_on(membership)
+    parent = section_parent(membership, parent_kind, parent_id)
+    mine = Activity.objects.for_org(membership.organization).filter(**{parent_kind: parent})
+    rows = mine.select_related("owner").prefetch_related("participants")
+    planned = list(
+        rows.filter(status=ActivityStatus.PLANNED).order_by("start_at", "id")[:SECTION_LIMIT]
+    )
+    past = list(
+        rows.exclude(status=ActivityStatus.PLANNED).order_by("-start_at", "-id")[:SECTION_LIMIT]
+    )
+    context = {
+        "parent": parent,
+        "parent_kind": parent_kind,
+        "planned": planned,
+        "past": past,
+        "count": len(planned) + len(past),
+        "more": len(planned) == SECTION_LIMIT or len(past) == SECTION_LIMIT,
+        "cutoff": overdue_cutoff(),
+        "can_add": takes_new_children(parent),
+        "section_url": reverse("activities:section", args=[parent_kind, parent.pk]),
+        "list_url": reverse("activities:activity-list") + f"?{parent_kind}_id={parent.pk}",
+        "back": record_url(parent_kind, parent.pk),
+    }
+    return render(request, "activities/partials/section.html", context)
+
+
+def _record_contacts(org: Any, parent: Any) -> QuerySet[Contact]:
+    return (
+        Contact.objects.for_org(org)
+        .filter(**contacts_scope_of(parent))
+        .order_by("last_name", "first_name")
+    )
+
+
+@member_view
+@require_http_methods(["GET", "POST"])
+@in_member_time_zone
+def activity_create(
+    request: HttpRequest, membership: Membership, parent_kind: str, parent_id: uuid.UUID
+) -> HttpResponse:
+    """The "Log a call" and "Plan a meeting" dialogs of a record page (``?mode=``)."""
+    _module_on(membership)
+    parent = section_parent(membership, parent_kind, parent_id)
+    mode = request.GET.get("mode", "call")
+    if mode not in DIALOG_TITLES:
+        raise Http404("Not found.")
+    org = membership.organization
+    contacts = _record_contacts(org, parent)
+    context: dict[str, Any] = {
+        "title": DIALOG_TITLES[mode],
+        "action": reverse("activities:activity-create", args=[parent_kind, parent.pk])
+        + f"?mode={mode}",
+        "back": record_url(parent_kind, parent.pk),
+        "submit_label": _("Save"),
+        "testid": f"activity-form-{mode}",
+    }
+    if request.method == "GET":
+        form = ActivityForm(mode=mode, org=org, contacts=contacts)
+        return dialog_or_page(request, {**context, "form": form})
+    form = ActivityForm(request.POST, mode=mode, org=org, contacts=contacts)
+    if form.is_valid():
+        try:
+            services.activity_create(
+                org=org,
+                user=membership.user,
+                status=form.activity_status(),
+                **{f"{parent_kind}_id": parent.pk},
+                **form.service_fields(),
+            )
+        except DomainError as error:
+            show_error(form, error, fields=FORM_FIELDS)
+        else:
+            return changed(request, EVENT, fallback=context["back"])
+    return dialog_or_page(request, {**context, "form": form}, status=422)
+
+
+# --- one-click actions ----------------------------------------------------------------------------
+
+
+def _after_action(request: HttpRequest, membership: Membership, activity: Activity) -> HttpResponse:
+    """A list row asks for itself again (``show=row``); a section just hears the event."""
+    if is_htmx(request) and request.POST.get("show") == "row":
+        activity = _activity(membership, activity.pk)
+        response = render(
+            request,
+            "activities/partials/activity_row.html",
+            {"activity": activity, "cutoff": overdue_cutoff()},
+        )
+        return triggered(response, EVENT)
+    return changed(request, EVENT, fallback=_parent_url(activity), close_dialog=False)
+
+
+@member_view
+@require_POST
+@in_member_time_zone
+def activity_done(
+    request: HttpRequest, membership: Membership, activity_id: uuid.UUID
+) -> HttpResponse:
+    activity = _activity(membership, activity_id)
+    form = OutcomeForm(request.POST)
+    outcome = form.cleaned_data["outcome"] if form.is_valid() else ""
+    try:
+        activity = services.activity_complete(
+            org=membership.organization,
+            user=membership.user,
+            activity_id=activity.pk,
+            outcome=outcome,
+            version=version_from(request.POST),
+        )
+    except DomainError as error:
+        return refused(request, error, fallback=_parent_url(activity))
+    return _after_action(request, membership, activity)
+
+
+@member_view
+@require_POST
+@in_member_time_zone
+def activity_cancel(
+    request: HttpRequest, membership: Membership, activity_id: uuid.UUID
+) -> HttpResponse:
+    activity = _activity(membership, activity_id)
+    try:
+        activity = services.activity_cancel(
+            org=membership.organization,
+            user=membership.user,
+            activity_id=activity.pk,
+            version=version_from(request.POST),
+        )
+    except DomainError as error:
+        return refused(request, error, fallback=_parent_url(activity))
+    return _after_action(request, membership, activity)
+
+
+@member_view
+@require_POST
+@in_member_time_zone
+def activity_replan(
+    request: HttpRequest, membership: Membership, activity_id: uuid.UUID
+) -> HttpResponse:
+    """Plan a canceled activity again."""
+    activity = _activity(membership, activity_id)
+    try:
+        activity = services.activity_set_status(
+            org=membership.organization,
+            user=membership.user,
+            activity_id=activity.pk,
+            status=ActivityStatus.PLANNED,
+            version=version_from(request.POST),
+        )
+    except DomainError as error:
+        return refused(request, error, fallback=_parent_url(activity))
+    return _after_action(request, membership, activity)
+
+
+@member_view
+@require_POST
+def activity_delete(
+    request: HttpRequest, membership: Membership, activity_id: uuid.UUID
+) -> HttpResponse:
+    activity = _activity(membership, activity_id)
+    back = _parent_url(activity) or reverse("activities:activity-list")
+    try:
+        services.activity_delete(
+            org=membership.organization,
+            user=membership.user,
+            activity_id=activity.pk,
+            version=version_from(request.POST),
+        )
+    except DomainError as error:
+        return refused(request, error, fallback=back)
+    if not is_htmx(request) or request.POST.get("show") == "redirect":
+        messages.success(request, _("The activity was deleted."))
+        return redirect_to(request, back)
+    return changed(request, EVENT, fallback=back, close_dialog=False)
+
+
+# --- the list -----------------------------------------------------------------------------------
+
+
+class ActivityPageFilters(ActivityFilters):
+    """The API's filters, and what the page adds: a local date range and "overdue"."""
+
+    date_from: dt.date | None = Field(None, description="From this local day")
+    date_to: dt.date | None = Field(None, description="Until this local day, included")
+    overdue: bool | None = Field(None, description="Planned, and its day has passed")
+
+    def filter_date_from(self, value: dt.date | None) -> Q:
+        return Q(start_at__gte=start_of_day(value)) if value else Q()
+
+    def filter_date_to(self, value: dt.date | None) -> Q:
+        return Q(start_at__lt=start_of_day(value + dt.timedelta(days=1))) if value else Q()
+
+    def filter_overdue(self, value: bool | None) -> Q:
+        late = Q(status=ActivityStatus.PLANNED, start_at__lt=overdue_cutoff())
+        if value is None:
+            return Q()
+        return late if value else ~late
+
+
+@member_view
+@require_GET
+@in_member_time_zone
+def activity_list(request: HttpRequest, membership: Membership) -> HttpResponse:
+    _module_on(membership)
+    page = list_page(
+        request,
+        _activities(membership),
+        filters=ActivityPageFilters,
+        orderings=ACTIVITY_ORDERINGS,
+        default="-start_at",
+        key="activities",
+    )
+    context = {
+        "page": page,
+        "default_ordering": page.default_ordering,
+        "cutoff": overdue_cutoff(),
+        "kinds": ActivityKind.choices,
+        "statuses": ActivityStatus.choices,
+        "members": member_choices(membership.organization) if not page.is_continuation else [],
+    }
+    if page.is_continuation:
+        return render(request, "activities/partials/activity_rows.html", context)
+    return render(request, "activities/activity_list.html", context)
+
+
+# --- the calendar -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CalendarItem:
+    activity: Activity
+    starts: dt.datetime  # local
+    url: str  # the activity's record, else the activity's page
+
+
+@dataclass
+class CalendarDay:
+    day: dt.date
+    items: list[CalendarItem]
+    in_month: bool = True
+    is_today: bool = False
+
+
+def _calendar_range(view: str, day: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and the day after the last day shown (weeks start on Monday)."""
+    if view == "week":
+        first = day - dt.timedelta(days=day.weekday())
+        return first, first + dt.timedelta(days=7)
+    month_first = day.replace(day=1)
+    last = month_first.replace(day=calendar_module.monthrange(day.year, day.month)[1])
+    first = month_first - dt.timedelta(days=month_first.weekday())
+    after = last + dt.timedelta(days=7 - last.weekday())
+    return first, after
+
+
+def _shifted(view: str, day: dt.date, step: int) -> dt.date:
+    if view == "week":
+        return day + dt.timedelta(days=7 * step)
+    month = day.month - 1 + step
+    year = day.year + month // 12
+    month = month % 12 + 1
+    return dt.date(year, month, min(day.day, calendar_module.monthrange(year, month)[1]))
+
+
+@member_view
+@require_GET
+@in_member_time_zone
+def calendar(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """A week or a month of planned (and done) activities, server-rendered."""
+    _module_on(membership)
+    view = request.GET.get("view", "week")
+    if view not in ("week", "month"):
+        view = "week"
+    today = timezone.localdate()
+    try:
+        day = dt.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        day = today
+    owner = request.GET.get("owner", "me")
+    first, after = _calendar_range(view, day)
+    activities = (
+        _activities(membership)
+        .filter(start_at__gte=start_of_day(first), start_at__lt=start_of_day(after))
+        .exclude(status=ActivityStatus.CANCELED)
+        .order_by("start_at", "id")
+    )
+    members = member_choices(membership.organization)
+    if owner == "me":
+        activities = activities.filter(owner=membership.user)
+    elif owner != "all":
+        if owner not in {value for value, _label in members}:
+            owner = "all"
+        else:
+            activities = activities.filter(owner_id=uuid.UUID(owner))
+    by_day: dict[dt.date, list[CalendarItem]] = {}
+    for activity in activities[:CALENDAR_LIMIT]:
+        starts = timezone.localtime(activity.start_at)
+        url = _parent_url(activity) or reverse("activities:activity", args=[activity.pk])
+        by_day.setdefault(starts.date(), []).append(CalendarItem(activity, starts, url))
+    days = [
+        CalendarDay(
+            day=current,
+            items=by_day.get(current, []),
+            in_month=view == "week" or current.month == day.month,
+            is_today=current == today,
+        )
+        for current in (first + dt.timedelta(days=n) for n in range((after - first).days))
+    ]
+    context = {
+        "view": view,
+        "day": day,
+        "first": first,
+        "last": after - dt.timedelta(days=1),
+        "weeks": [days[i : i + 7] for i in range(0, len(days), 7)],
+        "weekdays": days[:7],
+        "previous": _shifted(view, day, -1),
+        "next": _shifted(view, day, 1),
+        "today": today,
+        "owner": owner,
+        "members": members,
+        "cutoff": overdue_cutoff(),
+    }
+    return render(request, "activities/calendar.html", context)
+
+
+# --- the new-activity page, an activity's page ------------------------------------------------
+
+
+def parent_from_query(membership: Membership, params: Any) -> tuple[str, str] | None:
+    """``?prospect=<id>`` (or account, offer) from a record page: ("prospect:<id>", label)."""
+    for kind in PARENTS:
+        raw = params.get(kind)
+        if raw:
+            record = record_or_404(PARENT_MODELS[kind], membership, raw)
+            return f"{kind}:{record.pk}", f"{PARENT_LABELS[kind]} · {record}"
+    return None
+
+
+def parent_label(membership: Membership, value: Any) -> str:
+    """The picker's chosen record, named (an unknown one stays unnamed: the service says no)."""
+    if not isinstance(value, tuple):
+        return ""
+    kind, record_id = value
+    record = PARENT_MODELS[kind].objects.for_org(membership.organization).filter(pk=record_id)
+    found = record.first()
+    return f"{PARENT_LABELS[kind]} · {found}" if found is not None else ""
+
+
+@member_view
+@require_http_methods(["GET", "POST"])
+@in_member_time_zone
+def activity_new(request: HttpRequest, membership: Membership) -> HttpResponse:
+    _module_on(membership)
+    org = membership.organization
+    context: dict[str, Any] = {"title": _("New activity")}
+    if request.method == "GET":
+        chosen = parent_from_query(membership, request.GET)
+        initial: dict[str, Any] = {
+            "start_at": timezone.localtime().replace(second=0, microsecond=0),
+            "owner_id": str(membership.user_id),
+        }
+        label = ""
+        if chosen is not None:
+            initial["parent"], label = chosen
+        form = ActivityForm(mode="new", org=org, initial=initial, parent_label=label)
+        return render(request, "activities/activity_new.html", {**context, "form": form})
+    form = ActivityForm(request.POST, mode="new", org=org)
+    if form.is_valid():
+        kind, parent_id = form.cleaned_data["parent"]
+        try:
+            activity = services.activity_create(
+                org=org,
+                user=membership.user,
+                status=form.activity_status(),
+                **{f"{kind}_id": parent_id},
+                **form.service_fields(),
+            )
+        except DomainError as error:
+            show_error(form, error, fields=FORM_FIELDS)
+        else:
+            messages.success(request, _("The activity was saved."))
+            return HttpResponseRedirect(reverse("activities:activity", args=[activity.pk]))
+    label = parent_label(membership, form.cleaned_data.get("parent") if form.is_bound else None)
+    form.fields["parent"].widget.attrs["data-label"] = label
+    return render(request, "activities/activity_new.html", {**context, "form": form}, status=422)
+
+
+@member_view
+@require_http_methods(["GET", "POST"])
+@in_member_time_zone
+def activity_detail(
+    request: HttpRequest, membership: Membership, activity_id: uuid.UUID
+) -> HttpResponse:
+    """An activity: what, when, where, with whom; change it; mark it done or cancel it."""
+    activity = _activity(membership, activity_id)
+    org = membership.organization
+    kind, parent = parent_kind_of(activity)
+    contacts = _record_contacts(org, parent)
+    status = 200
+    if request.method == "POST":
+        form = ActivityForm(request.POST, mode="edit", org=org, contacts=contacts)
+        if form.is_valid():
+            try:
+                services.activity_update(
+                    org=org,
+                    user=membership.user,
+                    activity_id=activity.pk,
+                    version=form.cleaned_data["version"],
+                    **form.service_fields(),
+                )
+            except DomainError as error:
+                show_error(form, error, fields=FORM_FIELDS)
+            else:
+                messages.success(request, _("The activity was saved."))
+                return HttpResponseRedirect(
+                    safe_next(request, reverse("activities:activity", args=[activity.pk]))
+                )
+        status = 422
+    else:
+        form = ActivityForm(mode="edit", org=org, contacts=contacts, activity=activity)
+    context = {
+        "activity": activity,
+        "parent_kind": kind,
+        "parent": parent,
+        "parent_url": record_url(kind, parent.pk) if parent is not None else "",
+        "participants": list(activity.participants.order_by("last_name", "first_name")),
+        "form": form,
+        "outcome_form": OutcomeForm(initial={"version": activity.version}),
+        "cutoff": overdue_cutoff(),
+    }
+    return render(request, "activities/activity_detail.html", context, status=status)
+
+
+@member_view
+@require_GET
+def parent_search(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """The record picker's hits: prospects, accounts and offers matching the typed text."""
+    field = request.GET.get("field", "parent")
+    if not field.isidentifier():
+        field = "parent"
+    query = (request.GET.get("q") or request.GET.get(f"{field}_q") or "").replace("\x00", "")
+    query = query[:200]
+    hits: list[Any] = []
+    if query.strip():
+        found, _next = search(org=membership.organization, q=query, kinds=PARENTS, limit=10)
+        hits = [
+            {
+                "kind": hit.kind,
+                "kind_label": PARENT_LABELS[hit.kind],
+                "object_id": hit.object_id,
+                "title": hit.title,
+                "subtitle": hit.subtitle,
+            }
+            for hit in found
+        ]
+    context = {"hits": hits, "query": query, "field": field}
+    return render(request, "activities/partials/parent_choices.html", context)

@@ -1,0 +1,196 @@
+"""Bulk actions of the list pages: all selected rows change, or none."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from smartcrm.contacts.services import contact_create
+from smartcrm.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from smartcrm.core.models import SearchEntry
+from smartcrm.sales.choices import EventKind, ProspectStatus
+from smartcrm.sales.models import Account, Prospect, RecordEvent
+from smartcrm.sales.services import bulk, prospect_convert
+from smartcrm.sales.tests.factories import (
+    AccountFactory,
+    OfferFactory,
+    ProspectFactory,
+    qualified_prospect,
+)
+
+
+def _prospects(org, user, count, **fields):
+    return [ProspectFactory.create(org=org, user=user, **fields) for _ in range(count)]
+
+
+def test_assign_owner_changes_every_selected_prospect_and_records_it(org, owner, sales_user):
+    chosen = _prospects(org, owner, 3)
+    other = ProspectFactory.create(org=org, user=owner)
+
+    changed = bulk.prospects_assign_owner(
+        org=org, user=owner, prospect_ids=[p.pk for p in chosen], owner_id=sales_user.pk
+    )
+
+    assert changed == 3
+    rows = {p.pk: (p.owner_id, p.version) for p in Prospect.objects.all()}
+    assert all(rows[p.pk] == (sales_user.pk, 2) for p in chosen)
+    assert rows[other.pk] == (owner.pk, 1)
+    events = RecordEvent.objects.filter(kind=EventKind.UPDATED, prospect__in=chosen)
+    assert sorted(e.data["fields"] for e in events) == [["owner_id"]] * 3
+
+
+def test_assign_to_the_current_owner_changes_nothing(org, owner):
+    prospect = ProspectFactory.create(org=org, user=owner)
+    assert (
+        bulk.prospects_assign_owner(
+            org=org, user=owner, prospect_ids=[prospect.pk], owner_id=owner.pk
+        )
+        == 0
+    )
+    assert Prospect.objects.get(pk=prospect.pk).version == 1
+
+
+def test_assign_to_a_non_member_is_refused_naming_the_field(org, owner, other_owner):
+    prospect = ProspectFactory.create(org=org, user=owner)
+    with pytest.raises(ValidationFailed) as error:
+        bulk.prospects_assign_owner(
+            org=org, user=owner, prospect_ids=[prospect.pk], owner_id=other_owner.pk
+        )
+    assert error.value.field == "owner_id"
+    assert Prospect.objects.get(pk=prospect.pk).owner_id == owner.pk
+
+
+def test_a_selection_with_another_organisations_row_changes_nothing(
+    org, owner, sales_user, other_org, other_owner
+):
+    mine = ProspectFactory.create(org=org, user=owner)
+    theirs = ProspectFactory.create(org=other_org, user=other_owner)
+    with pytest.raises(NotFound):
+        bulk.prospects_assign_owner(
+            org=org, user=owner, prospect_ids=[mine.pk, theirs.pk], owner_id=sales_user.pk
+        )
+    assert Prospect.objects.get(pk=mine.pk).owner_id == owner.pk
+    assert Prospect.objects.get(pk=theirs.pk).owner_id == other_owner.pk
+
+
+@pytest.mark.parametrize("ids", [[], ["not-a-uuid"]])
+def test_an_empty_or_malformed_selection_is_refused(org, owner, ids):
+    with pytest.raises(ValidationFailed) as error:
+        bulk.prospects_set_status(org=org, user=owner, prospect_ids=ids, status="in_progress")
+    assert error.value.field == "ids"
+
+
+def test_set_status_moves_every_prospect_and_writes_one_event_each(org, owner):
+    chosen = _prospects(org, owner, 2)
+    moved = bulk.prospects_set_status(
+        org=org,
+        user=owner,
+        prospect_ids=[p.pk for p in chosen],
+        status="disqualified",
+        reason="  Fără   buget ",
+    )
+    assert moved == 2
+    assert set(Prospect.objects.values_list("status", "disqualify_reason")) == {
+        ("disqualified", "Fără buget")
+    }
+    events = RecordEvent.objects.filter(kind=EventKind.STATUS_CHANGED)
+    assert sorted((e.data["old"], e.data["new"]) for e in events) == [
+        ("new", "disqualified"),
+        ("new", "disqualified"),
+    ]
+
+
+def test_disqualifying_needs_a_reason(org, owner):
+    prospect = ProspectFactory.create(org=org, user=owner)
+    with pytest.raises(ValidationFailed) as error:
+        bulk.prospects_set_status(
+            org=org, user=owner, prospect_ids=[prospect.pk], status="disqualified"
+        )
+    assert error.value.field == "reason"
+
+
+def test_an_illegal_move_of_one_prospect_refuses_them_all(org, owner):
+    fresh = ProspectFactory.create(org=org, user=owner, company_name="Nou SRL")
+    qualified = qualified_prospect(org, owner, company_name="Calificat SRL")
+    with pytest.raises(Conflict) as error:
+        bulk.prospects_set_status(
+            org=org, user=owner, prospect_ids=[fresh.pk, qualified.pk], status="new"
+        )
+    assert "Calificat SRL" in error.value.message
+    assert Prospect.objects.get(pk=qualified.pk).status == ProspectStatus.QUALIFIED
+
+
+def test_converted_prospects_are_refused(org, owner, sales_user):
+    prospect = qualified_prospect(org, owner)
+    prospect_convert(org=org, user=owner, prospect_id=prospect.pk)
+    with pytest.raises(Conflict):
+        bulk.prospects_assign_owner(
+            org=org, user=owner, prospect_ids=[prospect.pk], owner_id=sales_user.pk
+        )
+    with pytest.raises(Conflict):
+        bulk.prospects_delete(org=org, user=owner, prospect_ids=[prospect.pk])
+    assert Prospect.objects.filter(pk=prospect.pk, owner_id=owner.pk).exists()
+
+
+def test_delete_removes_prospects_their_contacts_and_their_search_entries(org, owner):
+    prospect = ProspectFactory.create(org=org, user=owner, company_name="Șterge Mă SRL")
+    contact = contact_create(org=org, user=owner, prospect_id=prospect.pk, last_name="Ionescu")
+    kept = ProspectFactory.create(org=org, user=owner)
+
+    assert bulk.prospects_delete(org=org, user=owner, prospect_ids=[prospect.pk]) == 1
+
+    assert list(Prospect.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert not SearchEntry.objects.filter(object_id__in=[prospect.pk, contact.pk]).exists()
+    assert SearchEntry.objects.filter(object_id=kept.pk).exists()
+
+
+def test_a_sales_user_deletes_only_their_own(org, owner, sales_user):
+    theirs = ProspectFactory.create(org=org, user=sales_user)
+    not_theirs = ProspectFactory.create(org=org, user=owner)
+    with pytest.raises(Forbidden):
+        bulk.prospects_delete(org=org, user=sales_user, prospect_ids=[theirs.pk, not_theirs.pk])
+    assert Prospect.objects.count() == 2
+    assert bulk.prospects_delete(org=org, user=sales_user, prospect_ids=[theirs.pk]) == 1
+
+
+def test_a_manager_deletes_anyones(org, owner, manager):
+    prospect = ProspectFactory.create(org=org, user=owner)
+    assert bulk.prospects_delete(org=org, user=manager, prospect_ids=[prospect.pk]) == 1
+
+
+def test_accounts_with_offers_are_not_deleted(org, owner):
+    with_offer = AccountFactory.create(org=org, user=owner, name="Cu Ofertă SRL")
+    OfferFactory.create(org=org, user=owner, account_id=with_offer.pk)
+    plain = AccountFactory.create(org=org, user=owner)
+    with pytest.raises(Conflict) as error:
+        bulk.accounts_delete(org=org, user=owner, account_ids=[with_offer.pk, plain.pk])
+    assert "Cu Ofertă SRL" in error.value.message
+    assert Account.objects.count() == 2
+
+
+def test_accounts_assign_and_delete(org, owner, sales_user):
+    accounts = [AccountFactory.create(org=org, user=owner) for _ in range(2)]
+    ids = [a.pk for a in accounts]
+    assert (
+        bulk.accounts_assign_owner(org=org, user=owner, account_ids=ids, owner_id=sales_user.pk)
+        == 2
+    )
+    assert set(Account.objects.values_list("owner_id", flat=True)) == {sales_user.pk}
+    assert bulk.accounts_delete(org=org, user=owner, account_ids=ids) == 2
+    assert not Account.objects.exists()
+    assert not SearchEntry.objects.filter(object_id__in=ids).exists()
+
+
+def _assign_queries(org, owner, sales_user, prospects):
+    with CaptureQueriesContext(connection) as queries:
+        bulk.prospects_assign_owner(
+            org=org, user=owner, prospect_ids=[p.pk for p in prospects], owner_id=sales_user.pk
+        )
+    return len(queries.captured_queries)
+
+
+def test_bulk_writes_do_not_grow_with_the_selection(org, owner, sales_user):
+    few = _assign_queries(org, owner, sales_user, _prospects(org, owner, 2))
+    many = _assign_queries(org, owner, sales_user, _prospects(org, owner, 25))
+    assert many == few

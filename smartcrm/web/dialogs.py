@@ -1,0 +1,166 @@
+"""What the child-record sections and their dialogs share (contacts, activities, notes, tasks).
+
+- ``dialog_or_page``: a form rendered into the layout's ``#dialog-body`` for htmx, or as a
+  page of its own without JavaScript (same template, same fields).
+- ``changed``: the answer to a successful write from a section: 204 and an ``HX-Trigger``
+  naming what changed (``{"closeDialog": true, "tasks-changed": true}``), so the record page
+  reloads that section and its timeline; without htmx, back to the page it came from.
+- ``refused``: a service's refusal of a one-click action (complete, cancel, delete) as the
+  status the layout's script shows as a message (409 stale or illegal, 403, 404, 400).
+- ``in_member_time_zone``: times shown and typed in the member's (else the organisation's)
+  time zone.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Mapping
+from functools import wraps
+from typing import Any
+from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy
+
+from smartcrm.core.errors import DomainError, StaleVersion
+from smartcrm.core.models import Membership
+from smartcrm.sales.choices import ProspectStatus
+from smartcrm.sales.models import Prospect
+from smartcrm.sales.parents import PARENT_MODELS
+from smartcrm.web.decorators import is_htmx, record_or_404
+from smartcrm.web.forms import StyledForm
+
+DIALOG_TEMPLATE = "web/partials/dialog_form.html"
+PAGE_TEMPLATE = "web/form_page.html"
+
+STALE_MESSAGE = gettext_lazy(
+    "Someone else changed this record meanwhile. Reload the page to see their changes; "
+    "what you typed is kept below."
+)
+
+# The HTTP status of a refused one-click action, by the kind of the domain error.
+REFUSAL_STATUS = {"conflict": 409, "stale": 409, "forbidden": 403, "not_found": 404}
+
+
+def member_zone(membership: Membership) -> ZoneInfo:
+    """The member's own time zone, else the organisation's, else the site's."""
+    for name in (membership.user.time_zone, membership.organization.time_zone):
+        if name:
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def in_member_time_zone(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Put under ``member_view``: the view reads and renders times in the member's zone."""
+
+    @wraps(view)
+    def wrapper(
+        request: HttpRequest, membership: Membership, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        with timezone.override(member_zone(membership)):
+            return view(request, membership, *args, **kwargs)
+
+    return wrapper
+
+
+def section_parent(membership: Membership, parent_kind: str, parent_id: uuid.UUID) -> Any:
+    """The prospect, account or offer a section is about; another organisation's (or an
+    unknown kind) is a 404."""
+    model = PARENT_MODELS.get(parent_kind)
+    if model is None:
+        raise Http404("Not found.")
+    return record_or_404(model, membership, parent_id)
+
+
+def takes_new_children(parent: Any) -> bool:
+    """Whether the section offers "add" (a converted prospect's children live on its account;
+    the services refuse new ones, this only hides the buttons)."""
+    return not (isinstance(parent, Prospect) and parent.status == ProspectStatus.CONVERTED)
+
+
+def safe_next(request: HttpRequest, fallback: str) -> str:
+    """The ``next`` the form carried (or the referring page) when it is ours; else fallback."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not target or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return fallback or "/"
+    parts = urlsplit(target)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def dialog_or_page(
+    request: HttpRequest, context: dict[str, Any], *, status: int = 200
+) -> HttpResponse:
+    """The form in the dialog (htmx), or on a page of its own.
+
+    Context: form, title, action (the URL it posts to), submit_label, back (where Cancel
+    goes on the page), testid; optionally before_fields / after_fields (template names
+    included around the fields)."""
+    template = DIALOG_TEMPLATE if is_htmx(request) else PAGE_TEMPLATE
+    return render(request, template, context, status=status)
+
+
+def changed(request: HttpRequest, *events: str, fallback: str, close_dialog: bool = True) -> Any:
+    """A write succeeded: tell the page what changed (htmx), or go back (no JavaScript)."""
+    if not is_htmx(request):
+        return HttpResponseRedirect(safe_next(request, fallback))
+    response = HttpResponse(status=204)
+    trigger: dict[str, Any] = {event: True for event in events}
+    if close_dialog:
+        trigger = {"closeDialog": True, **trigger}
+    response["HX-Trigger"] = json.dumps(trigger)
+    return response
+
+
+def redirect_to(request: HttpRequest, url: str) -> HttpResponse:
+    """Go to another page: htmx follows ``HX-Redirect``, a plain form a 302."""
+    if is_htmx(request):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return HttpResponseRedirect(url)
+
+
+def triggered(response: HttpResponse, *events: str) -> HttpResponse:
+    """Add events to a response that carries content (a re-rendered row, say)."""
+    response["HX-Trigger"] = json.dumps({event: True for event in events})
+    return response
+
+
+def show_error(
+    form: forms.Form, error: DomainError, *, fields: Mapping[str, str] | None = None
+) -> None:
+    """A service's refusal next to the form's fields (``fields`` renames the service's field
+    names to the form's); a stale version says so above the form, the input kept."""
+    if isinstance(error, StaleVersion):
+        form.add_error(None, STALE_MESSAGE)
+    else:
+        renamed = fields or {}
+        for issue in error.issues:
+            name = renamed.get(issue.field or "", issue.field)
+            form.add_error(name if name in form.fields else None, issue.message)
+    if isinstance(form, StyledForm):
+        form.mark_invalid()
+
+
+def refused(request: HttpRequest, error: DomainError, *, fallback: str) -> HttpResponse:
+    """A one-click action the service refused: a status the layout shows with this text
+    (htmx), or the message on the page it came from (no JavaScript)."""
+    if not is_htmx(request):
+        messages.error(request, error.message)
+        return HttpResponseRedirect(safe_next(request, fallback))
+    response = HttpResponse(error.message, status=REFUSAL_STATUS.get(error.kind, 400))
+    response["X-Error-Message"] = quote(error.message)
+    return response
