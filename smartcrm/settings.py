@@ -184,6 +184,12 @@ STORAGES = {
         )
     },
 }
+# Source maps (read only by developer tools) and the PDF fonts (read by WeasyPrint, not by
+# browsers) are served as they are: compressing them made every start a minute slower.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
+    *("jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz", "br"),
+    *("woff", "woff2", "mp4", "webm", "map", "ttf", "otf"),
+]
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
 
