@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from smartcrm.activities.choices import ActivityStatus
 from smartcrm.activities.models import Activity
+from smartcrm.agenda.selectors import overdue_cutoff
 from smartcrm.core.models import Membership, Organization, User
 from smartcrm.core.modules import Module, module_enabled
 from smartcrm.sales import selectors as sales
@@ -197,10 +198,12 @@ def my_tasks_due(*, org: Organization, user: User, day: Day) -> tuple[list[Any],
     """The user's open tasks due before tomorrow, overdue first, then today's (at most
     TASK_LIMIT), with how many are due in all and how many of them are overdue."""
     due = open_tasks_of(org=org, user=user).filter(due_at__lt=day.end)
-    counts = due.aggregate(total=Count("id"), overdue=Count("id", filter=Q(due_at__lt=day.now)))
+    # Overdue as everywhere else (lists, API, agenda): due before today began, locally.
+    cutoff = overdue_cutoff(org)
+    counts = due.aggregate(total=Count("id"), overdue=Count("id", filter=Q(due_at__lt=cutoff)))
     rows: list[Any] = list(due.order_by("due_at", "created_at", "id")[:TASK_LIMIT])
     for task in rows:
-        task.is_overdue = task.due_at < day.now
+        task.is_overdue = task.due_at < cutoff
         _link(task, "task")
     return rows, counts["total"], counts["overdue"]
 

@@ -276,3 +276,20 @@ def test_dashboard_query_count_does_not_grow_with_rows(client, org, owner):
     _fill(org, owner, 18)
     many = _queries(client)
     assert many == few
+
+
+def test_a_task_due_earlier_today_is_due_not_overdue_as_in_the_lists(client, org, owner):
+    from smartcrm.agenda.selectors import overdue_cutoff
+
+    start_of_today = overdue_cutoff(org)
+    task_create(org=org, user=owner, title="Azi", due_at=start_of_today + dt.timedelta(seconds=1))
+    task_create(org=org, user=owner, title="Ieri", due_at=start_of_today - dt.timedelta(minutes=1))
+    client.force_login(owner)
+
+    board = client.get(reverse("web:home")).context["board"]
+
+    assert [(task.title, task.is_overdue) for task in board.tasks] == [
+        ("Ieri", True),
+        ("Azi", False),
+    ]
+    assert board.overdue_count == 1
