@@ -55,6 +55,24 @@ def test_once_runs_the_due_jobs_and_leaves_the_later_ones(db):
     assert (done.status, done.return_value, len(done.worker_ids)) == ("SUCCESSFUL", "ACUM", 1)
 
 
+def test_a_job_left_running_by_a_dead_worker_runs_again_later(db, settings):
+    settings.SMARTCRM_JOB_ABANDONED_AFTER = 600
+    abandoned = enqueue(remember, word="abandonat")
+    recent = enqueue(remember, word="în lucru")
+    # Two workers claimed these and died: one 20 minutes ago, one a minute ago.
+    for job_id, minutes in ((abandoned, 20), (recent, 1)):
+        DBTaskResult.objects.filter(pk=job_id).update(
+            status=TaskResultStatus.RUNNING,
+            started_at=timezone.now() - dt.timedelta(minutes=minutes),
+        )
+
+    run_worker()
+
+    assert CALLS == ["abandonat"]
+    assert DBTaskResult.objects.get(pk=abandoned).status == TaskResultStatus.SUCCESSFUL
+    assert DBTaskResult.objects.get(pk=recent).status == TaskResultStatus.RUNNING
+
+
 def test_a_job_runs_once_however_often_workers_pass(db):
     enqueue(remember, word="o dată")
 

@@ -11,6 +11,7 @@ so each runs once.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import socket
 import time
@@ -47,6 +48,19 @@ def failed_jobs() -> Any:
     )
 
 
+def requeue_abandoned_jobs() -> int:
+    """Put back in the queue the jobs a worker claimed and never finished (it was killed):
+    every job is safe to run again (reminders and e-mails check under a lock whether they
+    are still owed, imports resume after their last committed batch)."""
+    stale = timezone.now() - dt.timedelta(seconds=settings.SMARTCRM_JOB_ABANDONED_AFTER)
+    requeued = DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING, started_at__lt=stale
+    ).update(status=TaskResultStatus.READY, run_after=timezone.now(), started_at=None)
+    if requeued:
+        logger.warning("Requeued %s job(s) abandoned by a worker that stopped", requeued)
+    return requeued
+
+
 class SmartWorker(Worker):
     """django-tasks-db's worker, plus periodic duties and a clean single-pass mode."""
 
@@ -70,6 +84,7 @@ class SmartWorker(Worker):
 
     def run_periodic(self) -> None:
         self.last_periodic = time.monotonic()
+        requeue_abandoned_jobs()
         for duty in self.periodic:
             try:
                 duty()
