@@ -65,7 +65,7 @@ MENU: tuple[NavGroup, ...] = (
         _("Data"),
         (
             NavItem(_("Import"), "imports:import-list", icon="⇪"),
-            NavItem(_("Duplicates"), "dedupe:groups", icon="⧉", args=("prospects",)),
+            NavItem(_("Duplicates"), "dedupe:groups", icon="≈", args=("prospects",)),
         ),
     ),
     NavGroup(_("Settings"), (NavItem(_("Settings"), "core:settings", icon="⚙"),)),

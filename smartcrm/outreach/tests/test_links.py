@@ -18,6 +18,7 @@ from smartcrm.core.modules import Module
 from smartcrm.core.services import membership_update, organization_set_modules
 from smartcrm.notifications.models import Notification
 from smartcrm.notifications.selectors import unread_count
+from smartcrm.notifications.tests.helpers import run_worker
 from smartcrm.outreach import links, services
 from smartcrm.outreach.models import OfferLink
 from smartcrm.outreach.selectors import link_from_token
@@ -151,33 +152,22 @@ def test_accepting_notifies_the_owner(org, owner, offer, token):
     assert unread_count(org=org, user=owner) == 1
 
 
-def test_the_owner_is_emailed_after_commit_when_email_is_configured(
+def test_the_owner_hears_of_the_decision_in_the_app_and_by_e_mail_from_the_worker(
     org, owner, offer, token, settings, django_capture_on_commit_callbacks
 ):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         services.offer_link_decide(token=token, decision="accepted", name="Ștefan Mureșan")
-        assert mail.outbox == []  # nothing leaves before the commit
-    for callback in callbacks:
-        callback()
+    assert mail.outbox == []  # nothing leaves inside the client's request
+    assert Notification.objects.get(user=owner).kind == "offer_accepted"
+
+    run_worker()
 
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [owner.email]
     assert offer.number in mail.outbox[0].subject
     assert f"/offers/{offer.pk}/" in mail.outbox[0].body
-
-
-def test_the_owner_is_not_emailed_through_the_console_backend(
-    org, owner, offer, token, settings, django_capture_on_commit_callbacks
-):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        services.offer_link_decide(token=token, decision="accepted", name="Ștefan Mureșan")
-
-    assert callbacks == []
-    assert Notification.objects.count() == 1
 
 
 def test_accepting_needs_a_name(org, owner, offer, token):

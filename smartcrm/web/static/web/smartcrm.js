@@ -24,12 +24,22 @@
       if (first) { setTimeout(function () { first.focus(); }, 150); }
     }
   });
+  // Bootstrap ignores hide() while the dialog is still fading in: a quick answer would
+  // leave it open. Close it once it is shown.
+  var opening = false;
   document.body.addEventListener("closeDialog", function () {
     var modal = dialog();
-    if (modal) { modal.hide(); }
+    if (!modal) { return; }
+    if (opening) {
+      document.getElementById("dialog").addEventListener("shown.bs.modal", function () { modal.hide(); }, { once: true });
+    } else {
+      modal.hide();
+    }
   });
   var dialogElement = document.getElementById("dialog");
   if (dialogElement) {
+    dialogElement.addEventListener("show.bs.modal", function () { opening = true; });
+    dialogElement.addEventListener("shown.bs.modal", function () { opening = false; });
     dialogElement.addEventListener("hidden.bs.modal", function () {
       document.getElementById("dialog-body").innerHTML = "";
     });
