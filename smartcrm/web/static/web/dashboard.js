@@ -4,6 +4,10 @@
   "use strict";
 
   if (typeof Chart === "undefined") { return; }
+  // Whoever asked their system for less motion gets the charts drawn at once.
+  if (window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches) {
+    Chart.defaults.animation = false;
+  }
 
   var language = document.documentElement.lang || "ro";
   var COLOURS = ["#0d6efd", "#198754", "#fd7e14", "#6f42c1", "#20c997", "#dc3545", "#6c757d"];

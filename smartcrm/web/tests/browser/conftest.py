@@ -101,6 +101,8 @@ def page_factory(request: Any, browser: Any, live_server: Any) -> Iterator[Any]:
             viewport={"width": width, "height": height},
             locale=locale,
             timezone_id="Europe/Bucharest",
+            # No fades or chart animations: steps and screenshots see the settled page.
+            reduced_motion="reduce",
         )
         context.set_default_timeout(10_000)
         contexts.append(context)
