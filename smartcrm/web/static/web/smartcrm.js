@@ -7,6 +7,19 @@
     return element ? bootstrap.Modal.getOrCreateInstance(element) : null;
   }
 
+  // The first field of a dialog gets the focus once the dialog is shown, unless the person
+  // (or a test) is already typing somewhere in it: never steal the focus mid-input.
+  function focusFirstField(body) {
+    var focus = function () {
+      if (body.contains(document.activeElement)) { return; }
+      var first = body.querySelector("input:not([type=hidden]), select, textarea");
+      if (first) { first.focus(); }
+    };
+    var element = document.getElementById("dialog");
+    if (element.classList.contains("show") && !opening) { focus(); }
+    else { element.addEventListener("shown.bs.modal", focus, { once: true }); }
+  }
+
   // The dialog's body is always filled, never replaced: a button inside a section that
   // swaps itself (outerHTML) must not pass that swap style on to the dialog it opens.
   document.addEventListener("htmx:beforeSwap", function (event) {
@@ -20,8 +33,7 @@
     if (event.detail.target.id === "dialog-body" && event.detail.xhr.status < 300 || event.detail.target.id === "dialog-body" && event.detail.xhr.status === 422) {
       var modal = dialog();
       if (modal) { modal.show(); }
-      var first = event.detail.target.querySelector("input:not([type=hidden]), select, textarea");
-      if (first) { setTimeout(function () { first.focus(); }, 150); }
+      focusFirstField(event.detail.target);
     }
   });
   // Bootstrap ignores hide() while the dialog is still fading in: a quick answer would
