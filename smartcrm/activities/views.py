@@ -36,7 +36,6 @@ from smartcrm.web.decorators import is_htmx, member_view, record_or_404
 from smartcrm.web.dialogs import (
     changed,
     dialog_or_page,
-    in_member_time_zone,
     redirect_to,
     refused,
     safe_next,
@@ -110,7 +109,6 @@ def start_of_day(day: dt.date) -> dt.datetime:
 
 @member_view
 @require_GET
-@in_member_time_zone
 def section(
     request: HttpRequest, membership: Membership, parent_kind: str, parent_id: uuid.UUID
 ) -> HttpResponse:
@@ -150,7 +148,6 @@ def _record_contacts(org: Any, parent: Any) -> QuerySet[Contact]:
 
 @member_view
 @require_http_methods(["GET", "POST"])
-@in_member_time_zone
 def activity_create(
     request: HttpRequest, membership: Membership, parent_kind: str, parent_id: uuid.UUID
 ) -> HttpResponse:
@@ -208,7 +205,6 @@ def _after_action(request: HttpRequest, membership: Membership, activity: Activi
 
 @member_view
 @require_POST
-@in_member_time_zone
 def activity_done(
     request: HttpRequest, membership: Membership, activity_id: uuid.UUID
 ) -> HttpResponse:
@@ -230,7 +226,6 @@ def activity_done(
 
 @member_view
 @require_POST
-@in_member_time_zone
 def activity_cancel(
     request: HttpRequest, membership: Membership, activity_id: uuid.UUID
 ) -> HttpResponse:
@@ -249,7 +244,6 @@ def activity_cancel(
 
 @member_view
 @require_POST
-@in_member_time_zone
 def activity_replan(
     request: HttpRequest, membership: Membership, activity_id: uuid.UUID
 ) -> HttpResponse:
@@ -315,7 +309,6 @@ class ActivityPageFilters(ActivityFilters):
 
 @member_view
 @require_GET
-@in_member_time_zone
 def activity_list(request: HttpRequest, membership: Membership) -> HttpResponse:
     _module_on(membership)
     page = list_page(
@@ -380,7 +373,6 @@ def _shifted(view: str, day: dt.date, step: int) -> dt.date:
 
 @member_view
 @require_GET
-@in_member_time_zone
 def calendar(request: HttpRequest, membership: Membership) -> HttpResponse:
     """A week or a month of planned (and done) activities, server-rendered."""
     _module_on(membership)
@@ -464,7 +456,6 @@ def parent_label(membership: Membership, value: Any) -> str:
 
 @member_view
 @require_http_methods(["GET", "POST"])
-@in_member_time_zone
 def activity_new(request: HttpRequest, membership: Membership) -> HttpResponse:
     _module_on(membership)
     org = membership.organization
@@ -503,7 +494,6 @@ def activity_new(request: HttpRequest, membership: Membership) -> HttpResponse:
 
 @member_view
 @require_http_methods(["GET", "POST"])
-@in_member_time_zone
 def activity_detail(
     request: HttpRequest, membership: Membership, activity_id: uuid.UUID
 ) -> HttpResponse:

@@ -42,7 +42,6 @@ from smartcrm.imports.models import ImportRun
 from smartcrm.web.decorators import is_htmx, member_view, record_or_404
 from smartcrm.web.dialogs import (
     dialog_or_page,
-    in_member_time_zone,
     redirect_to,
     refused,
     show_error,
@@ -66,7 +65,6 @@ def _page_url(run: ImportRun) -> str:
 
 @member_view
 @require_GET
-@in_member_time_zone
 def import_list(request: HttpRequest, membership: Membership) -> HttpResponse:
     page = list_page(
         request,
@@ -202,7 +200,6 @@ def _panel_context(run: ImportRun) -> dict[str, Any]:
 
 @member_view
 @require_GET
-@in_member_time_zone
 def import_detail(
     request: HttpRequest, membership: Membership, import_id: uuid.UUID
 ) -> HttpResponse:
@@ -211,7 +208,6 @@ def import_detail(
 
 @member_view
 @require_POST
-@in_member_time_zone
 def import_preview(
     request: HttpRequest, membership: Membership, import_id: uuid.UUID
 ) -> HttpResponse:
@@ -243,7 +239,6 @@ def import_preview(
 
 @member_view
 @require_POST
-@in_member_time_zone
 def import_commit(
     request: HttpRequest, membership: Membership, import_id: uuid.UUID
 ) -> HttpResponse:
@@ -269,7 +264,6 @@ def import_commit(
 
 @member_view
 @require_POST
-@in_member_time_zone
 def import_save_template(
     request: HttpRequest, membership: Membership, import_id: uuid.UUID
 ) -> HttpResponse:
@@ -301,7 +295,6 @@ def import_save_template(
 
 @member_view
 @require_GET
-@in_member_time_zone
 def import_progress(
     request: HttpRequest, membership: Membership, import_id: uuid.UUID
 ) -> HttpResponse:
@@ -328,7 +321,6 @@ def _one_click(request: HttpRequest, membership: Membership, run: ImportRun, don
 
 @member_view
 @require_POST
-@in_member_time_zone
 def import_cancel(
     request: HttpRequest, membership: Membership, import_id: uuid.UUID
 ) -> HttpResponse:
@@ -344,7 +336,6 @@ def import_cancel(
 
 @member_view
 @require_POST
-@in_member_time_zone
 def import_resume(
     request: HttpRequest, membership: Membership, import_id: uuid.UUID
 ) -> HttpResponse:
@@ -358,7 +349,6 @@ def import_resume(
 
 @member_view
 @require_http_methods(["GET", "POST"])
-@in_member_time_zone
 def import_undo(request: HttpRequest, membership: Membership, import_id: uuid.UUID) -> HttpResponse:
     """Confirm (a dialog), then take the import back."""
     run = _import(membership, import_id)

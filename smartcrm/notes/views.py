@@ -23,7 +23,6 @@ from smartcrm.web.decorators import member_view, record_or_404
 from smartcrm.web.dialogs import (
     changed,
     dialog_or_page,
-    in_member_time_zone,
     refused,
     section_parent,
     show_error,
@@ -57,7 +56,6 @@ def _parent_url(note: Note) -> str:
 
 @member_view
 @require_GET
-@in_member_time_zone
 def section(
     request: HttpRequest, membership: Membership, parent_kind: str, parent_id: uuid.UUID
 ) -> HttpResponse:

@@ -41,7 +41,6 @@ from smartcrm.web.decorators import is_htmx, member_view, record_or_404
 from smartcrm.web.dialogs import (
     changed,
     dialog_or_page,
-    in_member_time_zone,
     redirect_to,
     refused,
     safe_next,
@@ -107,7 +106,6 @@ def _open_first(tasks: QuerySet[Task]) -> QuerySet[Task]:
 
 @member_view
 @require_GET
-@in_member_time_zone
 def section(
     request: HttpRequest, membership: Membership, parent_kind: str, parent_id: uuid.UUID
 ) -> HttpResponse:
@@ -137,7 +135,6 @@ def section(
 
 @member_view
 @require_http_methods(["GET", "POST"])
-@in_member_time_zone
 def task_create(
     request: HttpRequest, membership: Membership, parent_kind: str, parent_id: uuid.UUID
 ) -> HttpResponse:
@@ -190,7 +187,6 @@ def _after_action(request: HttpRequest, membership: Membership, task: Task) -> H
 
 @member_view
 @require_POST
-@in_member_time_zone
 def task_complete(request: HttpRequest, membership: Membership, task_id: uuid.UUID) -> HttpResponse:
     task = _task(membership, task_id)
     try:
@@ -207,7 +203,6 @@ def task_complete(request: HttpRequest, membership: Membership, task_id: uuid.UU
 
 @member_view
 @require_POST
-@in_member_time_zone
 def task_status(request: HttpRequest, membership: Membership, task_id: uuid.UUID) -> HttpResponse:
     """Start, reopen or cancel a task (the service says which moves are allowed)."""
     task = _task(membership, task_id)
@@ -229,7 +224,6 @@ def task_status(request: HttpRequest, membership: Membership, task_id: uuid.UUID
 
 @member_view
 @require_http_methods(["GET", "POST"])
-@in_member_time_zone
 def task_assign(request: HttpRequest, membership: Membership, task_id: uuid.UUID) -> HttpResponse:
     """The "Delegate" dialog: give the task to another member (who is told so)."""
     task = _task(membership, task_id)
@@ -345,7 +339,6 @@ def _task_list(
 
 @member_view
 @require_GET
-@in_member_time_zone
 def my_tasks(request: HttpRequest, membership: Membership) -> HttpResponse:
     _module_on(membership)
     return _task_list(
@@ -355,7 +348,6 @@ def my_tasks(request: HttpRequest, membership: Membership) -> HttpResponse:
 
 @member_view
 @require_GET
-@in_member_time_zone
 def team_tasks(request: HttpRequest, membership: Membership) -> HttpResponse:
     _module_on(membership)
     return _task_list(request, membership, _tasks(membership), team=True)
@@ -366,7 +358,6 @@ def team_tasks(request: HttpRequest, membership: Membership) -> HttpResponse:
 
 @member_view
 @require_http_methods(["GET", "POST"])
-@in_member_time_zone
 def task_new(request: HttpRequest, membership: Membership) -> HttpResponse:
     _module_on(membership)
     org = membership.organization
@@ -400,7 +391,6 @@ def task_new(request: HttpRequest, membership: Membership) -> HttpResponse:
 
 @member_view
 @require_http_methods(["GET", "POST"])
-@in_member_time_zone
 def task_detail(request: HttpRequest, membership: Membership, task_id: uuid.UUID) -> HttpResponse:
     """A task: what, for when, for whom, on which record; change it, complete it, delegate it."""
     task = _task(membership, task_id)

@@ -7,26 +7,21 @@
   reloads that section and its timeline; without htmx, back to the page it came from.
 - ``refused``: a service's refusal of a one-click action (complete, cancel, delete) as the
   status the layout's script shows as a message (409 stale or illegal, 403, 404, 400).
-- ``in_member_time_zone``: times shown and typed in the member's (else the organisation's)
-  time zone.
+(Times are shown and read in the member's time zone: ``member_view`` activates it.)
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Mapping
-from functools import wraps
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy
 
@@ -47,31 +42,8 @@ STALE_MESSAGE = gettext_lazy(
 )
 
 # The HTTP status of a refused one-click action, by the kind of the domain error.
+# The HTTP status of a refused one-click action, by the domain error's kind.
 REFUSAL_STATUS = {"conflict": 409, "stale": 409, "forbidden": 403, "not_found": 404}
-
-
-def member_zone(membership: Membership) -> ZoneInfo:
-    """The member's own time zone, else the organisation's, else the site's."""
-    for name in (membership.user.time_zone, membership.organization.time_zone):
-        if name:
-            try:
-                return ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def in_member_time_zone(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Put under ``member_view``: the view reads and renders times in the member's zone."""
-
-    @wraps(view)
-    def wrapper(
-        request: HttpRequest, membership: Membership, *args: Any, **kwargs: Any
-    ) -> HttpResponse:
-        with timezone.override(member_zone(membership)):
-            return view(request, membership, *args, **kwargs)
-
-    return wrapper
 
 
 def section_parent(membership: Membership, parent_kind: str, parent_id: uuid.UUID) -> Any:

@@ -12,7 +12,6 @@ from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -26,11 +25,11 @@ from smartcrm.sales import selectors
 from smartcrm.sales.choices import OfferStatus, ProspectStatus
 from smartcrm.sales.models import Account, Offer, Prospect
 from smartcrm.web.decorators import is_htmx, member_view, record_or_404
+from smartcrm.web.dialogs import REFUSAL_STATUS, safe_next
 from smartcrm.web.records_urls import record_url
 
 TIMELINE_PAGE = 30
 # The HTTP status of a refused action, by the kind of the domain error.
-REFUSAL_STATUS = {"invalid": 422, "conflict": 409, "stale": 409, "forbidden": 403, "not_found": 404}
 TIMELINE_MODELS: dict[str, type[Prospect] | type[Account] | type[Offer]] = {
     "prospect": Prospect,
     "account": Account,
@@ -90,17 +89,13 @@ def dialog_or_page(
 
 
 def refusal_status(error: DomainError) -> int:
-    return REFUSAL_STATUS.get(error.kind, 409)
+    # A record page's actions also answer bad input (a missing reason) as a form error: 422.
+    return {**REFUSAL_STATUS, "invalid": 422}.get(error.kind, 409)
 
 
 def back_url(request: HttpRequest, fallback: str) -> str:
     """The page a bulk action came from (the list with its filters), if it is ours."""
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
+    return safe_next(request, fallback)
 
 
 def optional_url(name: str, *args: Any) -> str:
