@@ -12,13 +12,15 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from smartcrm.catalog.choices import ProductKind, RateSource
-from smartcrm.core.models import TenantModel
+from smartcrm.core.models import TenantModel, organization_field
 from smartcrm.core.money import CURRENCY_CHOICES
 from smartcrm.core.validators import validate_percent
 
 
 class Product(TenantModel):
     """A product or service of the catalogue, with a code unique in the organisation."""
+
+    organization = organization_field(indexed=False)  # every index here leads with it
 
     kind = models.CharField(
         _("kind"), max_length=10, choices=ProductKind.choices, default=ProductKind.PRODUCT

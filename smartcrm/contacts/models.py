@@ -7,13 +7,15 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from smartcrm.contacts.choices import ContactDepartment
-from smartcrm.core.models import TenantModel
+from smartcrm.core.models import TenantModel, organization_field
 from smartcrm.core.registry import parent_constraint
 from smartcrm.dedupe.fields import MatchingKeys
 
 
 class Contact(MatchingKeys, TenantModel):
     """A person at exactly one prospect or account."""
+
+    organization = organization_field(indexed=False)  # every index here leads with it
 
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100)

@@ -189,16 +189,28 @@ class TenantQuerySet(models.QuerySet[Any]):
         return self.filter(organization=org)
 
 
+def organization_field(*, indexed: bool = True) -> Any:
+    """A tenant row's organisation. ``indexed=False`` where every index of the table leads
+    with the organisation already (a lone one would only slow down writes)."""
+    return models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="+",
+        editable=False,
+        db_index=indexed,
+    )
+
+
 class TenantModel(models.Model):
     """Base of every domain row: UUIDv7 key, organisation, timestamps, version."""
 
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="+", editable=False
-    )
+    organization = organization_field()
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Not indexed: nothing is looked up by its creator, and an index on every table would
+    # only slow down writes (deleting a user, a rare act, scans instead).
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -206,6 +218,7 @@ class TenantModel(models.Model):
         blank=True,
         related_name="+",
         editable=False,
+        db_index=False,
     )
 
     objects = TenantQuerySet.as_manager()

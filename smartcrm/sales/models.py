@@ -12,7 +12,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from smartcrm.core.choices import Language, PartyKind, Priority
-from smartcrm.core.models import CompanyIdentity, Organization, TenantModel
+from smartcrm.core.models import (
+    CompanyIdentity,
+    Organization,
+    TenantModel,
+    organization_field,
+)
 from smartcrm.core.money import CURRENCY_CHOICES
 from smartcrm.core.registry import parent_constraint
 from smartcrm.core.validators import validate_percent
@@ -33,6 +38,8 @@ def money_field(verbose_name: StrOrPromise) -> models.DecimalField[Decimal, Deci
 class Prospect(CompanyIdentity, MatchingKeys, TenantModel):
     """A person or company that showed interest, or that we want to approach."""
 
+    organization = organization_field(indexed=False)  # every index here leads with it
+
     kind = models.CharField(
         _("kind"), max_length=10, choices=PartyKind.choices, default=PartyKind.COMPANY
     )
@@ -49,6 +56,7 @@ class Prospect(CompanyIdentity, MatchingKeys, TenantModel):
     priority = models.CharField(
         _("priority"), max_length=10, choices=Priority.choices, default=Priority.MEDIUM
     )
+    # (organization, owner) serves the lists; a user's deletion, rare, scans
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -56,8 +64,10 @@ class Prospect(CompanyIdentity, MatchingKeys, TenantModel):
         blank=True,
         related_name="+",
         verbose_name=_("owner"),
+        db_index=False,
     )
     description = models.TextField(_("description"), blank=True)
+    # indexed where set only (prospect_converted_idx): most prospects are not converted
     converted_account = models.ForeignKey(
         "sales.Account",
         on_delete=models.PROTECT,
@@ -65,6 +75,7 @@ class Prospect(CompanyIdentity, MatchingKeys, TenantModel):
         blank=True,
         related_name="converted_prospects",
         editable=False,
+        db_index=False,
     )
     converted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -107,6 +118,11 @@ class Prospect(CompanyIdentity, MatchingKeys, TenantModel):
             ),
             models.Index(fields=["organization", "phone_e164"], name="prospect_org_phone_key_idx"),
             models.Index(fields=["organization", "name_key"], name="prospect_org_name_key_idx"),
+            models.Index(
+                fields=["converted_account"],
+                condition=models.Q(converted_account__isnull=False),
+                name="prospect_converted_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -125,6 +141,8 @@ class Prospect(CompanyIdentity, MatchingKeys, TenantModel):
 
 class Account(CompanyIdentity, MatchingKeys, TenantModel):
     """A qualified customer that receives offers; remembers the prospect it came from."""
+
+    organization = organization_field(indexed=False)  # every index here leads with it
 
     kind = models.CharField(
         _("kind"), max_length=10, choices=PartyKind.choices, default=PartyKind.COMPANY
@@ -368,14 +386,30 @@ class OfferNumberSequence(models.Model):
 class RecordEvent(TenantModel):
     """What happened to a prospect, account or offer (status changes, conversion...)."""
 
+    # One parent each: indexed by the partial (parent, created_at) indexes below only.
     prospect = models.ForeignKey(
-        Prospect, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+        Prospect,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
+        db_index=False,
     )
     account = models.ForeignKey(
-        Account, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+        Account,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
+        db_index=False,
     )
     offer = models.ForeignKey(
-        Offer, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+        Offer,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
+        db_index=False,
     )
     kind = models.CharField(max_length=30, choices=EventKind.choices)
     data = models.JSONField(default=dict, blank=True)
@@ -390,7 +424,19 @@ class RecordEvent(TenantModel):
             )
         ]
         indexes = [
-            models.Index(fields=["prospect", "created_at"], name="event_prospect_idx"),
-            models.Index(fields=["account", "created_at"], name="event_account_idx"),
-            models.Index(fields=["offer", "created_at"], name="event_offer_idx"),
+            models.Index(
+                fields=["prospect", "created_at"],
+                condition=models.Q(prospect__isnull=False),
+                name="event_prospect_idx",
+            ),
+            models.Index(
+                fields=["account", "created_at"],
+                condition=models.Q(account__isnull=False),
+                name="event_account_idx",
+            ),
+            models.Index(
+                fields=["offer", "created_at"],
+                condition=models.Q(offer__isnull=False),
+                name="event_offer_idx",
+            ),
         ]
