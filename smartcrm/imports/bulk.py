@@ -9,7 +9,9 @@ natively (text, numbers, UUIDs, dates, booleans) are passed as they are.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connections, models, router
@@ -28,18 +30,11 @@ from smartcrm.core.search import (
 from smartcrm.core.text import clean_text
 
 BULK_CREATE_BATCH = 500
-# Values psycopg adapts itself: the field's get_db_prep_save would return them unchanged.
-_NATIVE = (
-    models.CharField,
-    models.TextField,
-    models.BooleanField,
-    models.UUIDField,
-    models.DecimalField,
-    models.IntegerField,
-    models.DateTimeField,
-    models.DateField,
-    models.ForeignKey,
-)
+# COPY's text format: NULL, and the four characters a value must escape.
+_NULL = "\\N"
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+# Rows sent to the server in chunks of this many (one write each).
+_COPY_CHUNK = 1000
 
 
 def new(model: type[models.Model], values: dict[str, Any]) -> Any:
@@ -66,15 +61,64 @@ def _copy_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
     ]
 
 
-def insert(model: type[models.Model], records: Sequence[models.Model]) -> None:
-    """Insert new ``records`` (their primary keys already set, or database-generated)."""
-    if not records:
-        return
+def copy_text(value: str) -> str:
+    """A text value as COPY's text format writes it."""
+    if value.isprintable() and "\\" not in value:  # no tab, newline, CR or backslash
+        return value
+    return value.translate(_ESCAPES)
+
+
+def _as_copy_text(field: models.Field[Any, Any], alias: str) -> Callable[[Any], str]:
+    """How one column's value becomes COPY text: plain conversions for the types every
+    record holds (text, keys, numbers, dates, booleans), the field's own preparation
+    (remembered per value object: the rows of a batch share them) for the others."""
+    kind = field.target_field if field.is_relation else field  # type: ignore[attr-defined]
+
+    if isinstance(kind, models.CharField | models.TextField) and not field.is_relation:
+        return lambda value: _NULL if value is None else copy_text(value)
+    if isinstance(kind, models.BooleanField):
+        return lambda value: _NULL if value is None else ("t" if value else "f")
+    if isinstance(kind, models.UUIDField | models.IntegerField | models.DecimalField):
+        return lambda value: _NULL if value is None else str(value)
+    if isinstance(kind, models.DateField):  # dates and date-times: ISO 8601, with the zone
+        return lambda value: _NULL if value is None else value.isoformat()
+    memo: dict[int, str] = {}
+
+    def prepared(value: Any) -> str:
+        key = id(value)
+        text = memo.get(key)
+        if text is None:
+            if value is None:
+                text = _NULL
+            elif isinstance(field, models.JSONField):
+                text = copy_text(json.dumps(value, cls=field.encoder))
+            else:
+                db_value = field.get_db_prep_save(value, connections[alias])
+                text = _NULL if db_value is None else copy_text(str(db_value))
+            memo[key] = text
+        return text
+
+    return prepared
+
+
+@dataclass
+class Rows:
+    """New records of one model made ready to insert: on PostgreSQL already written out
+    as COPY text (pure computation, so it can be done beside the database's work)."""
+
+    model: type[models.Model]
+    records: Sequence[models.Model]
+    alias: str
+    statement: str = ""
+    chunks: list[bytes] = field(default_factory=list)
+
+
+def prepare(model: type[models.Model], records: Sequence[models.Model]) -> Rows:
+    """``records`` (their primary keys already set, or database-generated) ready to go."""
     alias = router.db_for_write(model)
-    connection = connections[alias]
-    if connection.vendor != "postgresql":
-        model._default_manager.using(alias).bulk_create(records, batch_size=BULK_CREATE_BATCH)
-        return
+    rows = Rows(model, records, alias)
+    if not records or connections[alias].vendor != "postgresql":
+        return rows
     fields = _copy_fields(model)
     now = timezone.now()
     stamped = [
@@ -82,35 +126,43 @@ def insert(model: type[models.Model], records: Sequence[models.Model]) -> None:
         for field in fields
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
     ]
-    prepared = [
-        field for field in fields if field.attname not in stamped and not isinstance(field, _NATIVE)
-    ]
-    attnames = [field.attname for field in fields]
-    positions = [(attnames.index(field.attname), field) for field in prepared]
-    # (JSON) values adapted by their field, once per value the rows share
-    memo: dict[int, Any] = {}
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(str(field.column)) for field in fields)
-    statement = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
-    with connection.cursor() as cursor:
+    columns = [(field.attname, _as_copy_text(field, alias)) for field in fields]
+    quote = connections[alias].ops.quote_name
+    names = ", ".join(quote(str(field.column)) for field in fields)
+    rows.statement = f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN"
+    for start in range(0, len(records), _COPY_CHUNK):
+        lines = []
+        for record in records[start : start + _COPY_CHUNK]:
+            values = record.__dict__
+            for attname in stamped:  # what pre_save does for auto_now(_add)
+                values[attname] = now
+            lines.append("\t".join([text(values[name]) for name, text in columns]))
+        lines.append("")
+        rows.chunks.append("\n".join(lines).encode())
+    return rows
+
+
+def send(rows: Rows) -> None:
+    """Insert prepared rows (inside the caller's transaction)."""
+    if not rows.records:
+        return
+    if not rows.statement:
+        manager = rows.model._default_manager.using(rows.alias)
+        manager.bulk_create(rows.records, batch_size=BULK_CREATE_BATCH)
+        return
+    with connections[rows.alias].cursor() as cursor:
         raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no copy()
-        with raw.copy(statement) as copy:
-            write_row = copy.write_row
-            for record in records:
-                values = record.__dict__
-                for attname in stamped:  # what pre_save does for auto_now(_add)
-                    values[attname] = now
-                row = [values[attname] for attname in attnames]
-                for position, field in positions:
-                    value = row[position]
-                    key = id(value)
-                    if key not in memo:
-                        memo[key] = field.get_db_prep_save(value, connection)
-                    row[position] = memo[key]
-                write_row(row)
-    for record in records:
+        with raw.copy(rows.statement) as copy:
+            for chunk in rows.chunks:
+                copy.write(chunk)
+    for record in rows.records:
         record._state.adding = False
-        record._state.db = alias
+        record._state.db = rows.alias
+
+
+def insert(model: type[models.Model], records: Sequence[models.Model]) -> None:
+    """Insert new ``records`` (their primary keys already set, or database-generated)."""
+    send(prepare(model, records))
 
 
 # --- search rows ---------------------------------------------------------------------------

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from smartcrm.core import writes
@@ -55,6 +56,32 @@ class Outcome:
     changed: list[str] = field(default_factory=list)
     previous: dict[str, Any] = field(default_factory=dict)
     issues: list[dict[str, Any]] = field(default_factory=list)
+    version: int = 0  # of the matched record when checked (updates and unchanged rows)
+
+
+@dataclass
+class Parsed:
+    """A batch read: per row its outcome (to fill), values, parent cells, key, matches."""
+
+    rows: list[tuple[Outcome, dict[str, str], dict[str, str], str, list[Any]]] = field(
+        default_factory=list
+    )
+    wanted: set[Any] = field(default_factory=set)  # ids of the matched records
+
+
+@dataclass
+class Plan:
+    """A checked batch ready to be written (``Importer.plan``)."""
+
+    rows: list[tuple[int, int, list[str]]]
+    outcomes: list[Outcome]
+    created: list[Any]
+    updated: list[Outcome]
+    inserts: list[bulk.Rows]
+
+
+class RecordsChanged(Exception):
+    """A record a planned batch matched changed (or went) since it was checked."""
 
 
 @dataclass
@@ -307,32 +334,55 @@ class Importer:
     def check(self, rows: list[tuple[int, int, list[str]]], *, lock: bool) -> list[Outcome]:
         """Every row of a batch validated and matched; with ``lock`` the records to update
         are locked first (the commit), so what is compared is what will be overwritten."""
-        prepared = []
-        wanted: set[Any] = set()
+        parsed = self.parse(rows)
+        return self.check_parsed(parsed, self.current(parsed, lock=lock))
+
+    def preload(self) -> None:
+        """Read what the checks look up (records by key, contacts' parents) beforehand, so
+        that ``parse`` and ``check_parsed`` need no query and can run beside the writes."""
+        self.existing()
+        for target in PARENT_FIELDS:
+            if target in self.column_of:
+                self._parent_index(target)
+
+    def parse(self, rows: list[tuple[int, int, list[str]]]) -> Parsed:
+        """The cells of a batch as values, with their key and the records it matches."""
+        parsed = Parsed()
         existing = self.existing()
         for index, line, cells in rows:
             values, parents = self._values_of(cells)
             key = self._key_of(values)
             matches = existing.get(key, []) if key else []
             if len(matches) == 1:
-                wanted.add(matches[0])
-            prepared.append((Outcome(index, line, cells), values, parents, key, matches))
+                parsed.wanted.add(matches[0])
+            parsed.rows.append((Outcome(index, line, cells), values, parents, key, matches))
+        return parsed
+
+    def current(self, parsed: Parsed, *, lock: bool) -> dict[Any, Any]:
+        """The stored records the batch's rows match (locked with ``lock``)."""
         current: dict[Any, Any] = {}
-        if wanted:
-            queryset = self.spec.model._default_manager.filter(organization=self.org, pk__in=wanted)
-            if lock:
-                queryset = queryset.select_for_update()
-            if self.fast is not None:
-                # tuples made records directly: Model.__init__ per row costs more than the query
-                fast = self.fast
-                rows_found = queryset.values_list(*fast.concrete_attnames)
-                for values in rows_found:
-                    record = fast.from_db(values, rows_found.db)
-                    current[record.pk] = record
-            else:
-                current = {record.pk: record for record in queryset}
+        if not parsed.wanted:
+            return current
+        queryset = self.spec.model._default_manager.filter(
+            organization=self.org, pk__in=parsed.wanted
+        )
+        if lock:
+            queryset = queryset.select_for_update()
+        if self.fast is not None:
+            # tuples made records directly: Model.__init__ per row costs more than the query
+            fast = self.fast
+            rows_found = queryset.values_list(*fast.concrete_attnames)
+            for values in rows_found:
+                record = fast.from_db(values, rows_found.db)
+                current[record.pk] = record
+        else:
+            current = {record.pk: record for record in queryset}
+        return current
+
+    def check_parsed(self, parsed: Parsed, current: dict[Any, Any]) -> list[Outcome]:
+        """The parsed rows checked against the records they match (no query)."""
         outcomes = []
-        for outcome, values, parents, key, matches in prepared:
+        for outcome, values, parents, key, matches in parsed.rows:
             try:
                 self._check_row(outcome, values, parents, key, matches, current)
             except RowRejected as rejected:
@@ -345,6 +395,8 @@ class Importer:
                 ]
             if outcome.action != REJECT and key:
                 self.seen[key] = outcome.line
+            if outcome.action in (UPDATE, UNCHANGED):
+                outcome.version = outcome.record.version
             outcomes.append(outcome)
         return outcomes
 
@@ -512,20 +564,43 @@ class Importer:
 
     # --- writing -------------------------------------------------------------------------
 
-    def write(self, outcomes: list[Outcome]) -> tuple[list[str], dict[str, Any]]:
-        """Write a checked batch (inside the caller's transaction): inserts, updates, the
-        search index and the timeline. Returns what the undo needs."""
+    def plan(self, rows: list[tuple[int, int, list[str]]], outcomes: list[Outcome]) -> Plan:
+        """What a checked batch writes, made ready without a query: keys, versions, the
+        inserts (on PostgreSQL as COPY text) of records, search rows and timeline events."""
         spec, now = self.spec, timezone.now()
         created = [o.record for o in outcomes if o.action == CREATE]
         updated = [o for o in outcomes if o.action == UPDATE]
         bulk.assign_ids(created)
-        bulk.insert(spec.model, created)
+        for outcome in updated:
+            outcome.record.version = outcome.version + 1
+            outcome.record.updated_at = now
+        inserts = [bulk.prepare(spec.model, created)]
+        if not spec.search_needs_parents:
+            inserts.append(bulk.prepare(SearchEntry, self.search_rows.entries(created)))
+        if spec.events:
+            inserts.append(bulk.prepare(RecordEvent, self._events(created, updated)))
+        return Plan(rows, outcomes, created, updated, inserts)
+
+    def commit(self, plan: Plan) -> tuple[list[str], dict[str, Any]]:
+        """Write a planned batch (inside the caller's transaction): the records it matched
+        are locked and must still be as checked (else ``RecordsChanged``), then inserts,
+        updates, the search index and the timeline. Returns what the undo needs."""
+        spec = self.spec
+        checked = {o.record.pk: o.version for o in plan.outcomes if o.action in (UPDATE, UNCHANGED)}
+        if checked:
+            stored = dict(
+                spec.model._default_manager.filter(pk__in=checked)
+                .select_for_update()
+                .values_list("pk", "version")
+            )
+            if stored != checked:
+                raise RecordsChanged()
+        for rows in plan.inserts:
+            bulk.send(rows)
         previous: dict[str, Any] = {}
-        if updated:
+        if plan.updated:
             fields: set[str] = {"version", "updated_at"}
-            for outcome in updated:
-                outcome.record.version += 1
-                outcome.record.updated_at = now
+            for outcome in plan.updated:
                 fields.update(outcome.changed)
                 previous[str(outcome.record.pk)] = {
                     "version": outcome.record.version,
@@ -534,15 +609,25 @@ class Importer:
             if spec.matching_name is not None:
                 fields.update(MATCHING_FIELDS)
             spec.model._default_manager.bulk_update(
-                [o.record for o in updated], sorted(fields), batch_size=500
+                [o.record for o in plan.updated], sorted(fields), batch_size=500
             )
-        bulk.insert(SearchEntry, self.search_rows.entries(created))
-        search_index_many([o.record for o in updated])
-        if spec.events:
-            self._record_events(created, updated)
-        return [str(record.pk) for record in created], previous
+        if spec.search_needs_parents:
+            self._attach_parents(plan.created)
+            bulk.insert(SearchEntry, self.search_rows.entries(plan.created))
+        search_index_many([o.record for o in plan.updated])
+        return [str(record.pk) for record in plan.created], previous
 
-    def _record_events(self, created: list[Any], updated: list[Outcome]) -> None:
+    def _attach_parents(self, records: list[Any]) -> None:
+        """Contacts show their account or prospect in the search: read them at once."""
+        for name, model in (("account", Account), ("prospect", Prospect)):
+            ids = {getattr(r, f"{name}_id") for r in records} - {None}
+            found = model._default_manager.in_bulk(ids) if ids else {}
+            for record in records:
+                parent_id = getattr(record, f"{name}_id")
+                if parent_id is not None:
+                    setattr(record, name, found[parent_id])
+
+    def _events(self, created: list[Any], updated: list[Outcome]) -> list[Any]:
         parent = "prospect_id" if self.spec.model is Prospect else "account_id"
         data = {"import_id": str(self.run.pk)}
         base = {
@@ -575,7 +660,7 @@ class Importer:
             for outcome in updated
         ]
         bulk.assign_ids(events)
-        bulk.insert(RecordEvent, events)
+        return events
 
     def rejected_rows(self, outcomes: list[Outcome]) -> list[ImportRejectedRow]:
         return [
@@ -594,20 +679,51 @@ def _has_field(record: Any, name: str) -> bool:
 
 
 def write_batch(importer: Importer, rows: list[tuple[int, int, list[str]]]) -> Counts:
-    """Check and write one batch (in the caller's transaction); record it for the undo."""
-    outcomes = importer.check(rows, lock=True)
+    """Check (records locked) and write one batch, in the caller's transaction."""
+    return commit_batch(importer, importer.plan(rows, importer.check(rows, lock=True)))
+
+
+def commit_batch(importer: Importer, plan: Plan) -> Counts:
+    """Write a planned batch (in the caller's transaction); record it for the undo."""
     counts = Counts()
-    counts.add(outcomes)
-    created_ids, previous = importer.write(outcomes)
+    counts.add(plan.outcomes)
+    created_ids, previous = importer.commit(plan)
     ImportBatch.objects.create(
         run=importer.run,
-        first_row=rows[0][0],
-        last_row=rows[-1][0],
+        first_row=plan.rows[0][0],
+        last_row=plan.rows[-1][0],
         created_ids=created_ids,
         previous=json.loads(json.dumps(previous)),
     )
-    ImportRejectedRow.objects.bulk_create(importer.rejected_rows(outcomes), batch_size=500)
+    ImportRejectedRow.objects.bulk_create(importer.rejected_rows(plan.outcomes), batch_size=500)
     return counts
+
+
+def planned_batches(importer: Importer, size: int, start: int = 0) -> Iterator[Plan]:
+    """The batches from ``start``, each checked and planned while the one before it is
+    being written: this thread reads (the file, the matched records) and writes; a second
+    one checks and plans, which is pure computation, so the database's work on a batch
+    and Python's on the next overlap. The matched records are read without a lock, so
+    ``Importer.commit`` refuses a batch whose records changed since (``RecordsChanged``).
+    """
+    importer.preload()
+    language, zone = translation.get_language(), timezone.get_current_timezone()
+
+    def checked_and_planned(rows: list[tuple[int, int, list[str]]], parsed: Parsed, current):
+        with translation.override(language), timezone.override(zone):
+            return importer.plan(rows, importer.check_parsed(parsed, current))
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-check") as checker:
+        ready: Plan | None = None
+        for rows in importer.batches(size, start):
+            parsed = importer.parse(rows)
+            current = importer.current(parsed, lock=False)
+            planning = checker.submit(checked_and_planned, rows, parsed, current)
+            if ready is not None:
+                yield ready  # written by the caller while the next batch is planned
+            ready = planning.result()
+        if ready is not None:
+            yield ready
 
 
 def dry_run(importer: Importer, batch_size: int) -> tuple[Counts, list[ImportRejectedRow]]:

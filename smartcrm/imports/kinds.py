@@ -268,6 +268,9 @@ class KindSpec:
     cell_prepare: Mapping[str, Callable[[str], str]] = field(default_factory=dict)
     # ``prepare`` turns a CUI's RO prefix into vat_payer (normalize_identity).
     vat_from_cui: bool = False
+    # The search row shows a related record (a contact's account): written with the batch,
+    # the parents read at once, rather than prepared beside the writes.
+    search_needs_parents: bool = False
 
     def field_names(self) -> list[str]:
         return [f.name for f in self.fields]
@@ -397,6 +400,7 @@ SPECS: dict[str, KindSpec] = {
     ),
     ImportKind.CONTACTS: KindSpec(
         key=ImportKind.CONTACTS,
+        search_needs_parents=True,
         model=Contact,
         fields=(
             *_NAMES,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -31,8 +32,12 @@ from smartcrm.imports.choices import (
 )
 from smartcrm.imports.engine import (
     MATCHING_FIELDS,
+    Counts,
     Importer,
+    RecordsChanged,
+    commit_batch,
     dry_run,
+    planned_batches,
     store_rejected,
     write_batch,
 )
@@ -362,44 +367,62 @@ class _Superseded(Exception):
 def _run_batches(
     run: ImportRun, importer: Importer, on_progress: Callable[[ImportRun], None] | None
 ) -> ImportRun:
-    for rows in importer.batches(batch_rows(), start=run.processed_rows):
-        with transaction.atomic():
-            locked = ImportRun.objects.select_for_update().get(pk=run.pk)
-            if locked.status != ImportStatus.RUNNING or locked.processed_rows != rows[0][0]:
-                raise _Superseded()
-            if locked.cancel_requested:
-                raise _Stop(ImportStatus.CANCELED)
-            counts = write_batch(importer, rows)
-            if locked.mode == ImportMode.ALL_OR_NOTHING and counts.rejected:
-                # the dry run passed, a concurrent change broke a row since: all is undone
-                transaction.set_rollback(True)
-                raise _Stop(
-                    ImportStatus.FAILED,
-                    _("A row became invalid while importing; nothing was imported."),
-                )
-            locked.processed_rows = rows[-1][0] + 1
-            locked.created_count += counts.create
-            locked.updated_count += counts.update
-            locked.unchanged_count += counts.unchanged
-            locked.rejected_count += counts.rejected
-            locked.heartbeat_at = timezone.now()
-            locked.save(
-                update_fields=[
-                    "processed_rows",
-                    "created_count",
-                    "updated_count",
-                    "unchanged_count",
-                    "rejected_count",
-                    "heartbeat_at",
-                    "updated_at",
-                ]
-            )
-        run = locked
-        if on_progress is not None:
-            on_progress(run)
+    """The batches, each planned while the one before is written; should a record change
+    between its check and its write, the rest goes batch by batch, checked under lock."""
+    try:
+        for plan in planned_batches(importer, batch_rows(), start=run.processed_rows):
+            run = _write_batch(run, plan.rows, partial(commit_batch, importer, plan))
+            if on_progress is not None:
+                on_progress(run)
+    except RecordsChanged:
+        run = ImportRun.objects.get(pk=run.pk)
+        importer = Importer(run, importer.content, org=importer.org, user=importer.user)
+        for rows in importer.batches(batch_rows(), start=run.processed_rows):
+            run = _write_batch(run, rows, partial(write_batch, importer, rows))
+            if on_progress is not None:
+                on_progress(run)
     if run.cancel_requested:
         raise _Stop(ImportStatus.CANCELED)
     return run
+
+
+def _write_batch(
+    run: ImportRun, rows: list[tuple[int, int, list[str]]], write: Callable[[], Counts]
+) -> ImportRun:
+    """One batch and the run's progress in one transaction: a killed worker leaves the
+    batch written with its progress, or neither."""
+    with transaction.atomic():
+        locked = ImportRun.objects.select_for_update().get(pk=run.pk)
+        if locked.status != ImportStatus.RUNNING or locked.processed_rows != rows[0][0]:
+            raise _Superseded()
+        if locked.cancel_requested:
+            raise _Stop(ImportStatus.CANCELED)
+        counts = write()
+        if locked.mode == ImportMode.ALL_OR_NOTHING and counts.rejected:
+            # the dry run passed, a concurrent change broke a row since: all is undone
+            transaction.set_rollback(True)
+            raise _Stop(
+                ImportStatus.FAILED,
+                _("A row became invalid while importing; nothing was imported."),
+            )
+        locked.processed_rows = rows[-1][0] + 1
+        locked.created_count += counts.create
+        locked.updated_count += counts.update
+        locked.unchanged_count += counts.unchanged
+        locked.rejected_count += counts.rejected
+        locked.heartbeat_at = timezone.now()
+        locked.save(
+            update_fields=[
+                "processed_rows",
+                "created_count",
+                "updated_count",
+                "unchanged_count",
+                "rejected_count",
+                "heartbeat_at",
+                "updated_at",
+            ]
+        )
+    return locked
 
 
 # --- undo ------------------------------------------------------------------------------
