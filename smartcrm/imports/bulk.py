@@ -3,8 +3,11 @@ rows), bulk_create elsewhere. Either way inside the caller's transaction.
 
 Rows are read straight from the records' attributes: building a Django model object per
 row (``Model.__init__``) and preparing each value through its field costs more than the
-database's whole insert, so records are made with ``new`` and values that psycopg adapts
-natively (text, numbers, UUIDs, dates, booleans) are passed as they are.
+database's whole insert, so records are made with ``new``, and ``prepare`` writes their
+values out as COPY text itself (text, keys, numbers, dates, booleans converted directly;
+other values through their field, once per value object). ``prepare`` is pure
+computation, so the import runs it beside the database's work on the previous batch and
+``send`` only streams the text.
 """
 
 from __future__ import annotations
