@@ -4,8 +4,10 @@ its check and its write makes that batch (and the rest) go again, checked under 
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
+from smartcrm.core.models import SearchEntry
 from smartcrm.imports import services
 from smartcrm.imports.engine import Importer, RecordsChanged, commit_batch, planned_batches
 from smartcrm.imports.models import ImportFile
@@ -75,3 +77,26 @@ def test_a_change_during_the_import_is_kept_and_the_rest_checked_under_lock(
     assert (edited.phone_e164, edited.locality, edited.version) == ("+40722123456", "Cluj", 3)
     assert set(Prospect.objects.values_list("locality", flat=True)) == {"Cluj"}
     assert RecordEvent.objects.filter(data__import_id=str(run.pk)).count() == 6
+
+
+def _contacts_commit_queries(org, owner, count: int) -> int:
+    accounts = [
+        sales.account_create(org=org, user=owner, name=f"Firma {count}-{n} SRL") for n in range(3)
+    ]
+    rows = [["Prenume", "Nume", "E-mail", "Client"]] + [
+        [f"Ana{n}", "Pop", f"ana{count}.{n}@x.ro", accounts[n % 3].name] for n in range(count)
+    ]
+    run = preview(org, owner, "contacts", rows)
+    services.import_commit(org=org, user=owner, import_id=run.pk)
+    with CaptureQueriesContext(connection) as queries:
+        finished = services.import_run(run.pk)
+    assert finished is not None and finished.created_count == count
+    # each contact is found by its account's name too
+    assert SearchEntry.objects.filter(
+        kind="contact", subtitle=accounts[1].name, title__startswith="Ana"
+    ).count() == len(range(1, count, 3))
+    return len(queries)
+
+
+def test_a_contacts_import_reads_their_accounts_at_once(org, owner):
+    assert _contacts_commit_queries(org, owner, 2) == _contacts_commit_queries(org, owner, 20)
