@@ -255,8 +255,15 @@ def search_index_many(records: Sequence[models.Model]) -> None:
         return
     kind = _kind_of(records[0])
     _upsert([_entry(kind, record) for record in records])
+    search_index_children(records)
+
+
+def search_index_children(records: Sequence[models.Model]) -> None:
+    """Rewrite the rows of the records that show these (a prospect's contacts)."""
+    if not records:
+        return
     ids = [record.pk for record in records]
-    for child, fk_name in _children_of(kind):
+    for child, fk_name in _children_of(_kind_of(records[0])):
         _index_records(child, child.model._default_manager.filter(**{f"{fk_name}__in": ids}))
 
 

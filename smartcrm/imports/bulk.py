@@ -12,6 +12,7 @@ computation, so the import runs it beside the database's work on the previous ba
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -106,33 +107,64 @@ def _as_copy_text(field: models.Field[Any, Any], alias: str) -> Callable[[Any], 
 
 @dataclass
 class Rows:
-    """New records of one model made ready to insert: on PostgreSQL already written out
-    as COPY text (pure computation, so it can be done beside the database's work)."""
+    """Records of one model made ready to insert, or with ``update`` to update those
+    fields of: on PostgreSQL already written out as COPY text (pure computation, so it
+    can be done beside the database's work)."""
 
     model: type[models.Model]
     records: Sequence[models.Model]
     alias: str
+    update: list[models.Field[Any, Any]] | None = None
+    before: str = ""  # SQL run before the COPY, and after it
     statement: str = ""
+    after: str = ""
     chunks: list[bytes] = field(default_factory=list)
 
 
-def prepare(model: type[models.Model], records: Sequence[models.Model]) -> Rows:
-    """``records`` (their primary keys already set, or database-generated) ready to go."""
+_temporary_tables = itertools.count()
+
+
+def prepare(
+    model: type[models.Model], records: Sequence[models.Model], update: Iterable[str] = ()
+) -> Rows:
+    """New ``records`` (their primary keys already set, or database-generated), or stored
+    ones whose fields named in ``update`` are to be written, ready to go."""
     alias = router.db_for_write(model)
-    rows = Rows(model, records, alias)
+    meta = model._meta
+    changed = [meta.get_field(name) for name in update]
+    rows = Rows(model, records, alias, [meta.pk, *changed] if changed else None)  # type: ignore[list-item]
     if not records or connections[alias].vendor != "postgresql":
         return rows
-    fields = _copy_fields(model)
+    fields = rows.update or _copy_fields(model)
     now = timezone.now()
     stamped = [
         field.attname
         for field in fields
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+        if not rows.update
+        and (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
     ]
     columns = [(field.attname, _as_copy_text(field, alias)) for field in fields]
     quote = connections[alias].ops.quote_name
     names = ", ".join(quote(str(field.column)) for field in fields)
-    rows.statement = f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN"
+    target = quote(meta.db_table)
+    if rows.update:
+        # into a temporary table of the same columns, then one UPDATE ... FROM
+        temporary = quote(f"smartcrm_update_{next(_temporary_tables)}")
+        rows.before = (
+            f"CREATE TEMPORARY TABLE {temporary} ON COMMIT DROP AS "
+            f"SELECT {names} FROM {target} WITH NO DATA"
+        )
+        rows.statement = f"COPY {temporary} ({names}) FROM STDIN"
+        rows.after = (
+            f"UPDATE {target} AS stored SET "
+            + ", ".join(
+                f"{quote(str(f.column))} = new.{quote(str(f.column))}" for f in rows.update[1:]
+            )
+            + f" FROM {temporary} AS new WHERE stored.{quote(str(meta.pk.column))}"
+            f" = new.{quote(str(meta.pk.column))}"
+        )
+    else:
+        rows.statement = f"COPY {target} ({names}) FROM STDIN"
     for start in range(0, len(records), _COPY_CHUNK):
         lines = []
         for record in records[start : start + _COPY_CHUNK]:
@@ -146,21 +178,48 @@ def prepare(model: type[models.Model], records: Sequence[models.Model]) -> Rows:
 
 
 def send(rows: Rows) -> None:
-    """Insert prepared rows (inside the caller's transaction)."""
+    """Write prepared rows (inside the caller's transaction)."""
     if not rows.records:
         return
+    connection = connections[rows.alias]
     if not rows.statement:
-        manager = rows.model._default_manager.using(rows.alias)
-        manager.bulk_create(rows.records, batch_size=BULK_CREATE_BATCH)
+        if rows.update:
+            _update_many(rows, connection)
+        else:
+            manager = rows.model._default_manager.using(rows.alias)
+            manager.bulk_create(rows.records, batch_size=BULK_CREATE_BATCH)
         return
-    with connections[rows.alias].cursor() as cursor:
+    with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no copy()
+        if rows.before:
+            raw.execute(rows.before)
         with raw.copy(rows.statement) as copy:
             for chunk in rows.chunks:
                 copy.write(chunk)
+        if rows.after:
+            raw.execute(rows.after)
     for record in rows.records:
         record._state.adding = False
         record._state.db = rows.alias
+
+
+def _update_many(rows: Rows, connection: Any) -> None:
+    """The update elsewhere: one statement, executed for every record."""
+    assert rows.update is not None
+    quote = connection.ops.quote_name
+    pk, *changed = rows.update
+    statement = (
+        f"UPDATE {quote(rows.model._meta.db_table)} SET "
+        + ", ".join(f"{quote(str(f.column))} = %s" for f in changed)
+        + f" WHERE {quote(str(pk.column))} = %s"
+    )
+    ordered = [*changed, pk]
+    params = [
+        [f.get_db_prep_save(getattr(record, f.attname), connection) for f in ordered]
+        for record in rows.records
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(statement, params)
 
 
 def insert(model: type[models.Model], records: Sequence[models.Model]) -> None:
@@ -206,6 +265,11 @@ class SearchRows:
                 self._clean.clear()
             self._clean[text] = found
         return found
+
+    @staticmethod
+    def kind_key(model: type[models.Model]) -> str:
+        """The search kind of a model's records."""
+        return _kind_of(model.__new__(model)).key
 
     def entries(self, records: Iterable[models.Model]) -> list[SearchEntry]:
         entries = []

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from smartcrm.core import writes
 from smartcrm.core.errors import DomainError
 from smartcrm.core.models import Organization, SearchEntry, User
-from smartcrm.core.search import search_index_many
+from smartcrm.core.search import search_index_children
 from smartcrm.imports import bulk
 from smartcrm.imports.kinds import (
     FULL_NAME,
@@ -77,7 +77,7 @@ class Plan:
     outcomes: list[Outcome]
     created: list[Any]
     updated: list[Outcome]
-    inserts: list[bulk.Rows]
+    writes: list[bulk.Rows]
 
 
 class RecordsChanged(Exception):
@@ -566,7 +566,8 @@ class Importer:
 
     def plan(self, rows: list[tuple[int, int, list[str]]], outcomes: list[Outcome]) -> Plan:
         """What a checked batch writes, made ready without a query: keys, versions, the
-        inserts (on PostgreSQL as COPY text) of records, search rows and timeline events."""
+        inserts and updates (on PostgreSQL as COPY text) of records, search rows and
+        timeline events."""
         spec, now = self.spec, timezone.now()
         created = [o.record for o in outcomes if o.action == CREATE]
         updated = [o for o in outcomes if o.action == UPDATE]
@@ -574,12 +575,21 @@ class Importer:
         for outcome in updated:
             outcome.record.version = outcome.version + 1
             outcome.record.updated_at = now
-        inserts = [bulk.prepare(spec.model, created)]
+        fields: set[str] = {"version", "updated_at"}
+        for outcome in updated:
+            fields.update(outcome.changed)
+        if spec.matching_name is not None:
+            fields.update(MATCHING_FIELDS)
+        writes = [
+            bulk.prepare(spec.model, created),
+            bulk.prepare(spec.model, [o.record for o in updated], update=sorted(fields)),
+        ]
         if not spec.search_needs_parents:
-            inserts.append(bulk.prepare(SearchEntry, self.search_rows.entries(created)))
+            searched = [*created, *(o.record for o in updated)]
+            writes.append(bulk.prepare(SearchEntry, self.search_rows.entries(searched)))
         if spec.events:
-            inserts.append(bulk.prepare(RecordEvent, self._events(created, updated)))
-        return Plan(rows, outcomes, created, updated, inserts)
+            writes.append(bulk.prepare(RecordEvent, self._events(created, updated)))
+        return Plan(rows, outcomes, created, updated, writes)
 
     def commit(self, plan: Plan) -> tuple[list[str], dict[str, Any]]:
         """Write a planned batch (inside the caller's transaction): the records it matched
@@ -595,26 +605,22 @@ class Importer:
             )
             if stored != checked:
                 raise RecordsChanged()
-        for rows in plan.inserts:
+        if plan.updated:  # their search rows are written anew with the batch's
+            SearchEntry.objects.filter(
+                kind=self.search_rows.kind_key(spec.model),
+                object_id__in=[o.record.pk for o in plan.updated],
+            ).delete()
+        for rows in plan.writes:
             bulk.send(rows)
-        previous: dict[str, Any] = {}
-        if plan.updated:
-            fields: set[str] = {"version", "updated_at"}
-            for outcome in plan.updated:
-                fields.update(outcome.changed)
-                previous[str(outcome.record.pk)] = {
-                    "version": outcome.record.version,
-                    "fields": outcome.previous,
-                }
-            if spec.matching_name is not None:
-                fields.update(MATCHING_FIELDS)
-            spec.model._default_manager.bulk_update(
-                [o.record for o in plan.updated], sorted(fields), batch_size=500
-            )
+        previous = {
+            str(outcome.record.pk): {"version": outcome.record.version, "fields": outcome.previous}
+            for outcome in plan.updated
+        }
         if spec.search_needs_parents:
-            self._attach_parents(plan.created)
-            bulk.insert(SearchEntry, self.search_rows.entries(plan.created))
-        search_index_many([o.record for o in plan.updated])
+            searched = [*plan.created, *(o.record for o in plan.updated)]
+            self._attach_parents(searched)
+            bulk.insert(SearchEntry, self.search_rows.entries(searched))
+        search_index_children([o.record for o in plan.updated])
         return [str(record.pk) for record in plan.created], previous
 
     def _attach_parents(self, records: list[Any]) -> None:

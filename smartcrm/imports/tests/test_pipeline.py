@@ -7,7 +7,9 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from smartcrm.contacts import services as contacts
 from smartcrm.core.models import SearchEntry
+from smartcrm.core.search import search
 from smartcrm.imports import services
 from smartcrm.imports.engine import Importer, RecordsChanged, commit_batch, planned_batches
 from smartcrm.imports.models import ImportFile
@@ -100,3 +102,21 @@ def _contacts_commit_queries(org, owner, count: int) -> int:
 
 def test_a_contacts_import_reads_their_accounts_at_once(org, owner):
     assert _contacts_commit_queries(org, owner, 2) == _contacts_commit_queries(org, owner, 20)
+
+
+def test_an_update_rewrites_the_search_rows_of_the_record_and_of_its_contacts(org, owner):
+    account = sales.account_create(org=org, user=owner, name="Vechi SRL", cui="10000113")
+    contacts.contact_create(
+        org=org, user=owner, account_id=account.pk, first_name="Ana", last_name="Pop"
+    )
+    rows = [["Denumire", "CUI", "Telefon"], ["Nou Construct SRL", "10000113", "0722 123 456"]]
+    run = preview(org, owner, "accounts", rows, key="cui")
+    assert run.preview["update"] == 1
+    services.import_commit(org=org, user=owner, import_id=run.pk)
+    assert services.import_run(run.pk).updated_count == 1  # type: ignore[union-attr]
+    entry = SearchEntry.objects.get(kind="account")
+    assert (entry.title, "0722123456" in entry.text) == ("Nou Construct SRL", True)
+    assert SearchEntry.objects.get(kind="contact").subtitle == "Nou Construct SRL"
+    hits, _cursor = search(org=org, q="construct", kinds=["account"])
+    assert [hit.title for hit in hits] == ["Nou Construct SRL"]
+    assert search(org=org, q="vechi")[0] == []
