@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -720,16 +720,21 @@ def planned_batches(importer: Importer, size: int, start: int = 0) -> Iterator[P
             return importer.plan(rows, importer.check_parsed(parsed, current))
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-check") as checker:
-        ready: Plan | None = None
-        for rows in importer.batches(size, start):
-            parsed = importer.parse(rows)
-            current = importer.current(parsed, lock=False)
-            planning = checker.submit(checked_and_planned, rows, parsed, current)
+        try:
+            ready: Plan | None = None
+            for rows in importer.batches(size, start):
+                parsed = importer.parse(rows)
+                current = importer.current(parsed, lock=False)
+                planning = checker.submit(checked_and_planned, rows, parsed, current)
+                if ready is not None:
+                    yield ready  # written by the caller while the next batch is planned
+                ready = planning.result()
             if ready is not None:
-                yield ready  # written by the caller while the next batch is planned
-            ready = planning.result()
-        if ready is not None:
-            yield ready
+                yield ready
+        finally:
+            # a table CHECK is evaluated by the database (products): the checking thread's
+            # own connection, if it opened one, goes with it
+            checker.submit(connections.close_all)
 
 
 def dry_run(importer: Importer, batch_size: int) -> tuple[Counts, list[ImportRejectedRow]]:

@@ -22,6 +22,7 @@ from smartcrm.core.modules import require_module
 from smartcrm.core.permissions import membership_of, require_owner_or_role, require_role
 from smartcrm.core.search import search_index_many, search_unindex_many
 from smartcrm.core.selectors import tenant_get
+from smartcrm.imports import bulk
 from smartcrm.imports.choices import (
     ACTIVE_STATUSES,
     EDITABLE_STATUSES,
@@ -521,7 +522,8 @@ def _restore(
             changed_since += 1
             continue
         for name, value in info["fields"].items():
-            setattr(record, record._meta.get_field(name).attname, value)
+            model_field = record._meta.get_field(name)
+            setattr(record, model_field.attname, model_field.to_python(value))
             fields.add(name)
         if spec.matching_name is not None:
             set_matching_keys(record, name=spec.matching_name(record))
@@ -530,7 +532,7 @@ def _restore(
         record.updated_at = now
         restored.append(record)
     if restored:
-        model._default_manager.bulk_update(restored, sorted(fields), batch_size=500)
+        bulk.send(bulk.prepare(model, restored, update=sorted(fields)))
         search_index_many(restored)
         if spec.events:
             parent = "prospect" if model is Prospect else "account"

@@ -449,3 +449,7 @@ def test_commit_of_existing_product_updates_price(org, owner, manager):
     run = run_import(org, manager, "products", PRODUCT_ROWS)
     assert (run.created_count, run.updated_count) == (1, 1)
     assert Product.objects.get(code="LIC-01").price == Decimal("1234.5000")
+    # undone: the price comes back exactly, as a number
+    assert services.import_undo(org=org, user=manager, import_id=run.pk)["restored"] == 1
+    restored = Product.objects.get(code="LIC-01")
+    assert (restored.price, restored.version) == (Decimal("1000.0000"), 3)
