@@ -72,6 +72,20 @@ def copy_text(value: str) -> str:
     return value.translate(_ESCAPES)
 
 
+def _last_remembered(convert: Callable[[Any], str]) -> Callable[[Any], str]:
+    """``convert``, or NULL, remembering the last value: the rows of a batch share their
+    organisation, creator, time stamps (the same objects), which are converted once."""
+    last: list[Any] = [None, _NULL]
+
+    def text(value: Any) -> str:
+        if value is last[0]:
+            return last[1]
+        last[0], last[1] = value, convert(value)
+        return last[1]
+
+    return text
+
+
 def _as_copy_text(field: models.Field[Any, Any], alias: str) -> Callable[[Any], str]:
     """How one column's value becomes COPY text: plain conversions for the types every
     record holds (text, keys, numbers, dates, booleans), the field's own preparation
@@ -83,9 +97,9 @@ def _as_copy_text(field: models.Field[Any, Any], alias: str) -> Callable[[Any], 
     if isinstance(kind, models.BooleanField):
         return lambda value: _NULL if value is None else ("t" if value else "f")
     if isinstance(kind, models.UUIDField | models.IntegerField | models.DecimalField):
-        return lambda value: _NULL if value is None else str(value)
+        return _last_remembered(str)
     if isinstance(kind, models.DateField):  # dates and date-times: ISO 8601, with the zone
-        return lambda value: _NULL if value is None else value.isoformat()
+        return _last_remembered(lambda value: value.isoformat())
     memo: dict[int, str] = {}
 
     def prepared(value: Any) -> str:
