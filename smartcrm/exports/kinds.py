@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from smartcrm.core.models import Organization
@@ -52,7 +53,20 @@ def _person(user: Any) -> str:
 
 
 def _display(name: str) -> Callable[[Any], Any]:
-    return lambda row: getattr(row, f"get_{name}_display")()
+    """A choice's label, as ``get_<name>_display`` gives it, from a table of the labels
+    made once per language (that method rebuilds and translates them on every row)."""
+    labels: dict[str, dict[Any, str]] = {}
+
+    def label(row: Any) -> Any:
+        language = translation.get_language() or ""
+        table = labels.get(language)
+        if table is None:
+            choices = row._meta.get_field(name).flatchoices
+            table = labels[language] = {value: str(text) for value, text in choices}
+        value = getattr(row, name)
+        return table.get(value, value)
+
+    return label
 
 
 def _attr(name: str) -> Callable[[Any], Any]:

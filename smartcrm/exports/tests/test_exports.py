@@ -235,3 +235,20 @@ def test_cli_csv_and_bad_filter(org, owner, prospects, tmp_path):
         call_command(
             "export", "prospects", "--due-after", "2026-01-01T00:00Z", "--output", str(target)
         )
+
+
+def test_choice_labels_follow_the_language_of_each_export(org, owner, prospects, tmp_path):
+    from django.utils import translation
+
+    target = tmp_path / "p.csv"
+    labels = {}
+    for language in ("ro", "en", "ro"):
+        options = ["--output", str(target), "--language", language]
+        call_command("export", "prospects", *options, stderr=io.StringIO())
+        header, *rows = csv.reader(io.StringIO(target.read_text(encoding="utf-8-sig")))
+        with translation.override(language):
+            column = header.index(translation.gettext("status"))
+            expected = str(ProspectStatus.QUALIFIED.label)
+        labels[language] = {row[column] for row in rows}
+        assert expected in labels[language]
+    assert labels["ro"] != labels["en"]
