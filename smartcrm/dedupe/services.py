@@ -226,13 +226,15 @@ def records_merge(
     merged_ids: Iterable[RecordId],
     keep: Mapping[str, RecordId] | None = None,
     version: int | None = None,
+    versions: Mapping[str, int] | None = None,
 ) -> Merge:
     """Merge ``merged_ids`` into ``survivor_id`` (prospects, accounts or contacts of one
     prospect/account): ``keep`` names, per field, the record whose value survives (the
     survivor's value otherwise); every contact, activity, note, task, offer, offer contact
     and event moves to the survivor; the merged records are deleted; the merge is written on
     the survivor's timeline (a contact's: its prospect's or account's). ``version`` is the
-    survivor's (If-Match)."""
+    survivor's (If-Match); ``versions``, by id, those of any of the records (the page the
+    user chose the values on)."""
     spec = dedupe_kind(kind)
     kind = spec.key
     membership_of(org, user)
@@ -241,6 +243,8 @@ def records_merge(
     survivor = rows[survivor_key]
     merged = [rows[key] for key in merged_keys]
     writes.check_version(survivor, version)
+    for key, row in rows.items():
+        writes.check_version(row, (versions or {}).get(str(key)))
     _check_mergeable(kind, org, user, survivor, merged)
     changes, kept = _chosen_values(kind, rows, survivor, keep or {})
     summary = [{"id": str(row.pk), "name": str(row)} for row in merged]

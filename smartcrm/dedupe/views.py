@@ -69,10 +69,22 @@ def _field_rows(form: MergeForm, records: list[Any]) -> list[dict[str, Any]]:
         for record, radio in zip(records, bound, strict=True):
             display = getattr(record, f"get_{model_field.name}_display", None)
             value = display() if display else getattr(record, model_field.name)
+            if isinstance(value, bool):
+                value = _("yes") if value else _("no")
             values.append({"value": "" if value is None else value, "radio": radio})
         if len({str(v["value"]) for v in values}) > 1:  # equal everywhere: nothing to choose
             rows.append({"label": model_field.verbose_name, "values": values})
     return rows
+
+
+def _versions(values: list[str]) -> dict[str, int]:
+    """The records' versions the page showed ("id:version"); a malformed one is ignored."""
+    versions = {}
+    for value in values:
+        record_id, _sep, version = value.partition(":")
+        if version.isdigit():
+            versions[record_id] = int(version)
+    return versions
 
 
 @member_view
@@ -108,6 +120,7 @@ def merge(request: HttpRequest, membership: Membership, kinds: str) -> HttpRespo
                 survivor_id=survivor_id,
                 merged_ids=[str(r.pk) for r in records if str(r.pk) != survivor_id],
                 keep=form.keep(),
+                versions=_versions(request.POST.getlist("versions")),
             )
         except NotFound:
             raise Http404("Not found.") from None

@@ -66,6 +66,38 @@ def test_merge_screen_merges_with_the_chosen_values(browser, org, owner):
     assert Contact.objects.get().prospect_id == keep.pk
 
 
+def test_merge_screen_refuses_values_changed_since_they_were_shown(browser, org, owner):
+    keep = sales.prospect_create(org=org, user=owner, company_name="Alfa SRL", vat_payer=True)
+    other = sales.prospect_create(org=org, user=owner, company_name="ALFA S.R.L.")
+    url = reverse("dedupe:merge", args=["prospects"])
+    shown = browser.get(f"{url}?ids={keep.pk}&ids={other.pk}").content.decode()
+    # yes/no, not True and a dash
+    assert ">yes</label>" in shown and ">no</label>" in shown and ">True<" not in shown
+    versions = [f"{keep.pk}:{keep.version}", f"{other.pk}:{other.version}"]
+    # meanwhile someone gives the other one a phone number
+    sales.prospect_update(org=org, user=owner, prospect_id=other.pk, phone="0722123456")
+    response = browser.post(
+        url,
+        {
+            "ids": [str(keep.pk), str(other.pk)],
+            "versions": versions,
+            "survivor": str(keep.pk),
+            "keep_company_name": str(keep.pk),
+        },
+    )
+    assert response.status_code == 200
+    assert "changed by someone else" in response.content.decode()
+    assert Prospect.objects.count() == 2
+    # the page now shows the new value, and its versions: merging goes through
+    assert "0722123456" in response.content.decode()
+    fresh = [f"{p.pk}:{p.version}" for p in Prospect.objects.order_by("created_at")]
+    response = browser.post(
+        url,
+        {"ids": [str(keep.pk), str(other.pk)], "versions": fresh, "survivor": str(keep.pk)},
+    )
+    assert response.status_code == 302 and Prospect.objects.count() == 1
+
+
 def test_merge_screen_of_another_organisations_records_is_404(
     browser, org, owner, other_org, other_owner
 ):
