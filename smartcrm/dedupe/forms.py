@@ -11,7 +11,10 @@ from smartcrm.web.forms import StyledForm
 
 
 class MergeForm(StyledForm, forms.Form):
-    survivor = forms.ChoiceField(label=_("Record that stays"), widget=forms.RadioSelect)
+    survivor = forms.ChoiceField(
+        label=_("Record that stays"),
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, records: list[Any], fields: list[str], **kwargs: Any) -> None:
@@ -23,7 +26,9 @@ class MergeForm(StyledForm, forms.Form):
         self.merge_fields = fields
         for name in fields:
             self.fields[f"keep_{name}"] = forms.ChoiceField(
-                choices=choices, widget=forms.RadioSelect, required=False
+                choices=choices,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+                required=False,
             )
 
     def keep(self) -> dict[str, str]:
