@@ -12,6 +12,15 @@ re-import of the same file (every row matched, nothing changed). Drops the datab
 For repeated runs while tuning: BENCH_DB=name keeps (and reuses) a migrated database, each
 run importing into a new organisation; BENCH_PROFILE=file.prof writes a cProfile of the
 import phases (view it with ``python -m pstats``).
+
+Where a commit's time goes (20,000 new prospects, the 2-core development machine, idle):
+Python checks a batch (1.0 s in all) and plans its writes (2.6 s: search rows ~60 µs a
+row, COPY text ~40, timeline events ~20); PostgreSQL then spends 4.6 s: the prospects' COPY
+1.2 s (their 14 indexes, every filter and sort of the lists: 0.16 s without them), the
+search rows 1.5 s (of which the pg_trgm GIN index ~1.1 s), the events 0.3 s, and COMMIT
+1.4 s (the deferred foreign-key checks, about 7 a row). The commit plans each batch while
+the previous one is written, so the two overlap: 6.1 s instead of 7.7 s. 100,000 rows in
+under 5 s would need the database's share alone to shrink about fivefold.
 """
 
 from __future__ import annotations
