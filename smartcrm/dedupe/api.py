@@ -74,6 +74,11 @@ class MergeIn(InputSchema):
         description="Per field, the id of the record (survivor or merged) whose value to keep; "
         "fields not named keep the survivor's value",
     )
+    versions: dict[uuid.UUID, int] = Field(
+        {},
+        description="Optional, per record id, the version the caller's choice was made on; a "
+        "record changed since is refused (412) and nothing is merged",
+    )
 
 
 class MergeOutBase(Schema):
@@ -169,6 +174,7 @@ def _merge(request: HttpRequest, response: HttpResponse, kind: str, payload: Mer
         merged_ids=payload.merged_ids,
         keep=payload.keep,
         version=if_match_version(request),
+        versions={str(record_id): version for record_id, version in payload.versions.items()},
     )
     set_etag(response, merge.survivor.version)
     return merge

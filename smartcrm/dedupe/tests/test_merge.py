@@ -89,6 +89,21 @@ def test_merge_prospects_moves_every_child_and_keeps_the_chosen_values(api, org,
     assert "merged" in [entry["status"] for entry in timeline]
 
 
+def test_merge_refuses_a_record_changed_since_the_values_were_chosen(api, org, owner):
+    survivor = sales.prospect_create(org=org, user=owner, company_name="Alfa SRL")
+    merged = sales.prospect_create(org=org, user=owner, company_name="ALFA S.R.L.")
+    versions = {str(survivor.pk): survivor.version, str(merged.pk): merged.version}
+    body = {"survivor_id": str(survivor.pk), "merged_ids": [str(merged.pk)], "versions": versions}
+    sales.prospect_update(org=org, user=owner, prospect_id=merged.pk, phone="0722123456")
+    response = api.post("/api/v1/prospects/merge", body)
+    assert response.status_code == 412, response.content
+    assert response.json()["errors"][0]["field"] == "version"
+    assert Prospect.objects.count() == 2
+    versions[str(merged.pk)] += 1
+    assert api.post("/api/v1/prospects/merge", body).status_code == 200
+    assert Prospect.objects.get().phone == ""  # the survivor's value, as chosen
+
+
 def test_merge_accounts_moves_offers_offer_contacts_and_converted_prospects(org, owner):
     survivor = sales.account_create(org=org, user=owner, name="Beta SRL")
     prospect = qualified_prospect(org, owner, company_name="Beta")
