@@ -39,6 +39,10 @@ def serve(argv: list[str]) -> int:
     parser.add_argument("--host", default=os.environ.get("SMARTCRM_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("SMARTCRM_PORT", "8000")))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+    # A request may read and check a whole import file (up to 100 MB) before answering.
+    parser.add_argument(
+        "--timeout", type=int, default=int(os.environ.get("SMARTCRM_WEB_TIMEOUT", "300"))
+    )
     args = parser.parse_args(argv)
 
     import django
@@ -60,6 +64,8 @@ def serve(argv: list[str]) -> int:
         f"{args.host}:{args.port}",
         "--workers",
         str(args.workers),
+        "--timeout",
+        str(args.timeout),
         "--access-logfile",
         "-",
     ]
