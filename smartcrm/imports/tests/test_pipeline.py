@@ -120,3 +120,16 @@ def test_an_update_rewrites_the_search_rows_of_the_record_and_of_its_contacts(or
     hits, _cursor = search(org=org, q="construct", kinds=["account"])
     assert [hit.title for hit in hits] == ["Nou Construct SRL"]
     assert search(org=org, q="vechi")[0] == []
+
+
+def test_the_import_job_writes_rejections_in_its_users_language(org, owner):
+    from smartcrm.core.services import user_set_language
+    from smartcrm.imports.models import ImportRejectedRow
+    from smartcrm.imports.tasks import import_run_task
+
+    user_set_language(user=owner, language="ro")
+    run = preview(org, owner, "prospects", [HEADER, ["Ion", "Pop", "nu-este-email", "Iași"]])
+    services.import_commit(org=org, user=owner, import_id=run.pk)
+    assert import_run_task.call(str(run.pk)) == "done"  # the job, in this English test process
+    (issue,) = ImportRejectedRow.objects.get(run=run).errors
+    assert issue["message"] == "Introduceți o adresă de email validă."
