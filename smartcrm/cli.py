@@ -32,13 +32,17 @@ def _fail(message: str) -> int:
 
 
 def serve(argv: list[str]) -> int:
-    """Collect static files, refuse to start with unapplied migrations, run gunicorn."""
+    """Collect static files, refuse to start with unapplied migrations, run gunicorn (with no
+    database connection left open in the master when it forks its workers)."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="smartcrm serve", description="Serve SmartCRM.")
     parser.add_argument("--host", default=os.environ.get("SMARTCRM_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("SMARTCRM_PORT", "8000")))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+    parser.add_argument(
+        "--threads", type=int, default=int(os.environ.get("SMARTCRM_WEB_THREADS", "4"))
+    )
     # A request may read and check a whole import file (up to 100 MB) before answering.
     parser.add_argument(
         "--timeout", type=int, default=int(os.environ.get("SMARTCRM_WEB_TIMEOUT", "300"))
@@ -57,17 +61,19 @@ def serve(argv: list[str]) -> int:
     call_command("collectstatic", interactive=False, verbosity=0)
     from gunicorn.app.wsgiapp import run
 
+    from smartcrm.ops.serving import close_database_connections, gunicorn_options
+
+    # The checks above opened a connection; the workers forked next must not inherit it.
+    close_database_connections()
     sys.argv = [
         "gunicorn",
-        "smartcrm.wsgi:application",
-        "--bind",
-        f"{args.host}:{args.port}",
-        "--workers",
-        str(args.workers),
-        "--timeout",
-        str(args.timeout),
-        "--access-logfile",
-        "-",
+        *gunicorn_options(
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            threads=args.threads,
+            timeout=args.timeout,
+        ),
     ]
     print(f"SmartCRM serving at http://{args.host}:{args.port}/", flush=True)
     run()
