@@ -37,6 +37,8 @@ def _test_settings(settings: Any) -> None:
     # Rate limits are off unless a test sets them (they add a write per request).
     settings.SMARTCRM_API_RATE_PER_TOKEN = ""
     settings.SMARTCRM_API_RATE_PER_ORG = ""
+    # The dashboard counts afresh on every load unless a test caches its figures.
+    settings.SMARTCRM_DASHBOARD_CACHE_SECONDS = 0
     # No test reaches the internet: public services point at a closed port on loopback
     # unless a test starts its own local server.
     settings.SMARTCRM_BNR_URL = "http://127.0.0.1:9/nbrfxrates.xml"
@@ -52,6 +54,43 @@ def _test_settings(settings: Any) -> None:
     # language (Romanian by default), and tests of the Romanian text say so explicitly.
     settings.LANGUAGE_CODE = "en"
     translation.activate("en")
+    # Each test starts with an empty in-memory cache (never flush a shared Redis).
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The Redis server on loopback (REDIS_URL, else 127.0.0.1:6379, database 15); skipped
+    when none answers, unless SMARTCRM_REQUIRE_REDIS=1 (CI), where that fails the test."""
+    import redis
+
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as error:
+        if os.environ.get("SMARTCRM_REQUIRE_REDIS") == "1":
+            pytest.fail(f"Redis is required (SMARTCRM_REQUIRE_REDIS=1) but {url}: {error}")
+        pytest.skip(f"Redis not reachable at {url}")
+    return url
+
+
+@pytest.fixture
+def redis_cache(settings: Any, redis_url: str) -> str:
+    """Django's cache in Redis for this test, under a key prefix of its own."""
+    import uuid
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        }
+    }
+    return redis_url
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from smartcrm.core.models import ApiToken, Membership, Organization, User
 from smartcrm.core.tokens import api_token_authenticate
 
 ACTOR_ATTRIBUTE = "_smartcrm_actor"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,10 @@ def bearer_actor(request: HttpRequest) -> Actor | None:
     header = request.headers.get("Authorization", "")
     scheme, _sep, credentials = header.partition(" ")
     if scheme.lower() == "bearer" and credentials.strip():
-        found = api_token_authenticate(credentials.strip())
+        # A read writes nothing to the database: its use is noted in the cache only.
+        found = api_token_authenticate(
+            credentials.strip(), record_use=request.method not in SAFE_METHODS
+        )
         if found is not None:
             token, membership = found
             actor = Actor(

@@ -1,4 +1,4 @@
-"""State the API keeps for itself: idempotent POST replays and rate-limit counters."""
+"""State the API keeps for itself: idempotent POST replays (rate limits live in the cache)."""
 
 from __future__ import annotations
 
@@ -28,20 +28,3 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.key}"
-
-
-class RateCounter(models.Model):
-    """Requests counted per bucket (a token, an organisation) and fixed time window."""
-
-    bucket = models.CharField(max_length=100)
-    window_start = models.BigIntegerField()
-    hits = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["bucket", "window_start"], name="rate_counter_unique")
-        ]
-        indexes = [models.Index(fields=["window_start"], name="rate_counter_window_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.bucket}@{self.window_start}: {self.hits}"

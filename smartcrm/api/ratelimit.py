@@ -1,19 +1,25 @@
 """Rate limits per token (or session) and per organisation, shared by every web process.
 
-Fixed windows counted in the database with one atomic upsert per request, so limits hold
-across gunicorn workers and machines without another service.
+Fixed windows counted in Django's cache: with ``REDIS_URL`` set, in Redis, so limits hold
+across gunicorn workers and machines; without it (the embedded default), in each process's
+memory, so each web process counts its own share (documented in the README). Counting never
+writes to the database. If the cache is unreachable the request is let through and the
+outage logged: a limit is a guard against abuse, not a reason to refuse every caller.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.core.cache import cache
 from django.http import HttpRequest
 from ninja.throttling import BaseThrottle
 
 from smartcrm.api.auth import Actor
+
+logger = logging.getLogger(__name__)
 
 PERIODS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600}
 
@@ -28,17 +34,14 @@ def hit(bucket: str, period: int) -> tuple[int, int]:
     """Count one request in ``bucket``'s current window: (hits so far, seconds left)."""
     now = int(time.time())
     window = now - now % period
-    table = "api_ratecounter"
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (bucket, window_start, hits) VALUES (%s, %s, 1) "
-            "ON CONFLICT (bucket, window_start) DO UPDATE SET hits = "
-            f"{table}.hits + 1 RETURNING hits",
-            [bucket, window],
-        )
-        hits = cursor.fetchone()[0]
-        if hits == 1:  # first hit of a window: drop windows long gone
-            cursor.execute(f"DELETE FROM {table} WHERE window_start < %s", [window - 3600])
+    key = f"ratelimit:{bucket}:{period}:{window}"
+    # The window's counter lives a little past its end, then the cache forgets it.
+    cache.add(key, 0, timeout=period + 5)
+    try:
+        hits = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=period + 5)
+        hits = 1
     return hits, window + period - now
 
 
@@ -57,7 +60,11 @@ class _ActorThrottle(BaseThrottle):
         if not isinstance(actor, Actor) or not rate:
             return True
         limit, period = parse_rate(rate)
-        hits, seconds_left = hit(self.bucket(actor), period)
+        try:
+            hits, seconds_left = hit(self.bucket(actor), period)
+        except Exception:  # the cache server is down: count nothing, refuse nobody
+            logger.warning("Rate limit not counted: the cache is unreachable.", exc_info=True)
+            return True
         self._wait = seconds_left
         return hits <= limit
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import secrets
+from collections.abc import Iterable
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +21,10 @@ from smartcrm.core.models import ApiToken, Membership, Organization, User
 from smartcrm.core.permissions import has_role, membership_of
 
 TOKEN_PREFIX = "scrm_"
+# How long the cache remembers a token's last use (seconds).
+LAST_USE_REMEMBERED = 90 * 24 * 3600
+
+logger = logging.getLogger(__name__)
 
 
 def _hash(secret: str) -> str:
@@ -61,9 +68,15 @@ def api_token_revoke(*, org: Organization, user: User, token_id: RecordId) -> Ap
     return token
 
 
-def api_token_authenticate(plain: str) -> tuple[ApiToken, Membership] | None:
+def api_token_authenticate(
+    plain: str, *, record_use: bool = True
+) -> tuple[ApiToken, Membership] | None:
     """The token and the membership it acts through, or None (unknown, expired, revoked,
-    or its user no longer an active member)."""
+    or its user no longer an active member). Two queries.
+
+    The time of use goes to the cache on every call, and to the database (at most once a
+    minute) only when ``record_use``: the API asks for it on writes, so a read writes
+    nothing to the database."""
     if not plain.startswith(TOKEN_PREFIX):
         return None
     prefix, _sep, _secret = plain[len(TOKEN_PREFIX) :].partition("_")
@@ -83,7 +96,35 @@ def api_token_authenticate(plain: str) -> tuple[ApiToken, Membership] | None:
     )  # fmt: skip
     if membership is None:
         return None
-    # Record use at most once a minute: no write on every request.
-    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+    _note_use(token, now)
+    if record_use and (
+        token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1)
+    ):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token, membership
+
+
+def _last_use_key(token_id: object) -> str:
+    return f"api-token-used:{token_id}"
+
+
+def _note_use(token: ApiToken, now: dt.datetime) -> None:
+    try:
+        cache.set(_last_use_key(token.pk), now, timeout=LAST_USE_REMEMBERED)
+    except Exception:  # the cache is down: the database's time of use still holds
+        logger.warning("Token use not noted: the cache is unreachable.", exc_info=True)
+
+
+def api_tokens_with_recent_use(tokens: Iterable[ApiToken]) -> list[ApiToken]:
+    """The tokens, each with ``last_used_at`` the latest of its stored and cached times
+    (reads are noted in the cache only)."""
+    tokens = list(tokens)
+    try:
+        cached = cache.get_many([_last_use_key(token.pk) for token in tokens])
+    except Exception:  # the cache is down: show the stored times
+        return tokens
+    for token in tokens:
+        used = cached.get(_last_use_key(token.pk))
+        if used is not None and (token.last_used_at is None or used > token.last_used_at):
+            token.last_used_at = used
+    return tokens

@@ -35,7 +35,7 @@ from smartcrm.core.forms import (
 from smartcrm.core.models import ApiToken, Department, Membership
 from smartcrm.core.modules import enabled_modules
 from smartcrm.core.permissions import has_role
-from smartcrm.core.tokens import api_token_create, api_token_revoke
+from smartcrm.core.tokens import api_token_create, api_token_revoke, api_tokens_with_recent_use
 from smartcrm.web.dashboard import time_zone_of
 from smartcrm.web.decorators import is_htmx, member_view, record_or_404
 from smartcrm.web.forms import version_from
@@ -509,7 +509,9 @@ def tokens(request: HttpRequest, membership: Membership) -> HttpResponse:
         else:
             status = 422
     now = timezone.now()
-    rows = list(selectors.api_tokens_of(org=membership.organization, user=membership.user))
+    rows = api_tokens_with_recent_use(
+        selectors.api_tokens_of(org=membership.organization, user=membership.user)
+    )
     for row in rows:
         row.is_expired = row.expires_at is not None and row.expires_at <= now  # type: ignore[attr-defined]  # shown by the template
     context = {

@@ -15,7 +15,8 @@ class ApiClient:
     """The Django test client speaking JSON with a personal API token."""
 
     def __init__(self, org: Organization, user: User, name: str = "test") -> None:
-        _, self.token = api_token_create(org=org, user=user, name=name)
+        token, self.token = api_token_create(org=org, user=user, name=name)
+        self.token_id = token.pk
         self.client = Client()
 
     def call(self, method: str, path: str, body: Any = None, **headers: str) -> Any:

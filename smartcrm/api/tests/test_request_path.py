@@ -1,0 +1,116 @@
+"""The request path of the API, generated from its OpenAPI document: every list answers in
+at most four queries (token, membership, the page, one for what a row shows), counts its
+rate limits in the cache, and writes nothing to the database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import redis
+from django.core.cache import caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from smartcrm.api.tests.helpers import ApiClient
+from smartcrm.api.tests.test_tenancy_matrix import PARAM, SCHEMA
+from smartcrm.core.models import ApiToken
+from smartcrm.core.tokens import api_tokens_with_recent_use
+
+MAX_LIST_QUERIES = 4
+REQUIRED_PARAMS = {"/api/v1/search": "&q=beta"}
+WRITES = ("INSERT", "UPDATE", "DELETE", "SAVEPOINT")
+
+
+def _is_page(operation: dict[str, Any]) -> bool:
+    responses = operation["responses"]
+    schema = (responses.get(200) or responses.get("200") or {}).get("content", {})
+    ref = schema.get("application/json", {}).get("schema", {}).get("$ref", "")
+    component = SCHEMA["components"]["schemas"].get(ref.split("/")[-1], {})
+    return "next_cursor" in component.get("properties", {})
+
+
+LISTS = sorted(
+    path
+    for path, methods in SCHEMA["paths"].items()
+    if not PARAM.search(path) and "get" in methods and _is_page(methods["get"])
+)
+
+
+def test_every_list_of_the_api_is_covered():
+    assert len(LISTS) >= 10, LISTS
+
+
+@pytest.fixture
+def rate_limited(settings: Any) -> None:
+    settings.SMARTCRM_API_RATE_PER_TOKEN = "1000/minute"
+    settings.SMARTCRM_API_RATE_PER_ORG = "5000/minute"
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_a_list_answers_in_at_most_four_queries_and_writes_nothing(
+    path, other_org, other_owner, org_b_ids, rate_limited
+):
+    # Given an organisation with a record of every kind, and a token used once already
+    api = ApiClient(other_org, other_owner)
+    assert api.post("/api/v1/prospects", {"company_name": "Beta Doi SRL"}).status_code == 201
+    # When a list is read
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get(f"{path}?limit=10{REQUIRED_PARAMS.get(path, '')}")
+    # Then it answers from at most four queries, none of them a write
+    assert response.status_code == 200, response.content
+    assert response.json()["items"], "the list shows at least one row"
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert len(statements) <= MAX_LIST_QUERIES, "\n".join(statements)
+    assert [s for s in statements if s.lstrip().upper().startswith(WRITES)] == []
+
+
+def test_rate_limits_are_counted_in_redis_shared_by_every_process(
+    org, owner, redis_cache, settings
+):
+    # Given the cache in Redis and a limit of three requests a minute per token
+    settings.SMARTCRM_API_RATE_PER_TOKEN = "3/minute"
+    api = ApiClient(org, owner)
+    # When a second process (here: a fresh connection to the same Redis) has counted two
+    for _ in range(2):
+        assert api.get("/api/v1/me").status_code == 200
+    caches.close_all()
+    # Then this one sees them: one more is allowed, the next refused with Retry-After
+    assert api.get("/api/v1/me").status_code == 200
+    refused = api.get("/api/v1/me")
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 60
+    counters = redis.Redis.from_url(redis_cache).keys(f"*ratelimit:token:{api.token_id}:*")
+    assert len(list(counters)) == 1  # type: ignore[arg-type]  # redis-py's sync client
+
+
+def test_an_unreachable_cache_lets_requests_through(org, owner, settings):
+    # Given a rate limit, and the cache pointing at a Redis that does not answer
+    settings.SMARTCRM_API_RATE_PER_TOKEN = "1/minute"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    api = ApiClient(org, owner)
+    # When it is called twice, Then both calls are answered (the limit is not counted)
+    assert [api.get("/api/v1/me").status_code for _ in range(2)] == [200, 200]
+
+
+def test_a_read_notes_the_tokens_use_in_the_cache_and_a_write_stores_it(org, owner):
+    # Given a token never used
+    api = ApiClient(org, owner)
+    token = ApiToken.objects.get(pk=api.token_id)
+    assert token.last_used_at is None
+    # When it reads, Then the database is untouched but the settings page shows the use
+    assert api.get("/api/v1/prospects").status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at is None
+    (shown,) = api_tokens_with_recent_use([token])
+    assert shown.last_used_at is not None
+    # When it writes, Then the time of use is stored
+    assert api.post("/api/v1/prospects", {"company_name": "Gama SRL"}).status_code == 201
+    token.refresh_from_db()
+    assert token.last_used_at is not None
