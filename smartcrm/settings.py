@@ -8,6 +8,7 @@ Environment:
     ALLOWED_HOSTS       comma-separated host names
     CSRF_TRUSTED_ORIGINS comma-separated origins (https://crm.example.ro)
     EMAIL_URL           smtp://user:pass@host:587 (smtps:// for TLS); default: console backend
+    REDIS_URL           redis://127.0.0.1:6379/0: rate limits shared by all processes
     TIME_ZONE           default Europe/Bucharest
 """
 
@@ -151,6 +152,29 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Cache: rate-limit counters and short-lived state shared by every web process -----------
+# Redis when REDIS_URL is set (redis://127.0.0.1:6379/0): every process and machine shares
+# it. Without it (the embedded default, one machine) each process keeps its own in memory,
+# so a rate limit is counted per web process.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "smartcrm",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "smartcrm",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+
 AUTH_USER_MODEL = "core.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -246,6 +270,9 @@ LOGGING = {
 SMARTCRM_API_RATE_PER_TOKEN = os.environ.get("SMARTCRM_API_RATE_PER_TOKEN", "600/minute")
 SMARTCRM_API_RATE_PER_ORG = os.environ.get("SMARTCRM_API_RATE_PER_ORG", "3000/minute")
 NINJA_PAGINATION_MAX_LIMIT = 200
+# The dashboard's organisation-wide figures (pipeline, wins, prospects by status) are counted
+# at most once in this many seconds per organisation (0: on every page load).
+SMARTCRM_DASHBOARD_CACHE_SECONDS = int(os.environ.get("SMARTCRM_DASHBOARD_CACHE_SECONDS", "60"))
 
 # --- Offers out the door -------------------------------------------------------------------
 # Public base URL used in links sent to clients (the offer acceptance page).

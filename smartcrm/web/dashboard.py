@@ -5,12 +5,14 @@ organisation's pipeline, wins and prospects. A fixed number of queries, whatever
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import zoneinfo
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
@@ -24,6 +26,8 @@ from smartcrm.sales.choices import OPEN_OFFER_STATUSES, OfferStatus, ProspectSta
 from smartcrm.sales.models import Offer
 from smartcrm.tasks.selectors import open_tasks_of
 from smartcrm.web.records_urls import record_url
+
+logger = logging.getLogger(__name__)
 
 TASK_LIMIT = 20
 ACTIVITY_LIMIT = 20
@@ -257,21 +261,49 @@ def my_open_offers(*, org: Organization, user: User) -> list[StatusGroup]:
     ]
 
 
-def won_this_month(*, org: Organization, user: User, day: Day) -> tuple[list[MoneyTotal], int]:
-    """Offers won since the first of the month: count and value per currency, and how many of
-    them are the user's."""
+def won_this_month(*, org: Organization, day: Day) -> list[MoneyTotal]:
+    """Offers won since the first of the month: count and value per currency."""
     rows = (
         Offer.objects.for_org(org)
         .filter(status=OfferStatus.WON, closed_date__gte=day.month_start)
         .values("currency")
-        .annotate(count=Count("id"), value=Sum("total_net"), mine=Count("id", filter=Q(owner=user)))
+        .annotate(count=Count("id"), value=Sum("total_net"))
         .order_by("currency")
     )
-    totals, mine = [], 0
-    for row in rows:
-        totals.append(MoneyTotal(row["currency"], row["count"], row["value"] or Decimal("0.00")))
-        mine += row["mine"]
-    return totals, mine
+    return [
+        MoneyTotal(row["currency"], row["count"], row["value"] or Decimal("0.00")) for row in rows
+    ]
+
+
+def my_wins_this_month(*, org: Organization, user: User, day: Day) -> int:
+    """How many offers the user won since the first of the month."""
+    return (
+        Offer.objects.for_org(org)
+        .filter(owner=user, status=OfferStatus.WON, closed_date__gte=day.month_start)
+        .count()
+    )
+
+
+def _organisation_figures(org: Organization, day: Day, compute: Any) -> Any:
+    """The organisation-wide figures (pipeline, wins, prospects by status), shared by every
+    member and kept in the cache for SMARTCRM_DASHBOARD_CACHE_SECONDS: at a million
+    prospects, counting them all again on every page load is most of the page's time."""
+    seconds = settings.SMARTCRM_DASHBOARD_CACHE_SECONDS
+    if seconds <= 0:
+        return compute()
+    key = f"dashboard:org:{org.pk}:{day.month_start.isoformat()}"
+    try:
+        figures = cache.get(key)
+    except Exception:  # the cache is down: count afresh
+        logger.warning("Dashboard figures not cached: the cache is unreachable.", exc_info=True)
+        return compute()
+    if figures is None:
+        figures = compute()
+        try:
+            cache.set(key, figures, timeout=seconds)
+        except Exception:
+            logger.warning("Dashboard figures not cached: the cache is unreachable.")
+    return figures
 
 
 def dashboard(*, membership: Membership, now: dt.datetime | None = None) -> Dashboard:
@@ -290,7 +322,14 @@ def dashboard(*, membership: Membership, now: dt.datetime | None = None) -> Dash
     if board.activities_enabled:
         board.activities = my_activities_ahead(org=org, user=user, day=day)
     board.my_offers = my_open_offers(org=org, user=user)
-    board.pipeline = sales.pipeline(org=org)
-    board.won, board.won_mine = won_this_month(org=org, user=user, day=day)
-    board.prospect_counts = sales.prospect_counts_by_status(org=org)
+    board.pipeline, board.won, board.prospect_counts = _organisation_figures(
+        org,
+        day,
+        lambda: (
+            sales.pipeline(org=org),
+            won_this_month(org=org, day=day),
+            sales.prospect_counts_by_status(org=org),
+        ),
+    )
+    board.won_mine = my_wins_this_month(org=org, user=user, day=day)
     return board

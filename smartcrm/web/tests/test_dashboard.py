@@ -9,6 +9,7 @@ import zoneinfo
 from decimal import Decimal
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -293,3 +294,34 @@ def test_a_task_due_earlier_today_is_due_not_overdue_as_in_the_lists(client, org
         ("Azi", False),
     ]
     assert board.overdue_count == 1
+
+
+def test_organisation_figures_are_counted_once_per_cache_period(client, org, owner, settings):
+    # Given the organisation-wide figures kept for a minute, and a first page load
+    settings.SMARTCRM_DASHBOARD_CACHE_SECONDS = 60
+    client.force_login(owner)
+    ProspectFactory.create(org=org, user=owner)
+    first = _queries(client)
+    # When another prospect arrives and the page is loaded again within the minute
+    ProspectFactory.create(org=org, user=owner)
+    again = _queries(client)
+    response = client.get(reverse("web:home"))
+    # Then the pipeline, wins and prospect counts come from the cache (three queries fewer),
+    # as they were counted (the next count, a minute later at most, sees the new one)
+    assert again == first - 3
+    assert response.context["board"].prospect_counts["new"] == 1
+    caches["default"].clear()
+    assert client.get(reverse("web:home")).context["board"].prospect_counts["new"] == 2
+
+
+def test_another_organisations_cached_figures_are_never_shown(
+    client, org, owner, other_org, other_owner, settings
+):
+    # Given organisation B's figures in the cache
+    settings.SMARTCRM_DASHBOARD_CACHE_SECONDS = 60
+    ProspectFactory.create(org=other_org, user=other_owner)
+    client.force_login(other_owner)
+    assert client.get(reverse("web:home")).context["board"].prospect_counts["new"] == 1
+    # When A's owner opens the dashboard, Then A's own figures are counted
+    client.force_login(owner)
+    assert client.get(reverse("web:home")).context["board"].prospect_counts["new"] == 0
