@@ -10,6 +10,7 @@ here as 500s, 401s for valid tokens, 404s for records that exist, or another cli
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import sqlite3
@@ -83,14 +84,15 @@ def _server_url(database: str) -> str:
     return os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + database
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def deployment(
-    tmp_path: Path, django_db_setup: None, django_db_blocker: Any
+    tmp_path_factory: pytest.TempPathFactory, django_db_setup: None, django_db_blocker: Any
 ) -> Iterator[Deployment]:
     """A migrated database with two organisations, each with an owner and an API token."""
     env = {
         k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
     }
+    tmp_path = tmp_path_factory.mktemp("deployment")
     env.update(
         SMARTCRM_DATA_DIR=str(tmp_path / "data"),
         SMARTCRM_HTTPS="0",
@@ -193,28 +195,52 @@ def _wait_for_port(port: int, server: subprocess.Popen[str], limit: float = 120)
     raise AssertionError("smartcrm serve did not open its port")
 
 
-# Marked so that pytest-django sets the test database up; the test copies it for the server.
-@pytest.mark.django_db(transaction=True)
-def test_two_workers_answer_each_organisation_its_own_from_the_first_second(deployment):
-    # Given a server with two workers, started just now
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "smartcrm.cli", "serve", "--workers", "2", "--port", str(port)],
-        env=deployment.env,
+@dataclass
+class Server:
+    port: int
+    errors: str = ""
+    returncode: int | None = None
+
+
+@contextlib.contextmanager
+def serving(env: dict[str, str], workers: int = 2) -> Iterator[Server]:
+    """`smartcrm serve --workers N` running until the block ends (then stopped by SIGTERM)."""
+    server = Server(port=_free_port())
+    command = ["serve", "--workers", str(workers), "--port", str(server.port)]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "smartcrm.cli", *command],
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
         stdin=subprocess.DEVNULL,
     )
     try:
-        _wait_for_port(port, server)
+        _wait_for_port(server.port, process)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            _out, server.errors = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:  # a worker stuck on a shared connection
+            process.kill()
+            _out, server.errors = process.communicate()
+            server.errors += "\n(smartcrm serve did not stop within 30 s of SIGTERM)"
+        server.returncode = process.returncode
+
+
+# Marked so that pytest-django sets the test database up; the tests copy it for the server.
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_answer_each_organisation_its_own_from_the_first_second(deployment):
+    # Given a server with two workers, started just now
+    with serving(deployment.env) as server:
         # When clients of both organisations send reads and writes from the first second
         tally = Tally()
         deadline = time.monotonic() + LOAD_SECONDS
         clients = [
             threading.Thread(
                 target=_client_loop,
-                args=(f"http://127.0.0.1:{port}", slug, token, deadline, tally),
+                args=(f"http://127.0.0.1:{server.port}", slug, token, deadline, tally),
             )
             for slug, token in deployment.tokens.items()
             for _ in range(CLIENTS_PER_ORG)
@@ -223,16 +249,29 @@ def test_two_workers_answer_each_organisation_its_own_from_the_first_second(depl
             client.start()
         for client in clients:
             client.join(timeout=LOAD_SECONDS + 120)
-    finally:
-        server.terminate()
-        try:
-            _out, errors = server.communicate(timeout=30)
-        except subprocess.TimeoutExpired:  # a worker stuck on a shared connection
-            server.kill()
-            _out, errors = server.communicate()
-            errors += "\n(smartcrm serve did not stop within 30 s of SIGTERM)"
     # Then every answer succeeded and was the caller's own
-    assert sum(tally.statuses.values()) > 100, (tally.statuses, errors[-3000:])
-    assert set(tally.statuses) <= {200, 201}, (tally.statuses, errors[-3000:])
+    assert sum(tally.statuses.values()) > 100, (tally.statuses, server.errors[-3000:])
+    assert set(tally.statuses) <= {200, 201}, (tally.statuses, server.errors[-3000:])
     assert tally.wrong == [], tally.wrong[:20]
-    assert server.returncode == 0, errors[-3000:]
+    assert server.returncode == 0, server.errors[-3000:]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_token_rate_limit_holds_across_the_workers_through_redis(deployment, redis_url):
+    # Given two workers sharing Redis, and a limit of 12 requests an hour per token
+    env = {
+        **deployment.env,
+        "REDIS_URL": redis_url,
+        "SMARTCRM_API_RATE_PER_TOKEN": "12/hour",
+    }
+    if 3600 - time.time() % 3600 < 60:  # not across the turn of the hour's window
+        time.sleep(3600 - time.time() % 3600 + 1)
+    with serving(env) as server:
+        # When one token sends 30 requests, each on a new connection (any worker takes it)
+        statuses = []
+        headers = {"Authorization": f"Bearer {deployment.tokens['alfa']}"}
+        for _ in range(30):
+            with httpx.Client(base_url=f"http://127.0.0.1:{server.port}", timeout=20) as client:
+                statuses.append(client.get("/api/v1/me", headers=headers).status_code)
+    # Then exactly 12 are answered and the rest refused, whichever worker counted them
+    assert statuses == [200] * 12 + [429] * 18, server.errors[-3000:]
