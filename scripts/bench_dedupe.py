@@ -27,6 +27,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from smartcrm.core.models import Organization, User
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -105,11 +109,11 @@ def company_name(rng: random.Random) -> str:
     return f"{prefix}{' '.join(words)} {rng.choice(FORMS)}"
 
 
-def prospect_values(number: int) -> dict[str, object]:
+def prospect_values(number: int) -> dict[str, Any]:
     """The fields of the ``number``-th generated prospect (the same every run)."""
     rng = random.Random(SEED * 10_000_019 + number)
     first, last = rng.choice(FIRST), rng.choice(LAST)
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "first_name": first,
         "last_name": last,
         "phone": f"+407{rng.randint(20, 89)}{rng.randint(100000, 999999)}",
@@ -124,7 +128,7 @@ def prospect_values(number: int) -> dict[str, object]:
     return values
 
 
-def fill(org, owner, first: int, rows: int) -> None:  # type: ignore[no-untyped-def]
+def fill(org: Organization, owner: User, first: int, rows: int) -> None:
     from django.db import transaction
 
     from smartcrm.dedupe.keys import set_matching_keys
@@ -150,11 +154,11 @@ def fill(org, owner, first: int, rows: int) -> None:  # type: ignore[no-untyped-
     print()
 
 
-def probes(rng: random.Random, rows: int) -> list[dict[str, object]]:
+def probes(rng: random.Random, rows: int) -> list[dict[str, Any]]:
     """New names sharing common words, copies and near-misses of existing names, people
     already there, e-mails already there, in a fixed mix."""
     existing = rng.sample(range(rows), PROBES)
-    made = []
+    made: list[dict[str, Any]] = []
     for index, number in enumerate(existing):
         old = prospect_values(number)
         kind = index % 5
@@ -187,7 +191,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def measure(org, owner, rows: int) -> None:  # type: ignore[no-untyped-def]
+def measure(org: Organization, owner: User, rows: int) -> None:
     from smartcrm.dedupe.keys import set_matching_keys
     from smartcrm.dedupe.selectors import PossibleDuplicate, duplicate_candidates
     from smartcrm.sales import services

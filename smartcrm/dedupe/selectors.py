@@ -253,9 +253,10 @@ def _similar_name_ids(kind: DedupeKind, org: Organization, name_key: str) -> Que
 
 @contextmanager
 def _similarity_threshold(kind: DedupeKind) -> Iterator[None]:
-    """On PostgreSQL, pg_trgm's % means "similarity >= NAME_SIMILARITY" for the duration
-    (SET LOCAL, in a transaction: the default 0.3 would match a large share of the table on
-    a common word, and the connection keeps its own setting for everything else)."""
+    """On PostgreSQL, pg_trgm's % means "similarity >= NAME_SIMILARITY" until the end of the
+    transaction (SET LOCAL; one is begun if none is open): its default 0.3 hands over a
+    large share of the table on a common word, to be scored and dropped one by one. The
+    setting never outlives the transaction, so a pooled connection keeps its own."""
     alias = kind.model._default_manager.db
     connection = connections[alias]
     if connection.vendor != "postgresql":
@@ -273,7 +274,8 @@ def duplicate_candidates(
 ) -> list[Candidate]:
     """Existing records of ``org`` that look like ``record`` (saved or not): the same
     e-mail, phone, CUI or folded name, or a very similar name. Best matches first; at most
-    three queries whatever the table size."""
+    three queries whatever the table size (PostgreSQL: the threshold, the keys, the similar
+    names; SQLite: the keys, the similar names), each served by an index."""
     spec = dedupe_kind(kind)
     rows = spec.queryset(org)
     if not record._state.adding:
@@ -286,23 +288,9 @@ def duplicate_candidates(
             continue
         # A shared name only counts within the scope (contacts: the same prospect/account).
         exact |= Q(**{key: value}, **scope) if key == "name_key" else Q(**{key: value})
-    found: dict[Any, Any] = {}
-    if exact:
-        for row in rows.filter(exact).select_related(*spec.related).order_by("created_at")[:limit]:
-            found[row.pk] = row
     name_key = getattr(record, "name_key", "")
-    similar = _similar_name_ids(spec, org, name_key) if name_key else None
-    if similar is not None:
-        with _similarity_threshold(spec):
-            for row in (
-                rows.filter(pk__in=similar, **scope)
-                .exclude(pk__in=list(found))
-                .select_related(*spec.related)
-            ):
-                if similarity(row.name_key, name_key) >= NAME_SIMILARITY:
-                    found[row.pk] = row
-    candidates = []
-    for row in found.values():
+
+    def candidate(row: Any) -> Candidate:
         matched = tuple(
             KEY_FIELDS[key]
             for key in spec.keys
@@ -310,10 +298,29 @@ def duplicate_candidates(
             and getattr(row, key) == getattr(record, key)
             and (key != "name_key" or all(getattr(row, n) == v for n, v in scope.items()))
         )
-        score = similarity(row.name_key, name_key)
-        if not matched:
-            matched = ("similar_name",)
-        candidates.append(Candidate(record=row, matched=matched, name_similarity=score))
+        return Candidate(
+            record=row,
+            matched=matched or ("similar_name",),
+            name_similarity=similarity(row.name_key, name_key),
+        )
+
+    candidates: list[Candidate] = []
+    if exact:
+        rows_found = rows.filter(exact).select_related(*spec.related).order_by("created_at")
+        candidates = [candidate(row) for row in rows_found[:limit]]
+    # A similar name ranks after a record matching two keys or the whole name: when `limit`
+    # of those are found (a frequent name), no similar name could make the list.
+    ahead = sum(1 for c in candidates if len(c.matched) > 1 or c.name_similarity >= 1)
+    similar = _similar_name_ids(spec, org, name_key) if name_key and ahead < limit else None
+    if similar is not None:
+        with _similarity_threshold(spec):
+            for row in (
+                rows.filter(pk__in=similar, **scope)
+                .exclude(pk__in=[c.id for c in candidates])
+                .select_related(*spec.related)
+            ):
+                if similarity(row.name_key, name_key) >= NAME_SIMILARITY:
+                    candidates.append(candidate(row))
     candidates.sort(key=lambda c: (-len(c.matched), -c.name_similarity, str(c.record.pk)))
     return candidates[:limit]
 

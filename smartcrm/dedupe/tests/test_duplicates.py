@@ -270,3 +270,29 @@ def test_the_check_costs_the_same_queries_however_many_names_look_alike(
         with django_assert_num_queries(expected):
             counts.append(len(duplicate_candidates(org=org, kind="prospect", record=probe)))
     assert counts == [10, 10]
+
+
+def test_a_frequent_name_is_answered_by_its_exact_matches_alone(
+    org, owner, django_assert_num_queries
+):
+    # given as many people of the same name as the check lists, and one of a similar name
+    same = [
+        sales.prospect_create(
+            org=org, user=owner, kind="person", first_name="Ion", last_name="Popescu"
+        )
+        for _ in range(3)
+    ]
+    sales.prospect_create(
+        org=org, user=owner, kind="person", first_name="Ioan", last_name="Popescu"
+    )
+    probe = Prospect(organization=org, kind="person", first_name="ION", last_name="Popescu")
+    probe.name_key = name_key(probe.display_name)
+    # when the check lists three: the exact names, in one query (no similar-name search)
+    with django_assert_num_queries(1):
+        found = duplicate_candidates(org=org, kind="prospect", record=probe, limit=3)
+    assert [(c.id, c.matched) for c in found] == sorted(
+        [(p.pk, ("name",)) for p in same], key=lambda pair: str(pair[0])
+    )
+    # and with room for more, the similar name follows them
+    found = duplicate_candidates(org=org, kind="prospect", record=probe, limit=10)
+    assert [c.matched for c in found] == [("name",)] * 3 + [("similar_name",)]
