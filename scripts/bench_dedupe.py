@@ -15,7 +15,11 @@ same e-mails) and the check alone (``duplicate_candidates``), printing the media
 95th percentile of each, and the number of records refused. Drops the database after.
 
 BENCH_DB=name (PostgreSQL) or BENCH_DB=path (SQLite) keeps and reuses the filled database
-between runs (each run adds its new probes, at most PROBES rows).
+between runs (each run adds its new probes, at most PROBES rows); BENCH_PROBES sets PROBES.
+Filling takes about 1 minute for 100,000 rows on SQLite and 9 for 1,000,000 on PostgreSQL.
+
+The figures are wall-clock: run it on an idle machine, and compare with a run at a few
+thousand rows (``... sqlite 3000``), which shows the floor the table size adds to.
 """
 
 from __future__ import annotations
