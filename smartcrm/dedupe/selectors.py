@@ -2,10 +2,13 @@
 
 Two records are likely duplicates when they share a matching key (dedupe.keys: the same
 normalised e-mail, the same phone in E.164, the same CUI, the same folded name) or, for the
-check on create, when their names are very similar (trigram similarity >= NAME_SIMILARITY;
-PostgreSQL finds the candidates through a pg_trgm GIN index on name_key, SQLite through the
-FTS5 trigram table of the global search; both score them with the same Python function, so
-both databases give the same verdict).
+check on create, when their names are very similar (trigram similarity >= NAME_SIMILARITY),
+scored by the same Python function on both databases. The candidates come from an index,
+never a scan: PostgreSQL's pg_trgm GIN index on name_key with % at the threshold
+NAME_SIMILARITY (so a common word, "construct", "popescu", does not hand over a large share of
+the table); SQLite's FTS5 trigram table of the global search, asked for the rows holding a
+whole group of the name's trigrams (groups such that a name sharing NAME_SIMILARITY of them
+holds one), then kept when their titles hold NAME_SIMILARITY of the trigrams.
 
 Contacts are people at one prospect or account: the same e-mail or phone anywhere in the
 organisation is worth a warning on create, but a group (and a merge) is always within one
@@ -15,13 +18,15 @@ companies are two people).
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connections, models
+from django.db import connections, models, transaction
 from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
@@ -39,6 +44,9 @@ from smartcrm.sales.models import Account, Prospect
 # "alfa solutions" score 0.65; "alfa" and "alfa consult" 0.42).
 NAME_SIMILARITY = 0.6
 FUZZY_CANDIDATES = 30
+# SQLite: index rows (newest first) the similar-name search looks at, at most: bounds a
+# name whose trigram groups are common (a frequent person name) to a few milliseconds.
+FUZZY_SCAN = 500
 DEFAULT_CANDIDATES = 10
 MAX_GROUPS = 200
 # Key values looked at per key when building groups: bounds the IN lists on huge tables.
@@ -175,30 +183,90 @@ def _scope_filter(kind: DedupeKind, record: Any) -> dict[str, Any]:
     return {name: getattr(record, name) for name in kind.scope}
 
 
+def _name_trigrams(name_key: str) -> list[str]:
+    """The trigrams inside the words of a folded name, in order, once each: what the search
+    text of a record holds of its name (the blank-padded ones of pg_trgm it may not)."""
+    return list(
+        dict.fromkeys(word[i : i + 3] for word in name_key.split() for i in range(len(word) - 2))
+    )
+
+
+def _trigram_groups(grams: list[str]) -> list[list[str]]:
+    """Groups of ``grams`` such that a name holding NAME_SIMILARITY of them holds every gram
+    of at least one group (it misses at most ``len - needed`` grams, one per group at worst:
+    pigeonhole). Grams are dealt round-robin, so a group spans the words of the name and a
+    common word alone ("construct", "popescu") fills no group."""
+    needed = math.ceil(NAME_SIMILARITY * len(grams))
+    count = len(grams) - needed + 1
+    return [grams[start::count] for start in range(count)]
+
+
+def _fts_phrase(gram: str) -> str:
+    return '"' + gram.replace('"', '""') + '"'
+
+
 def _similar_name_ids(kind: DedupeKind, org: Organization, name_key: str) -> QuerySet[Any] | None:
-    """Ids of records whose name may be very similar (a superset, scored afterwards)."""
+    """Ids of records whose name may be very similar (a superset, scored afterwards); at most
+    FUZZY_CANDIDATES, the likeliest first, found through an index on either database."""
     table = kind.model._meta.db_table
     vendor = connections[kind.model._default_manager.db].vendor
     if vendor == "postgresql":
-        # The % operator is what the GIN trigram index on name_key serves.
+        # The % operator is what the GIN trigram index on name_key serves; its threshold is
+        # NAME_SIMILARITY (set by _similarity_threshold), so the index hands over only the
+        # very similar names, not every name sharing a common word.
         return RawSQL(  # type: ignore[return-value]
             f"SELECT id FROM {table} WHERE organization_id = %s AND name_key %% %s "
             "ORDER BY similarity(name_key, %s) DESC LIMIT %s",
             [org.pk, name_key, name_key, FUZZY_CANDIDATES],
         )
     if vendor == "sqlite":
-        grams = sorted({word[i : i + 3] for word in name_key.split() for i in range(len(word) - 2)})
+        grams = _name_trigrams(name_key)
         if not grams:
             return None
-        expression = " OR ".join('"' + gram.replace('"', '""') + '"' for gram in grams)
+        # The FTS5 trigram index hands over the rows holding a whole group of the name's
+        # trigrams (newest first, at most FUZZY_SCAN); of those, the names (titles) holding
+        # NAME_SIMILARITY of its trigrams, most first.
+        expression = " OR ".join(
+            "(" + " AND ".join(_fts_phrase(gram) for gram in group) + ")"
+            for group in _trigram_groups(grams)
+        )
+        shared = " + ".join("(instr(title_key, %s) > 0)" for _ in grams)
         return RawSQL(  # type: ignore[return-value]
-            "SELECT e.object_id FROM core_searchentry e "
-            f"JOIN {SQLITE_FTS_TABLE} f ON f.rowid = e.id "
+            f"SELECT object_id FROM (SELECT e.object_id, e.title_key FROM {SQLITE_FTS_TABLE} f "
+            "CROSS JOIN core_searchentry e ON e.id = f.rowid "
             f"WHERE {SQLITE_FTS_TABLE} MATCH %s AND e.organization_id = %s AND e.kind = %s "
-            "ORDER BY f.rank LIMIT %s",
-            [expression, org.pk.hex, kind.search_kind, FUZZY_CANDIDATES],
+            f"ORDER BY f.rowid DESC LIMIT %s) WHERE {shared} >= %s "
+            f"ORDER BY {shared} DESC LIMIT %s",
+            [
+                expression,
+                org.pk.hex,
+                kind.search_kind,
+                FUZZY_SCAN,
+                *grams,
+                math.ceil(NAME_SIMILARITY * len(grams)),
+                *grams,
+                FUZZY_CANDIDATES,
+            ],
         )
     return None
+
+
+@contextmanager
+def _similarity_threshold(kind: DedupeKind) -> Iterator[None]:
+    """On PostgreSQL, pg_trgm's % means "similarity >= NAME_SIMILARITY" until the end of the
+    transaction (SET LOCAL; one is begun if none is open): its default 0.3 hands over a
+    large share of the table on a common word, to be scored and dropped one by one. The
+    setting never outlives the transaction, so a pooled connection keeps its own."""
+    alias = kind.model._default_manager.db
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(using=alias, savepoint=False), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(NAME_SIMILARITY)]
+        )
+        yield
 
 
 def duplicate_candidates(
@@ -206,7 +274,8 @@ def duplicate_candidates(
 ) -> list[Candidate]:
     """Existing records of ``org`` that look like ``record`` (saved or not): the same
     e-mail, phone, CUI or folded name, or a very similar name. Best matches first; at most
-    three queries whatever the table size."""
+    three queries whatever the table size (PostgreSQL: the threshold, the keys, the similar
+    names; SQLite: the keys, the similar names), each served by an index."""
     spec = dedupe_kind(kind)
     rows = spec.queryset(org)
     if not record._state.adding:
@@ -219,23 +288,9 @@ def duplicate_candidates(
             continue
         # A shared name only counts within the scope (contacts: the same prospect/account).
         exact |= Q(**{key: value}, **scope) if key == "name_key" else Q(**{key: value})
-    found: dict[Any, Any] = {}
-    if exact:
-        for row in rows.filter(exact).select_related(*spec.related).order_by("created_at")[:limit]:
-            found[row.pk] = row
     name_key = getattr(record, "name_key", "")
-    if name_key:
-        similar = _similar_name_ids(spec, org, name_key)
-        if similar is not None:
-            for row in (
-                rows.filter(pk__in=similar, **scope)
-                .exclude(pk__in=list(found))
-                .select_related(*spec.related)
-            ):
-                if similarity(row.name_key, name_key) >= NAME_SIMILARITY:
-                    found[row.pk] = row
-    candidates = []
-    for row in found.values():
+
+    def candidate(row: Any) -> Candidate:
         matched = tuple(
             KEY_FIELDS[key]
             for key in spec.keys
@@ -243,10 +298,29 @@ def duplicate_candidates(
             and getattr(row, key) == getattr(record, key)
             and (key != "name_key" or all(getattr(row, n) == v for n, v in scope.items()))
         )
-        score = similarity(row.name_key, name_key)
-        if not matched:
-            matched = ("similar_name",)
-        candidates.append(Candidate(record=row, matched=matched, name_similarity=score))
+        return Candidate(
+            record=row,
+            matched=matched or ("similar_name",),
+            name_similarity=similarity(row.name_key, name_key),
+        )
+
+    candidates: list[Candidate] = []
+    if exact:
+        rows_found = rows.filter(exact).select_related(*spec.related).order_by("created_at")
+        candidates = [candidate(row) for row in rows_found[:limit]]
+    # A similar name ranks after a record matching two keys or the whole name: when `limit`
+    # of those are found (a frequent name), no similar name could make the list.
+    ahead = sum(1 for c in candidates if len(c.matched) > 1 or c.name_similarity >= 1)
+    similar = _similar_name_ids(spec, org, name_key) if name_key and ahead < limit else None
+    if similar is not None:
+        with _similarity_threshold(spec):
+            for row in (
+                rows.filter(pk__in=similar, **scope)
+                .exclude(pk__in=[c.id for c in candidates])
+                .select_related(*spec.related)
+            ):
+                if similarity(row.name_key, name_key) >= NAME_SIMILARITY:
+                    candidates.append(candidate(row))
     candidates.sort(key=lambda c: (-len(c.matched), -c.name_similarity, str(c.record.pk)))
     return candidates[:limit]
 

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
+import math
+
 import pytest
+from django.db import connection
 
 from smartcrm.api.tests.helpers import ApiClient
 from smartcrm.contacts import services as contacts
 from smartcrm.dedupe.keys import name_key, similarity
 from smartcrm.dedupe.selectors import (
+    NAME_SIMILARITY,
     PossibleDuplicate,
+    _name_trigrams,
+    _trigram_groups,
     duplicate_candidates,
     duplicate_groups,
 )
@@ -205,3 +212,87 @@ def test_candidates_take_at_most_three_queries(org, owner, django_assert_max_num
     with django_assert_max_num_queries(3):
         found = duplicate_candidates(org=org, kind="prospect", record=probe, limit=20)
     assert len(found) == 10
+
+
+def test_a_common_word_alone_does_not_make_a_candidate(api, org, owner):
+    for word in ("Alfa", "Beta", "Delta", "Omega", "Sigma"):
+        sales.prospect_create(org=org, user=owner, company_name=f"SC {word} Construct SRL")
+    response = api.post("/api/v1/prospects", {"company_name": "Gama Construct SRL"})
+    assert response.status_code == 201, response.content
+
+
+def test_a_very_similar_name_is_found_among_many_sharing_its_words(api, org, owner):
+    # given many names sharing a common word, and one close to the new name
+    for index in range(60):
+        sales.prospect_create(org=org, user=owner, company_name=f"Construct Firma{index} SRL")
+    target = sales.prospect_create(org=org, user=owner, company_name="Mipantex Construct SRL")
+    # when a name one letter off is created
+    response = api.post("/api/v1/prospects", {"company_name": "S.C. Mipantexx Construct S.R.L."})
+    # then only that one is a candidate
+    assert response.status_code == 409
+    assert [(d["id"], d["matched"]) for d in response.json()["duplicates"]] == [
+        (str(target.pk), ["similar_name"])
+    ]
+
+
+@pytest.mark.parametrize(
+    "name", ["alfa", "alfa solutii", "anghel cristina", "ion popescu", "gravomesmetberar intl"]
+)
+def test_a_name_holding_most_trigrams_holds_a_whole_group(name):
+    # the SQLite candidate search relies on it (pigeonhole): every way of keeping
+    # NAME_SIMILARITY of the trigrams keeps every trigram of at least one group
+    grams = _name_trigrams(name)
+    groups = _trigram_groups(grams)
+    kept = math.ceil(NAME_SIMILARITY * len(grams))
+    assert sorted(g for group in groups for g in group) == sorted(grams)
+    for subset in itertools.combinations(grams, kept):
+        assert any(set(group) <= set(subset) for group in groups), subset
+
+
+def test_the_check_costs_the_same_queries_however_many_names_look_alike(
+    org, owner, django_assert_num_queries
+):
+    # exact keys, similar names; PostgreSQL first sets pg_trgm's threshold for the transaction
+    expected = 3 if connection.vendor == "postgresql" else 2
+    probe = Prospect(
+        organization=org,
+        company_name="Alfa Solutii",
+        email_normalized="a@alfa.ro",
+        name_key="alfa solutii",
+    )
+    counts = []
+    for batch in range(2):
+        for index in range(10 * batch, 10 * batch + 10):
+            sales.prospect_create(
+                org=org, user=owner, company_name=f"Alfa Solutions {index}", email="a@alfa.ro"
+            )
+            sales.prospect_create(org=org, user=owner, company_name=f"Alfa Soluții{index}")
+        with django_assert_num_queries(expected):
+            counts.append(len(duplicate_candidates(org=org, kind="prospect", record=probe)))
+    assert counts == [10, 10]
+
+
+def test_a_frequent_name_is_answered_by_its_exact_matches_alone(
+    org, owner, django_assert_num_queries
+):
+    # given as many people of the same name as the check lists, and one of a similar name
+    same = [
+        sales.prospect_create(
+            org=org, user=owner, kind="person", first_name="Ion", last_name="Popescu"
+        )
+        for _ in range(3)
+    ]
+    sales.prospect_create(
+        org=org, user=owner, kind="person", first_name="Ioan", last_name="Popescu"
+    )
+    probe = Prospect(organization=org, kind="person", first_name="ION", last_name="Popescu")
+    probe.name_key = name_key(probe.display_name)
+    # when the check lists three: the exact names, in one query (no similar-name search)
+    with django_assert_num_queries(1):
+        found = duplicate_candidates(org=org, kind="prospect", record=probe, limit=3)
+    assert [(c.id, c.matched) for c in found] == sorted(
+        [(p.pk, ("name",)) for p in same], key=lambda pair: str(pair[0])
+    )
+    # and with room for more, the similar name follows them
+    found = duplicate_candidates(org=org, kind="prospect", record=probe, limit=10)
+    assert [c.matched for c in found] == [("name",)] * 3 + [("similar_name",)]
