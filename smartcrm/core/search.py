@@ -172,18 +172,25 @@ def _text_of(document: SearchDocument, title_key: str) -> str:
     return _TERM_SEPARATOR.join(keys)
 
 
-def _entry(kind: SearchableKind, record: models.Model) -> SearchEntry:
-    document = kind.document(record)
+def search_entry_fields(document: SearchDocument) -> dict[str, str]:
+    """The columns of an index row showing ``document`` (title, subtitle, text, title_key):
+    a pure function, which a data migration may call on historical models' values."""
     title = clean_text(document.title)[:_TITLE_LENGTH]
     title_key = normalize_search_text(title)[:_TITLE_LENGTH]
+    return {
+        "title": title,
+        "subtitle": clean_text(document.subtitle)[:_TITLE_LENGTH],
+        "text": _text_of(document, title_key),
+        "title_key": title_key,
+    }
+
+
+def _entry(kind: SearchableKind, record: models.Model) -> SearchEntry:
     return SearchEntry(
         organization_id=record.organization_id,  # type: ignore[attr-defined]  # tenant rows
         kind=kind.key,
         object_id=record.pk,
-        title=title,
-        subtitle=clean_text(document.subtitle)[:_TITLE_LENGTH],
-        text=_text_of(document, title_key),
-        title_key=title_key,
+        **search_entry_fields(kind.document(record)),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from smartcrm.core.search import SearchDocument
@@ -11,11 +11,13 @@ if TYPE_CHECKING:
 
 def note_document(note: Note) -> SearchDocument:
     """A note is found by its text and the name of its record."""
+    return document_of(note, str(note.prospect or note.account or note.offer or ""))
+
+
+def document_of(note: Any, parent: str) -> SearchDocument:
+    """The document of a note (or of a migration's historical row) on record ``parent``."""
     from smartcrm.core.search import SearchDocument
 
-    parent = note.prospect or note.account or note.offer
     return SearchDocument(
-        title=note.body.split("\n", 1)[0],
-        subtitle=str(parent or ""),
-        terms=[note.body, str(parent or "")],
+        title=note.body.split("\n", 1)[0], subtitle=parent, terms=[note.body, parent]
     )

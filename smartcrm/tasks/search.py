@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from smartcrm.core.search import SearchDocument
@@ -11,11 +11,11 @@ if TYPE_CHECKING:
 
 def task_document(task: Task) -> SearchDocument:
     """A task is found by its title, its description and the name of its record."""
+    return document_of(task, str(task.prospect or task.account or task.offer or ""))
+
+
+def document_of(task: Any, parent: str) -> SearchDocument:
+    """The document of a task (or of a migration's historical row) on record ``parent``."""
     from smartcrm.core.search import SearchDocument
 
-    parent = task.prospect or task.account or task.offer
-    return SearchDocument(
-        title=task.title,
-        subtitle=str(parent or ""),
-        terms=[task.description, str(parent or "")],
-    )
+    return SearchDocument(title=task.title, subtitle=parent, terms=[task.description, parent])

@@ -215,3 +215,57 @@ def test_reindex_all_indexes_existing_tasks_activities_and_notes(org, owner):
 
     assert (indexed["task"], indexed["note"], indexed["activity"]) == (1, 1, 0)
     assert _notes(org, "alfa") == ["Notă"]
+
+
+# --- the data migration that indexes existing rows ---------------------------------------
+
+
+def test_the_backfill_writes_the_rows_the_services_write(org, owner):
+    # given tasks, notes and activities on every kind of record
+    from django.apps import apps
+
+    from smartcrm.activities.search import document_of as activity_document
+    from smartcrm.core.search_backfill import backfill
+    from smartcrm.notes.search import document_of as note_document
+    from smartcrm.sales.tests.factories import OfferFactory
+    from smartcrm.tasks.search import document_of as task_document
+
+    company = ProspectFactory.create(org=org, user=owner, company_name="Carpați SRL", **NAMES)
+    person = ProspectFactory.create(org=org, user=owner, kind="person", company_name="", **NAMES)
+    account = AccountFactory.create(org=org, user=owner, name="Țesătoria")
+    offer = OfferFactory.create(org=org, user=owner, account_id=account.pk, title="Licențe")
+    parents = [
+        {"prospect_id": company.pk},
+        {"prospect_id": person.pk},
+        {"account_id": account.pk},
+        {"offer_id": offer.pk},
+    ]
+    for parent in parents:
+        task_create(org=org, user=owner, title="Sună", description="Despre preț", **parent)
+        note_create(org=org, user=owner, body="Notă\nA doua linie", **parent)
+        activity_create(
+            org=org,
+            user=owner,
+            kind="meeting",
+            subject="Întâlnire",
+            location="Sibiu",
+            start_at=timezone.now() + dt.timedelta(days=1),
+            **parent,
+        )
+    task_create(org=org, user=owner, title="Fără înregistrare")
+    columns = ("kind", "object_id", "organization_id", "title", "subtitle", "text", "title_key")
+    kinds = ["task", "note", "activity"]
+    written = sorted(SearchEntry.objects.filter(kind__in=kinds).values_list(*columns))
+    SearchEntry.objects.filter(kind__in=kinds).delete()
+
+    # when the migration's backfill runs
+    for app_label, model_name, kind, document in [
+        ("tasks", "Task", "task", task_document),
+        ("notes", "Note", "note", note_document),
+        ("activities", "Activity", "activity", activity_document),
+    ]:
+        backfill(apps, app_label=app_label, model_name=model_name, kind=kind, document=document)
+
+    # then it wrote exactly the rows the services had written
+    assert len(written) == 13
+    assert sorted(SearchEntry.objects.filter(kind__in=kinds).values_list(*columns)) == written
