@@ -351,7 +351,7 @@ def _needles(needle: str) -> list[str]:
 
 def search_matching_ids(
     kind: str, q: str | None, *, org: Organization | None = None
-) -> QuerySet[SearchEntry] | None:
+) -> QuerySet[SearchEntry, uuid.UUID] | None:
     """The ids of the records of ``kind`` whose text contains ``q`` (folded like the global
     search: "carpati" finds "Carpați", "Ştefan" finds "Ștefan"), as a subquery for
     ``pk__in``; None when ``q`` holds nothing to look for (no filter).
@@ -367,7 +367,7 @@ def search_matching_ids(
     if org is not None:
         entries = entries.filter(organization=org)
     entries = entries.filter(_matching(_needles(needle), connections[entries.db].vendor))
-    return entries.values("object_id")
+    return entries.values_list("object_id", flat=True)
 
 
 def search_filter(

@@ -5,6 +5,7 @@ global search."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -76,8 +77,12 @@ def test_search_matching_ids_narrowed_to_an_organisation(org, owner, other_org, 
     ours = AccountFactory.create(org=org, user=owner, name="Carpați Nord")
     AccountFactory.create(org=other_org, user=other_owner, name="Carpați Sud")
 
-    assert list(search_matching_ids("account", "carpati", org=org)) == [{"object_id": ours.pk}]
-    assert len(list(search_matching_ids("account", "carpati"))) == 2
+    narrowed = search_matching_ids("account", "carpati", org=org)
+    everywhere = search_matching_ids("account", "carpati")
+
+    assert narrowed is not None and everywhere is not None
+    assert list(narrowed) == [ours.pk]
+    assert len(list(everywhere)) == 2
 
 
 # --- tasks, activities, notes: out of the global search --------------------------------
@@ -234,7 +239,7 @@ def test_the_backfill_writes_the_rows_the_services_write(org, owner):
     person = ProspectFactory.create(org=org, user=owner, kind="person", company_name="", **NAMES)
     account = AccountFactory.create(org=org, user=owner, name="Țesătoria")
     offer = OfferFactory.create(org=org, user=owner, account_id=account.pk, title="Licențe")
-    parents = [
+    parents: list[dict[str, Any]] = [
         {"prospect_id": company.pk},
         {"prospect_id": person.pk},
         {"account_id": account.pk},
