@@ -18,8 +18,15 @@ from smartcrm.agenda.selectors import activity_is_overdue, overdue_cutoff
 from smartcrm.api.concurrency import if_match_version, set_etag
 from smartcrm.api.endpoints import actor_in, list_page, no_content
 from smartcrm.api.pagination import PageParams, Sort
-from smartcrm.api.schemas import InputSchema, Page, UtcDatetime, errors_for
+from smartcrm.api.schemas import (
+    SEARCH_Q_DESCRIPTION,
+    InputSchema,
+    Page,
+    UtcDatetime,
+    errors_for,
+)
 from smartcrm.core.modules import Module
+from smartcrm.core.search import search_filter
 from smartcrm.core.selectors import tenant_get
 
 router = Router(tags=["activities"])
@@ -133,8 +140,12 @@ class ActivityFilters(FilterSchema):
         description="true: still planned but started before today (organisation's time zone); "
         "false: all others",
     )
+    q: str | None = Field(None, description=SEARCH_Q_DESCRIPTION + " Subject, notes, record.")
     # Set by the handler: today's start in the organisation's time zone.
     _cutoff: dt.datetime = PrivateAttr(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+    def filter_q(self, value: str | None) -> Q:
+        return search_filter("activity", value)
 
     def filter_overdue(self, value: bool | None) -> Q:
         if value is None:

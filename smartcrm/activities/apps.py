@@ -9,8 +9,10 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self) -> None:
         from smartcrm.activities.models import Activity
+        from smartcrm.activities.search import activity_document
         from smartcrm.core.modules import Module
         from smartcrm.core.registry import ChildKind, TimelineSpec, register_child
+        from smartcrm.core.search import SearchableKind, register_searchable
 
         register_child(
             ChildKind(
@@ -26,5 +28,17 @@ class ActivitiesConfig(AppConfig):
                     when_field="start_at",
                     user_field="owner_id",
                 ),
+            )
+        )
+        # Found by the search box of their lists only: the global search leaves them out.
+        register_searchable(
+            SearchableKind(
+                key="activity",
+                model=Activity,
+                document=activity_document,
+                module=Module.ACTIVITIES,
+                related=("prospect", "account", "offer"),
+                parents=(("prospect", "prospect"), ("account", "account"), ("offer", "offer")),
+                global_search=False,
             )
         )

@@ -20,12 +20,15 @@ from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
 from smartcrm.core.modules import Module, require_module
 from smartcrm.core.permissions import ensure_member, membership_of
+from smartcrm.core.search import search_index, search_unindex
 from smartcrm.notifications import reminders
 from smartcrm.notifications.choices import NotificationKind
 from smartcrm.notifications.jobs import job
 from smartcrm.notifications.services import notify, page_url
 from smartcrm.sales.parents import contacts_scope_of, resolve_parent
 
+# What the search box of the activity lists finds an activity by (activities.search).
+SEARCHED_FIELDS = ("subject", "description", "outcome", "location")
 ACTIVITY_FIELDS = (
     "kind",
     "subject",
@@ -147,6 +150,7 @@ def activity_create(
             )
         activity.completed_at = happened_at
     writes.save(activity)
+    search_index(activity)
     _set_participants(org, activity, participant_ids)
     _reschedule(activity, before=None)
     return activity
@@ -187,6 +191,8 @@ def activity_update(
     )
     if changed or participants_changed:
         writes.save(activity)
+    if set(SEARCHED_FIELDS) & set(changed):
+        search_index(activity)
     return activity
 
 
@@ -219,10 +225,13 @@ def activity_set_status(
     )
     activity.status = status
     activity.completed_at = timezone.now() if status == ActivityStatus.DONE else None
+    outcome_changed = bool(outcome) and outcome != activity.outcome
     if outcome:
         activity.outcome = outcome
     _check(org, activity, owner_changed=False)
     writes.save(activity)
+    if outcome_changed:
+        search_index(activity)
     # Done or cancelled: the queued reminder finds the activity closed and does nothing.
     _reschedule(activity, before=before)
     return activity
@@ -261,7 +270,9 @@ def activity_delete(
     *, org: Organization, user: User, activity_id: RecordId, version: int | None = None
 ) -> None:
     membership_of(org, user)
-    _locked(org, activity_id, version).delete()
+    activity = _locked(org, activity_id, version)
+    search_unindex(activity)
+    activity.delete()
 
 
 # --- the reminder, run by the worker ------------------------------------------------------------

@@ -22,6 +22,12 @@ def _in_utc(value: dt.datetime) -> dt.datetime:
 # shows it); a time without an offset is refused rather than guessed.
 UtcDatetime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 
+# The ``q`` of every list: served by the search index (core.search.search_filter).
+SEARCH_Q_DESCRIPTION = (
+    "Text anywhere in the record, case- and diacritics-blind "
+    '("carpati" finds "Carpați", "Ştefan" finds "Ștefan"); combines with the other filters.'
+)
+
 
 class InputSchema(Schema):
     """Request bodies refuse unknown fields: mass assignment is impossible by construction."""

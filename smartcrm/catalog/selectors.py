@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import formats
 from django.utils.translation import gettext as _
 
@@ -13,6 +13,7 @@ from smartcrm.catalog.models import ExchangeRate, Product
 from smartcrm.core.errors import ValidationFailed
 from smartcrm.core.models import Organization
 from smartcrm.core.money import round_rate
+from smartcrm.core.search import search_filter
 
 
 def product_list(
@@ -23,8 +24,8 @@ def product_list(
         products = products.filter(active=active)
     if kind:
         products = products.filter(kind=kind)
-    if q:
-        products = products.filter(Q(code__icontains=q) | Q(name__icontains=q))
+    # Through the search index: "licenta" finds "Licență", "ofice" finds nothing.
+    products = products.filter(search_filter("product", q, org=org))
     return products.order_by("code")
 
 

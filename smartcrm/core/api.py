@@ -195,14 +195,14 @@ def search_records(request: HttpRequest, params: Query[SearchParams]) -> Any:
     from smartcrm.api.pagination import reject_unknown_params
     from smartcrm.api.problems import ApiProblem
     from smartcrm.core.errors import ValidationFailed
-    from smartcrm.core.search import search, searchable_kinds
+    from smartcrm.core.search import global_searchable_kinds, search
 
     reject_unknown_params(request, ("q", "kinds"))
     actor = actor_in(request)
     kinds = None
     if params.kinds:
         kinds = [kind.strip() for kind in params.kinds.split(",") if kind.strip()]
-        known = {kind.key for kind in searchable_kinds()}
+        known = {kind.key for kind in global_searchable_kinds()}
         unknown = sorted(set(kinds) - known)
         if unknown:
             raise ApiProblem(

@@ -12,6 +12,11 @@ A query matches when it is a substring of a record's text; a phone-like query al
 its digits alone ("0722 123" finds "0722123456"). PostgreSQL answers through a pg_trgm GIN
 index on ``LIKE '%q%'``; SQLite through an FTS5 trigram table (queries of 3+ characters;
 shorter ones fall back to LIKE).
+
+Lists filter by ``q`` through the same table: ``search_filter(kind, q)`` is a ``Q`` of
+``pk__in`` the matching index rows, so a list's search is as fast and as diacritics-blind
+as the global one. Kinds registered with ``global_search=False`` (tasks, activities,
+notes) are indexed for their lists only.
 """
 
 from __future__ import annotations
@@ -77,6 +82,9 @@ class SearchableKind:
     # (an offer shows its account's name) are re-indexed with the parent, and leave the
     # index before the parent is deleted (the database cascade bypasses the services).
     parents: tuple[tuple[str, str], ...] = ()
+    # False for kinds that only their own lists search (tasks, activities, notes): the
+    # global search neither finds them nor accepts them among its kinds.
+    global_search: bool = True
 
 
 @dataclass(frozen=True)
@@ -103,6 +111,11 @@ def unregister_searchable(key: str) -> None:
 
 def searchable_kinds() -> list[SearchableKind]:
     return list(_KINDS.values())
+
+
+def global_searchable_kinds() -> list[SearchableKind]:
+    """The kinds the global search finds (not those only their lists search)."""
+    return [kind for kind in _KINDS.values() if kind.global_search]
 
 
 def _kind_of(record: models.Model) -> SearchableKind:
@@ -159,18 +172,25 @@ def _text_of(document: SearchDocument, title_key: str) -> str:
     return _TERM_SEPARATOR.join(keys)
 
 
-def _entry(kind: SearchableKind, record: models.Model) -> SearchEntry:
-    document = kind.document(record)
+def search_entry_fields(document: SearchDocument) -> dict[str, str]:
+    """The columns of an index row showing ``document`` (title, subtitle, text, title_key):
+    a pure function, which a data migration may call on historical models' values."""
     title = clean_text(document.title)[:_TITLE_LENGTH]
     title_key = normalize_search_text(title)[:_TITLE_LENGTH]
+    return {
+        "title": title,
+        "subtitle": clean_text(document.subtitle)[:_TITLE_LENGTH],
+        "text": _text_of(document, title_key),
+        "title_key": title_key,
+    }
+
+
+def _entry(kind: SearchableKind, record: models.Model) -> SearchEntry:
     return SearchEntry(
         organization_id=record.organization_id,  # type: ignore[attr-defined]  # tenant rows
         kind=kind.key,
         object_id=record.pk,
-        title=title,
-        subtitle=clean_text(document.subtitle)[:_TITLE_LENGTH],
-        text=_text_of(document, title_key),
-        title_key=title_key,
+        **search_entry_fields(kind.document(record)),
     )
 
 
@@ -323,9 +343,47 @@ def _matching(needles: list[str], vendor: str) -> Q:
     return condition
 
 
+def _needles(needle: str) -> list[str]:
+    """The folded query, and the digits of a phone-like one ("0722 123" finds "0722123")."""
+    digits = _phone_digits(needle)
+    return [needle, digits] if digits else [needle]
+
+
+def search_matching_ids(
+    kind: str, q: str | None, *, org: Organization | None = None
+) -> QuerySet[SearchEntry, uuid.UUID] | None:
+    """The ids of the records of ``kind`` whose text contains ``q`` (folded like the global
+    search: "carpati" finds "Carpați", "Ştefan" finds "Ștefan"), as a subquery for
+    ``pk__in``; None when ``q`` holds nothing to look for (no filter).
+
+    ``org`` narrows the index rows to one organisation; a list may leave it out, its
+    queryset being the organisation's already (ids are unique across organisations)."""
+    if kind not in _KINDS:
+        raise LookupError(f"{kind} is not a registered searchable kind.")
+    needle = normalize_search_text(q or "")
+    if not needle:
+        return None
+    entries = SearchEntry.objects.filter(kind=kind)
+    if org is not None:
+        entries = entries.filter(organization=org)
+    entries = entries.filter(_matching(_needles(needle), connections[entries.db].vendor))
+    return entries.values_list("object_id", flat=True)
+
+
+def search_filter(
+    kind: str, q: str | None, *, org: Organization | None = None, field: str = "pk"
+) -> Q:
+    """A list's ``q`` filter: ``field`` (the record's id, or a foreign key to a record of
+    ``kind``) among the records of ``kind`` that ``q`` finds; an empty ``Q`` when ``q`` holds
+    nothing to look for. Combines with any other filter and with keyset pages."""
+    ids = search_matching_ids(kind, q, org=org)
+    return Q() if ids is None else Q(**{f"{field}__in": ids})
+
+
 def _wanted_kinds(org: Organization, kinds: Iterable[str] | None) -> list[str]:
-    keys = list(dict.fromkeys(kinds)) if kinds else list(_KINDS)
-    unknown = [key for key in keys if key not in _KINDS]
+    known = {kind.key for kind in global_searchable_kinds()}
+    keys = list(dict.fromkeys(kinds)) if kinds else [key for key in _KINDS if key in known]
+    unknown = [key for key in keys if key not in known]
     if unknown:
         raise ValidationFailed(
             _("Unknown kind of record: %(kinds)s.") % {"kinds": ", ".join(map(str, unknown))},
@@ -399,10 +457,7 @@ def search(
     if not needle or not wanted:
         return [], None
     limit = max(1, min(int(limit), MAX_LIMIT))
-    needles = [needle]
-    digits = _phone_digits(needle)
-    if digits:
-        needles.append(digits)
+    needles = _needles(needle)
 
     entries = SearchEntry.objects.filter(organization=org, kind__in=wanted)
     entries = entries.filter(_matching(needles, connections[entries.db].vendor))

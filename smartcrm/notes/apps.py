@@ -10,7 +10,9 @@ class NotesConfig(AppConfig):
     def ready(self) -> None:
         from smartcrm.core.modules import Module
         from smartcrm.core.registry import ChildKind, TimelineSpec, register_child
+        from smartcrm.core.search import SearchableKind, register_searchable
         from smartcrm.notes.models import Note
+        from smartcrm.notes.search import note_document
 
         register_child(
             ChildKind(
@@ -19,5 +21,17 @@ class NotesConfig(AppConfig):
                 parents=("prospect", "account", "offer"),
                 module=Module.NOTES,
                 timeline=TimelineSpec(kind="note", title_field="body", body_field="body"),
+            )
+        )
+        # Found by the search box of their lists only: the global search leaves them out.
+        register_searchable(
+            SearchableKind(
+                key="note",
+                model=Note,
+                document=note_document,
+                module=Module.NOTES,
+                related=("prospect", "account", "offer"),
+                parents=(("prospect", "prospect"), ("account", "account"), ("offer", "offer")),
+                global_search=False,
             )
         )

@@ -12,6 +12,7 @@ from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
 from smartcrm.core.modules import Module, require_module
 from smartcrm.core.permissions import membership_of, require_owner_or_role
+from smartcrm.core.search import search_index, search_unindex
 from smartcrm.notes.models import Note
 from smartcrm.sales.parents import resolve_parent
 
@@ -38,6 +39,7 @@ def note_create(
     note = Note(organization=org, created_by=user, body=body, pinned=pinned, **parent)
     writes.validate(note, exclude=list(PARENTS))
     writes.save(note)
+    search_index(note)
     _mentions_after_commit(org, user, note)
     return note
 
@@ -77,6 +79,7 @@ def note_update(
         writes.validate(note, exclude=list(PARENTS))
         writes.save(note)
         if "body" in changed:
+            search_index(note)
             _mentions_after_commit(org, user, note, before=before)
     return note
 
@@ -88,4 +91,5 @@ def note_delete(
     """Delete a note (its author, or a manager)."""
     note = _locked(org, note_id, version)
     require_owner_or_role(org, user, owner_id=note.created_by_id)
+    search_unindex(note)
     note.delete()

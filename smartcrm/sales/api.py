@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
@@ -23,8 +23,15 @@ from smartcrm.api.endpoints import (
     no_content,
 )
 from smartcrm.api.pagination import PageParams, Sort
-from smartcrm.api.schemas import InputSchema, Page, UtcDatetime, errors_for
+from smartcrm.api.schemas import (
+    SEARCH_Q_DESCRIPTION,
+    InputSchema,
+    Page,
+    UtcDatetime,
+    errors_for,
+)
 from smartcrm.core.choices import County, Language, OfferPdfDesign, PartyKind, Priority
+from smartcrm.core.search import search_filter
 from smartcrm.core.selectors import tenant_get
 from smartcrm.dedupe.selectors import PossibleDuplicate
 from smartcrm.sales import selectors, services
@@ -176,21 +183,12 @@ class ProspectFilters(FilterSchema):
     county: County | None = None
     source: ProspectSource | None = None
     kind: PartyKind | None = None
-    q: Annotated[
-        str | None,
-        FilterLookup(
-            [
-                "company_name__icontains",
-                "first_name__icontains",
-                "last_name__icontains",
-                "email__icontains",
-                "phone__icontains",
-                "cui__icontains",
-            ]
-        ),
-    ] = None
+    q: str | None = Field(None, description=SEARCH_Q_DESCRIPTION)
     created_after: Annotated[UtcDatetime | None, FilterLookup("created_at__gte")] = None
     created_before: Annotated[UtcDatetime | None, FilterLookup("created_at__lt")] = None
+
+    def filter_q(self, value: str | None) -> Q:
+        return search_filter("prospect", value)
 
 
 PROSPECT_ORDERINGS = {
@@ -436,12 +434,12 @@ class AccountFilters(FilterSchema):
     owner_id: uuid.UUID | None = None
     county: County | None = None
     kind: PartyKind | None = None
-    q: Annotated[
-        str | None,
-        FilterLookup(["name__icontains", "cui__icontains", "email__icontains", "phone__icontains"]),
-    ] = None
+    q: str | None = Field(None, description=SEARCH_Q_DESCRIPTION)
     created_after: Annotated[UtcDatetime | None, FilterLookup("created_at__gte")] = None
     created_before: Annotated[UtcDatetime | None, FilterLookup("created_at__lt")] = None
+
+    def filter_q(self, value: str | None) -> Q:
+        return search_filter("account", value)
 
 
 ACCOUNT_ORDERINGS = {
@@ -706,14 +704,17 @@ class OfferFilters(FilterSchema):
     account_id: uuid.UUID | None = None
     owner_id: uuid.UUID | None = None
     currency: str | None = None
-    q: Annotated[
-        str | None,
-        FilterLookup(["number__icontains", "title__icontains", "account__name__icontains"]),
-    ] = None
+    q: str | None = Field(
+        None, description=SEARCH_Q_DESCRIPTION + " Also finds the offers of the accounts it finds."
+    )
     issued_after: Annotated[dt.date | None, FilterLookup("issue_date__gte")] = None
     issued_before: Annotated[dt.date | None, FilterLookup("issue_date__lte")] = None
     closing_after: Annotated[dt.date | None, FilterLookup("expected_close_date__gte")] = None
     closing_before: Annotated[dt.date | None, FilterLookup("expected_close_date__lte")] = None
+
+    def filter_q(self, value: str | None) -> Q:
+        # An offer is found by its number and title, and by its account (as before).
+        return search_filter("offer", value) | search_filter("account", value, field="account_id")
 
 
 OFFER_ORDERINGS = {

@@ -14,6 +14,7 @@ from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization
 from smartcrm.core.modules import module_enabled
 from smartcrm.core.registry import child_kinds
+from smartcrm.core.search import search_filter
 from smartcrm.sales.choices import OPEN_OFFER_STATUSES, EventKind, OfferStatus, ProspectStatus
 from smartcrm.sales.models import Account, Offer, OfferLine, Prospect, RecordEvent
 
@@ -29,8 +30,10 @@ def prospect_list(
     return prospects.order_by("-created_at", "-id")
 
 
-def account_list(*, org: Organization) -> QuerySet[Account]:
-    return Account.objects.for_org(org).select_related("owner").order_by("name", "id")
+def account_list(*, org: Organization, q: str = "") -> QuerySet[Account]:
+    """The organisation's accounts by name; ``q`` searches them like the global search."""
+    accounts = Account.objects.for_org(org).filter(search_filter("account", q, org=org))
+    return accounts.select_related("owner").order_by("name", "id")
 
 
 def offer_list(

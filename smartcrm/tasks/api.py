@@ -16,9 +16,16 @@ from smartcrm.agenda.selectors import overdue_cutoff, task_is_overdue
 from smartcrm.api.concurrency import if_match_version, set_etag
 from smartcrm.api.endpoints import actor_in, list_page, no_content
 from smartcrm.api.pagination import PageParams, Sort
-from smartcrm.api.schemas import InputSchema, Page, UtcDatetime, errors_for
+from smartcrm.api.schemas import (
+    SEARCH_Q_DESCRIPTION,
+    InputSchema,
+    Page,
+    UtcDatetime,
+    errors_for,
+)
 from smartcrm.core.choices import Priority
 from smartcrm.core.modules import Module
+from smartcrm.core.search import search_filter
 from smartcrm.core.selectors import tenant_get
 from smartcrm.tasks import services
 from smartcrm.tasks.choices import OPEN_TASK_STATUSES, TaskStatus
@@ -123,8 +130,12 @@ class TaskFilters(FilterSchema):
         description="true: open tasks due before today (in the organisation's time zone); "
         "false: all others",
     )
+    q: str | None = Field(None, description=SEARCH_Q_DESCRIPTION + " Title, description, record.")
     # Set by the handler: today's start in the organisation's time zone.
     _cutoff: dt.datetime = PrivateAttr(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+    def filter_q(self, value: str | None) -> Q:
+        return search_filter("task", value)
 
     def filter_standalone(self, value: bool | None) -> Q:
         on_no_record = Q(prospect__isnull=True, account__isnull=True, offer__isnull=True)

@@ -10,7 +10,9 @@ class TasksConfig(AppConfig):
     def ready(self) -> None:
         from smartcrm.core.modules import Module
         from smartcrm.core.registry import ChildKind, TimelineSpec, register_child
+        from smartcrm.core.search import SearchableKind, register_searchable
         from smartcrm.tasks.models import Task
+        from smartcrm.tasks.search import task_document
 
         register_child(
             ChildKind(
@@ -26,5 +28,17 @@ class TasksConfig(AppConfig):
                     when_field="due_at",
                     user_field="assignee_id",
                 ),
+            )
+        )
+        # Found by the search box of their lists only: the global search leaves them out.
+        register_searchable(
+            SearchableKind(
+                key="task",
+                model=Task,
+                document=task_document,
+                module=Module.TASKS,
+                related=("prospect", "account", "offer"),
+                parents=(("prospect", "prospect"), ("account", "account"), ("offer", "offer")),
+                global_search=False,
             )
         )

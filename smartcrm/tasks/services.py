@@ -15,6 +15,7 @@ from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
 from smartcrm.core.modules import Module, require_module
 from smartcrm.core.permissions import ensure_member, membership_of
+from smartcrm.core.search import search_index, search_unindex
 from smartcrm.notifications import reminders
 from smartcrm.notifications.choices import NotificationKind
 from smartcrm.notifications.jobs import job
@@ -127,6 +128,7 @@ def task_create(
     _remind_before(task, remind_before_minutes)
     _check(org, task)
     writes.save(task)
+    search_index(task)
     _reschedule(task, before=None)
     _tell_assignee(org, user, task)
     return task
@@ -163,6 +165,8 @@ def task_update(
         _check(org, task, assignee_changed="assignee_id" in changed)
         _reschedule(task, before=before)
         writes.save(task)
+        if {"title", "description"} & set(changed):
+            search_index(task)
         if "assignee_id" in changed:
             _tell_assignee(org, user, task)
     return task
@@ -222,7 +226,9 @@ def task_delete(
     *, org: Organization, user: User, task_id: RecordId, version: int | None = None
 ) -> None:
     membership_of(org, user)
-    _locked(org, task_id, version).delete()
+    task = _locked(org, task_id, version)
+    search_unindex(task)
+    task.delete()
 
 
 # --- the reminder, run by the worker ------------------------------------------------------------

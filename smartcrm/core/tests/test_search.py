@@ -491,7 +491,16 @@ def test_reindex_all_rebuilds_an_emptied_table(org, owner, other_org, other_owne
     indexed = search_reindex_all(org)
 
     # then its records are found again, and the other organisation's are not rebuilt
-    assert indexed == {"prospect": 1, "account": 1, "offer": 1, "contact": 1, "product": 1}
+    assert indexed == {
+        "prospect": 1,
+        "account": 1,
+        "offer": 1,
+        "contact": 1,
+        "product": 1,
+        "activity": 0,
+        "note": 0,
+        "task": 0,
+    }
     assert sorted(kind for kind, _title in _found(org, "rho")) == [
         "account",
         "contact",
@@ -524,7 +533,7 @@ def test_reindex_command_rebuilds_one_organisation(org, owner):
     assert _titles(org, "upsilon") == ["Upsilon"]
     assert out.getvalue().strip() == (
         f"Search index rebuilt for '{org.name}': "
-        "product 0, prospect 0, account 1, offer 0, contact 0."
+        "product 0, prospect 0, account 1, offer 0, contact 0, activity 0, note 0, task 0."
     )
 
 

@@ -236,10 +236,10 @@ def account_options(request: HttpRequest, membership: Membership) -> HttpRespons
         .strip()[:100]
     )
     accounts = (
-        selectors.account_list(org=membership.organization).select_related(None).only("id", "name")
+        selectors.account_list(org=membership.organization, q=query)
+        .select_related(None)
+        .only("id", "name")
     )
-    if query:
-        accounts = accounts.filter(name__icontains=query)
     return render(
         request,
         "sales/accounts/_options.html",

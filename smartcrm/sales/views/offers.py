@@ -61,13 +61,12 @@ def _members(org: Organization) -> list[Membership]:
 
 def _accounts(org: Organization, q: str = "", selected: str | None = None) -> list[Account]:
     """The first accounts by name (matching ``q``), and the chosen one even if not among them."""
-    accounts = selectors.account_list(org=org)
-    if q:
-        accounts = accounts.filter(name__icontains=q)
+    accounts = selectors.account_list(org=org, q=q)
     found = list(accounts[:ACCOUNT_CHOICES])
     if selected and all(str(account.pk) != selected for account in found):
         with suppress(ValueError, TypeError, ValidationError):  # a malformed id: left out
-            found = list(accounts.filter(pk=selected)[:1]) + found
+            chosen = selectors.account_list(org=org).filter(pk=selected)[:1]
+            found = list(chosen) + found
     return found
 
 
