@@ -17,9 +17,11 @@ class UserLanguageMiddleware:
         self.known = {code for code, _name in settings.LANGUAGES}
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/"):  # the API speaks English; no session read
+            return self.get_response(request)
         user = getattr(request, "user", None)
         language = getattr(user, "language", "") if user is not None else ""
-        if language in self.known and not request.path.startswith("/api/"):
+        if language in self.known:
             translation.activate(language)
             request.LANGUAGE_CODE = language
         return self.get_response(request)
