@@ -50,7 +50,7 @@ class DomainError(Exception):
 class ValidationFailed(DomainError):
     """One or more values are invalid (HTTP 422)."""
 
-    kind = "invalid"
+    kind: ErrorKind = "invalid"
 
     @classmethod
     def from_issues(cls, issues: list[FieldIssue]) -> ValidationFailed:

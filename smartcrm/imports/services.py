@@ -1,5 +1,15 @@
-"""Every write of the imports module: upload, preview, commit (the background job), cancel,
-resume, undo, and the mapping templates."""
+"""Every write of the imports module: upload, preview, commit, cancel, resume, undo, and the
+mapping templates.
+
+Two background jobs do the long work, each queued in the transaction of the status change
+that asks for it (django-tasks' database backend), so a job exists exactly when its status
+does: the preview (``import_preview_start`` → ``import_preview_run``: every row checked,
+nothing written, progress after every batch, the report at the end) and the commit
+(``import_commit`` → ``import_run``: batches written once each, resumable). The web upload
+and the API only store the file and queue the preview; the CLI, its own worker, runs both
+in its process (``import_preview``, ``import_run``). Files above SMARTCRM_IMPORT_MAX_BYTES
+are refused (``TooLarge``, 413) before they are read where the edge can (``check_size``).
+"""
 
 from __future__ import annotations
 
