@@ -493,8 +493,7 @@ def import_index_batch(batch_id: int) -> bool:
         model = spec_of(run.kind).model
         ids = [uuid.UUID(pk) for pk in batch.created_ids]
         records = list(model._default_manager.filter(organization=run.organization_id, pk__in=ids))
-        # their own rows only (a contact added to one since keeps its row)
-        SearchEntry.objects.filter(kind=bulk.SearchRows.kind_key(model), object_id__in=ids).delete()
+        search_unindex_many(model, ids)
         bulk.insert(SearchEntry, bulk.SearchRows().entries(records))
         batch.indexed = True
         batch.save(update_fields=["indexed"])

@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 from django_tasks_db.models import DBTaskResult
 
-from smartcrm.contacts.services import contact_create
 from smartcrm.core.errors import TooLarge
 from smartcrm.core.models import SearchEntry
 from smartcrm.core.search import search
@@ -200,17 +199,3 @@ def test_a_file_too_large_for_the_service_is_refused_naming_the_limit(org, owner
     assert (
         refused.value.message == "The file (15\xa0bytes) is larger than the limit of 10\xa0bytes."
     )
-
-
-def test_a_contact_added_before_the_follow_up_keeps_its_search_row(org, owner, settings):
-    run = _committed(org, owner, settings)
-    services.import_run(run.pk)
-    prospect = Prospect.objects.get(email="stefan@tesatoria.ro")
-    contact_create(
-        org=org, user=owner, prospect_id=prospect.pk, first_name="Radu", last_name="Munteanu"
-    )
-
-    services.import_index_run(run.pk)
-
-    assert [hit.title for hit in search(org=org, q="radu munteanu")[0]] == ["Radu Munteanu"]
-    assert [hit.title for hit in search(org=org, q="stefan taranu")[0]] == ["Ștefan Țăranu"]
