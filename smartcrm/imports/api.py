@@ -70,10 +70,6 @@ class ImportOut(Schema):
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
     undone_at: dt.datetime | None
-    searchable_at: dt.datetime | None = Field(
-        description="When every record the import wrote became findable in search (a "
-        "follow-up job per batch indexes the new records just after the commit)"
-    )
     mapping_issues: list[ProblemError] = Field(
         [], description="Why the upload was not previewed yet (fix the mapping, then preview)"
     )

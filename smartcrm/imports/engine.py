@@ -4,13 +4,6 @@ unchanged) or rejected → written in batches.
 The same ``Importer.check`` serves the preview (nothing written) and the commit (inside
 each batch's transaction, with the matched records locked), so the preview reports
 exactly what the commit does.
-
-A batch writes its records, the search rows of those it updated, and the timeline; the
-search rows of those it created are written by a follow-up job (``import_index_batch``)
-queued in the batch's transaction, which a second worker runs while the commit goes on:
-the index's share of the work (its rows ~60 µs each in Python, the trigram index ~55 µs
-each in PostgreSQL) leaves the commit's critical path. The import is *searchable* once
-every batch's job is done.
 """
 
 from __future__ import annotations
@@ -98,8 +91,6 @@ class Counts:
     update: int = 0
     unchanged: int = 0
     rejected: int = 0
-    # a batch written whose created records wait for their search rows (the follow-up job)
-    index_batch: int | None = None
 
     def add(self, outcomes: list[Outcome]) -> None:
         for outcome in outcomes:
@@ -184,9 +175,6 @@ class Importer:
                 if isinstance(field := meta.get_field(name), models.Field)
             ]
         self.search_rows = bulk.SearchRows()
-        # New records reach the search index through a follow-up job per batch (contacts,
-        # shown with their parent, and updated records are indexed with the batch).
-        self.defer_search = not self.spec.search_needs_parents
         self.fast_rows = 0  # rows the fast check accepted (the others: the reference check)
 
     # --- reading -------------------------------------------------------------------------
@@ -597,10 +585,7 @@ class Importer:
             bulk.prepare(spec.model, [o.record for o in updated], update=sorted(fields)),
         ]
         if not spec.search_needs_parents:
-            # the created records' search rows come with the batch's follow-up job
-            searched = [o.record for o in updated] if self.defer_search else created
-            if not self.defer_search:
-                searched += [o.record for o in updated]
+            searched = [*created, *(o.record for o in updated)]
             writes.append(bulk.prepare(SearchEntry, self.search_rows.entries(searched)))
         if spec.events:
             writes.append(bulk.prepare(RecordEvent, self._events(created, updated)))
@@ -709,17 +694,13 @@ def commit_batch(importer: Importer, plan: Plan) -> Counts:
     counts = Counts()
     counts.add(plan.outcomes)
     created_ids, previous = importer.commit(plan)
-    deferred = importer.defer_search and bool(created_ids)
-    batch = ImportBatch.objects.create(
+    ImportBatch.objects.create(
         run=importer.run,
         first_row=plan.rows[0][0],
         last_row=plan.rows[-1][0],
         created_ids=created_ids,
         previous=json.loads(json.dumps(previous)),
-        indexed=not deferred,
     )
-    if deferred:
-        counts.index_batch = batch.pk  # its follow-up job is queued by the caller
     ImportRejectedRow.objects.bulk_create(importer.rejected_rows(plan.outcomes), batch_size=500)
     return counts
 

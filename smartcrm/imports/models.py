@@ -4,9 +4,7 @@ An ImportRun records who imported which file, how its columns map to fields, the
 report and, once committed, the progress and counts. Its rows are written in batches; each
 ImportBatch is committed in the same transaction as the records it wrote and remembers
 what the undo needs (ids created, previous values of records updated), so a batch is
-applied exactly once, and an interrupted import resumes after its last batch. The search
-rows of the records a batch created are written by a follow-up job queued in the batch's
-transaction (``indexed``); the run is ``searchable_at`` once all are.
+applied exactly once, and an interrupted import resumes after its last batch.
 """
 
 from __future__ import annotations
@@ -88,8 +86,6 @@ class ImportRun(TenantModel):
     heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
-    # When every record it wrote is in the search index (its batches' follow-up jobs done).
-    searchable_at = models.DateTimeField(_("searchable"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import")
@@ -149,8 +145,6 @@ class ImportBatch(models.Model):
     first_row = models.PositiveIntegerField()
     last_row = models.PositiveIntegerField()
     created_ids = models.JSONField(default=list, blank=True)
-    # The created records' search rows are written (by the batch's follow-up job).
-    indexed = models.BooleanField(default=True)
     # {record id: {"version": version the import left, "fields": {field: previous value}}}
     previous = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

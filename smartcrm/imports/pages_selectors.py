@@ -37,7 +37,6 @@ PROGRESS_FIELDS = (
     "heartbeat_at",
     "started_at",
     "undone_at",
-    "searchable_at",
     "updated_at",
     "file_format",
 )

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import os
-import uuid
 from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
@@ -29,7 +28,7 @@ from django.utils.translation import gettext as _
 from smartcrm.core import writes
 from smartcrm.core.errors import Conflict, DomainError, NotFound, TooLarge, ValidationFailed
 from smartcrm.core.ids import RecordId
-from smartcrm.core.models import Organization, SearchEntry, User
+from smartcrm.core.models import Organization, User
 from smartcrm.core.modules import require_module
 from smartcrm.core.permissions import membership_of, require_owner_or_role, require_role
 from smartcrm.core.search import search_index_many, search_unindex_many
@@ -39,7 +38,6 @@ from smartcrm.imports.choices import (
     ACTIVE_STATUSES,
     EDITABLE_STATUSES,
     UNDOABLE_STATUSES,
-    WORKING_STATUSES,
     ImportKind,
     ImportMode,
     ImportStatus,
@@ -453,59 +451,7 @@ def _finish(run_id: Any, status: str, failure: str = "") -> ImportRun:
         run.status, run.failure = status, failure[:2000]
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "failure", "finished_at", "updated_at"])
-        _mark_searchable(run)
     return run
-
-
-def _mark_searchable(run: ImportRun) -> None:
-    """Over (the run's row locked by the caller), and every batch's records in the search
-    index: the import is searchable. Whichever of the commit's end and the last follow-up
-    job comes second says so."""
-    if run.searchable_at is not None or run.status in WORKING_STATUSES:
-        return
-    if ImportBatch.objects.filter(run=run, indexed=False).exists():
-        return
-    run.searchable_at = timezone.now()
-    run.save(update_fields=["searchable_at", "updated_at"])
-
-
-def _enqueue_index(batch_id: int) -> None:
-    from smartcrm.imports.tasks import import_index_task
-
-    import_index_task.enqueue(batch_id)
-
-
-def import_index_batch(batch_id: int) -> bool:
-    """The follow-up job of a committed batch: the search rows of the records it created
-    (as they are now: edited since, deleted since). Idempotent (a batch indexed, or undone,
-    is left alone; its rows are replaced, never doubled) and safe to run again after a
-    crash (one transaction with the batch's flag). True if it wrote them."""
-    with transaction.atomic():
-        batch = (
-            ImportBatch.objects.select_for_update(of=("self",))
-            .select_related("run")
-            .filter(pk=batch_id)
-            .first()
-        )
-        if batch is None or batch.indexed:
-            return False
-        run = batch.run
-        model = spec_of(run.kind).model
-        ids = [uuid.UUID(pk) for pk in batch.created_ids]
-        records = list(model._default_manager.filter(organization=run.organization_id, pk__in=ids))
-        search_unindex_many(model, ids)
-        bulk.insert(SearchEntry, bulk.SearchRows().entries(records))
-        batch.indexed = True
-        batch.save(update_fields=["indexed"])
-    with transaction.atomic():
-        _mark_searchable(ImportRun.objects.select_for_update().get(pk=run.pk))
-    return True
-
-
-def import_index_run(import_id: RecordId) -> int:
-    """Every follow-up job of an import, here (the CLI, its own worker): how many ran."""
-    pending = ImportBatch.objects.filter(run__pk=import_id, indexed=False).order_by("first_row")
-    return sum(import_index_batch(batch_id) for batch_id in pending.values_list("pk", flat=True))
 
 
 def import_run(
@@ -601,9 +547,6 @@ def _write_batch(
         if locked.cancel_requested:
             raise _Stop(ImportStatus.CANCELED)
         counts = write()
-        if counts.index_batch is not None:
-            # in the batch's transaction: the job exists exactly when the batch does
-            _enqueue_index(counts.index_batch)
         if locked.mode == ImportMode.ALL_OR_NOTHING and counts.rejected:
             # the dry run passed, a concurrent change broke a row since: all is undone
             transaction.set_rollback(True)
@@ -673,14 +616,14 @@ def _kept_on_delete(spec: KindSpec, ids: list[Any]) -> set[Any]:
 
 def _undo_batches(run: ImportRun, user: User | None, *, record_status: bool) -> dict[str, int]:
     """Delete what the batches created, restore what they updated, forget the batches."""
+    import uuid
+
     spec = spec_of(run.kind)
     model = spec.model
     created: list[Any] = []
     previous: dict[str, Any] = {}
     with transaction.atomic():
-        # locked: a follow-up job indexing one of them finishes first, or finds it gone
-        batches = ImportBatch.objects.select_for_update().filter(run=run).order_by("first_row")
-        for batch in batches:
+        for batch in ImportBatch.objects.filter(run=run).order_by("first_row"):
             created.extend(uuid.UUID(pk) for pk in batch.created_ids)
             previous.update(batch.previous)
         kept = _kept_on_delete(spec, created)

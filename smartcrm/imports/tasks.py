@@ -1,6 +1,5 @@
 """The import's background jobs (django-tasks; the database backend in production): the
-preview (every row checked, nothing written), the commit, and the commit's follow-up per
-batch (the search rows of the records it created)."""
+preview (every row checked, nothing written) and the commit."""
 
 from __future__ import annotations
 
@@ -9,7 +8,7 @@ from django.utils import translation
 from django_tasks import task
 
 from smartcrm.imports.models import ImportRun
-from smartcrm.imports.services import import_index_batch, import_preview_run, import_run
+from smartcrm.imports.services import import_preview_run, import_run
 
 
 def _language_of(import_id: str) -> str:
@@ -38,9 +37,3 @@ def import_preview_task(import_id: str) -> str:
     with translation.override(_language_of(import_id)):
         run = import_preview_run(import_id)
     return run.status if run is not None else "missing"
-
-
-@task()
-def import_index_task(batch_id: int) -> bool:
-    """Write the search rows of the records one committed batch created (idempotent)."""
-    return import_index_batch(batch_id)

@@ -193,14 +193,10 @@ def _render_import(
 
 
 def _panel_context(run: ImportRun) -> dict[str, Any]:
-    # over, its new records not all in the search index yet: the panel polls on
-    indexing = run.status == ImportStatus.DONE and run.searchable_at is None
     running = run.status in WORKING_STATUSES
     return {
         "run": run,
         "running": running,
-        "indexing": indexing,
-        "polling": running or indexing,
         "previewing": run.status == ImportStatus.PREVIEWING,
         # Once it is over, the rows the import rejected (its rows are final then).
         "errors": [] if running else pages_selectors.rejected_preview(run=run, limit=ERRORS_SHOWN),

@@ -76,11 +76,9 @@ def preview(
 
 
 def finish(import_id: Any) -> ImportRun:
-    """Run a committed import's job and its follow-ups here, as the worker would."""
+    """Run a committed import's job here, as the worker would."""
     finished = services.import_run(import_id)
     assert finished is not None
-    services.import_index_run(import_id)
-    finished.refresh_from_db()
     return finished
 
 
@@ -96,7 +94,9 @@ def run_import(
     """Upload, preview, commit and run the job in this process (as the worker would)."""
     run = preview(org, user, kind, rows, fmt, **options)
     services.import_commit(org=org, user=user, import_id=run.pk, mode=mode)
-    return finish(run.pk)
+    finished = services.import_run(run.pk)
+    assert finished is not None
+    return finished
 
 
 def run_worker() -> str:

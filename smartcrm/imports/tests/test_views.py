@@ -782,19 +782,3 @@ def test_the_sidebar_links_to_the_imports(client, org, owner):
     html = client.get(reverse("imports:import-list")).content.decode()
 
     assert f'href="{reverse("imports:import-list")}"' in html
-
-
-def test_the_panel_polls_on_until_the_new_records_are_searchable(client, org, owner):
-    run = _committed(org, owner, VALID_ROWS)
-    services.import_run(run.pk)  # the commit's job; its follow-up not yet
-    client.force_login(owner)
-    url = reverse("imports:import-progress", args=[run.pk])
-
-    waiting = client.get(url, **HTMX).content.decode()
-    services.import_index_run(run.pk)
-    searchable = client.get(url, **HTMX).content.decode()
-
-    assert 'data-status="done"' in waiting and 'data-testid="import-indexing"' in waiting
-    assert 'hx-trigger="every 1s"' in waiting
-    assert 'data-testid="import-indexing"' not in searchable
-    assert "hx-trigger" not in searchable

@@ -147,8 +147,6 @@ class Command(BaseCommand):
         self.stderr.write("")
         if finished is None:
             raise CommandError("the import is gone.")
-        # the search rows of the new records, here too (a worker would find nothing left)
-        services.import_index_run(import_id)
         self._report(finished, preview=False)
         if rejected_path:
             self._write_rejected(finished, rejected_path)
