@@ -8,11 +8,10 @@ migrates it, generates a realistic HubSpot-style export (Romanian names with dia
 some in the old cedilla letters, Windows line endings, valid CUIs, phones as people type
 them), starts BENCH_WORKERS `smartcrm worker` processes (2 by default; started before the
 clock runs), then times what a user waits for: the upload's request (the file stored, the
-preview queued), the preview job (every row validated, nothing written), the commit job and
-its follow-up jobs (validation, upsert by e-mail, batched writes, timeline; the new
-records' search rows written per batch by a second worker meanwhile) until the import is
-searchable, and the first search that finds the last row. Then a re-import of the same
-file (every row matched, nothing changed). Drops the database after.
+preview queued), the preview job (every row validated, nothing written), the commit job
+(validation, upsert by e-mail, batched writes, search index, timeline) and the first
+search that finds the last row. Then a re-import of the same file (every row matched,
+nothing changed). Drops the database after.
 
 For repeated runs while tuning: BENCH_DB=name keeps (and reuses) a migrated database, each
 run importing into a new organisation; BENCH_PROFILE=file.prof writes a cProfile of the
@@ -28,16 +27,19 @@ search rows 1.5 s (of which the pg_trgm GIN index ~1.1 s), the events 0.3 s, and
 the previous one is written, so the two overlap: 6.1 s instead of 7.7 s. 100,000 rows in
 under 5 s would need the database's share alone to shrink about fivefold.
 
-The search rows of new records (~60 µs a row in Python, ~75 µs in PostgreSQL) are written
-by a follow-up job per batch, which a second worker runs while the commit goes on: they
-leave the commit's critical path, not the machine. With the preview (Python only, ~50-80 µs
-a row) and the commit (~140 µs a row of Python beside ~220 of PostgreSQL), 100,000 new
-prospects ask ~45 s of CPU in all; on 2 cores, end to end under 25 s needs both cores busy
-the whole time and nothing else running. Measured 2026-12-07 while other work loaded the
-machine (load average 7 to 13), so only the shares mean something: before, upload +
-preview 17.9 s and commit 68.8 s (load ~9); after, upload request 1.6 s, preview job 15.0 s,
-commit until searchable 72.7 s, 89.5 s end to end (load ~12). Idle, the same code measured
-9 s + 32 s before (README); the end-to-end figure on an idle machine is still to be taken.
+End to end, 100,000 new prospects (measured 2026-12-07 while other work shared the
+machine, load average 2 to 6; BENCH_WORKERS=0 unless said):
+  before (main: preview inside the upload's request)  upload+preview 5.1 s, commit 21.2 s:
+                                                       26.3 s (load 3.5)
+  after (preview job)   upload request 0.8 s, preview job 5.6 s, commit 25.5 s, found by
+                        search 0.05 s: 31.9 s (load 5 to 7; the preview's 4.7 s was seen
+                        at load 2); no web worker is held for the preview any more
+Tried and dropped: writing the new records' search rows in a follow-up job per batch (run
+by a second worker beside the commit). It reads the records back (the ORM, 2,000 a job)
+and competes for the same two cores as PostgreSQL and the commit: until searchable it took
+29.0 s in one process and 37.1 s with two workers, against 21.2 s inline. The CPU the work
+needs (~45 s for preview and commit together: Python ~180 µs a row, PostgreSQL ~220 µs)
+is the bound on 2 cores; under 25 s needs a cut of the work itself, not a move of it.
 """
 
 from __future__ import annotations
