@@ -300,6 +300,14 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# The largest file an import takes (bytes; page, API and `smartcrm import`). A page's upload
+# goes to a temporary file on disk above FILE_UPLOAD_MAX_MEMORY_SIZE (Django's default
+# TemporaryFileUploadHandler, written in chunks); the API's JSON body carries the file in
+# base64 (4/3 of its size), which DATA_UPLOAD_MAX_MEMORY_SIZE must let through. Larger
+# files are refused (413) with a message naming the limit.
+SMARTCRM_IMPORT_MAX_BYTES = int(os.environ.get("SMARTCRM_IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = SMARTCRM_IMPORT_MAX_BYTES * 4 // 3 + 1024 * 1024
 # A failed job is tried again after SMARTCRM_JOB_BACKOFF seconds, then 4×, 16×... as long
 # as retries remain; after the last one it stays failed (`smartcrm worker --failed`, admin).
 SMARTCRM_JOB_RETRIES = int(os.environ.get("SMARTCRM_JOB_RETRIES", "3"))

@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -51,7 +52,10 @@ class IdempotencyMiddleware:
         )
         if user_id is None:
             return self.get_response(request)  # authentication will answer 401
-        fingerprint = _request_hash(request)
+        try:
+            fingerprint = _request_hash(request)
+        except RequestDataTooBig:
+            return self.get_response(request)  # the API answers 413, naming the limit
         IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - KEEP_FOR).delete()
         try:
             with transaction.atomic():

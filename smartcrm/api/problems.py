@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from django.template.defaultfilters import filesizeformat
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
@@ -15,7 +19,14 @@ logger = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
-STATUS_OF_KIND = {"invalid": 422, "conflict": 409, "not_found": 404, "stale": 412, "forbidden": 403}
+STATUS_OF_KIND = {
+    "invalid": 422,
+    "conflict": 409,
+    "not_found": 404,
+    "stale": 412,
+    "forbidden": 403,
+    "too_large": 413,
+}
 TITLES = {
     400: "Bad request",
     401: "Authentication required",
@@ -24,6 +35,7 @@ TITLES = {
     405: "Method not allowed",
     409: "Conflict",
     412: "Precondition failed",
+    413: "Content too large",
     415: "Unsupported media type",
     422: "Invalid input",
     428: "Precondition required",
@@ -48,6 +60,23 @@ class ApiProblem(Exception):
         self.status, self.detail, self.field = status, detail, field
         self.code = code or TITLES.get(status, "error").lower().replace(" ", "_")
         self.headers = headers or {}
+
+
+# route → (field, message) of a body refused as too large: a route that takes a file says
+# which field holds it and its own limit (the imports' upload: ``file``).
+TOO_LARGE: dict[str, Callable[[], tuple[str, str]]] = {}
+
+
+def too_large(request: HttpRequest) -> ApiProblem:
+    """A body above DATA_UPLOAD_MAX_MEMORY_SIZE (not read): 413, naming the route's field."""
+    match = getattr(request, "resolver_match", None)
+    explain = TOO_LARGE.get(match.route if match is not None else "")
+    if explain is not None:
+        field, detail = explain()
+    else:
+        limit = filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        field, detail = "body", f"The request body is larger than the limit of {limit}."
+    return ApiProblem(413, detail, field=field, code="too_large")
 
 
 def problem(
@@ -118,6 +147,10 @@ def install(api: NinjaAPI) -> None:
             [{"field": exc.field, "message": exc.detail, "code": exc.code}] if exc.field else []
         )
         return problem(exc.status, exc.detail, code=exc.code, errors=errors, headers=exc.headers)
+
+    @api.exception_handler(RequestDataTooBig)
+    def body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return api_problem(request, too_large(request))
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-ErrorKind = Literal["invalid", "conflict", "not_found", "stale", "forbidden"]
+ErrorKind = Literal["invalid", "conflict", "not_found", "stale", "forbidden", "too_large"]
 
 
 @dataclass(frozen=True)
@@ -50,12 +50,18 @@ class DomainError(Exception):
 class ValidationFailed(DomainError):
     """One or more values are invalid (HTTP 422)."""
 
-    kind = "invalid"
+    kind: ErrorKind = "invalid"
 
     @classmethod
     def from_issues(cls, issues: list[FieldIssue]) -> ValidationFailed:
         first = issues[0]
         return cls(first.message, field=first.field, code=first.code, issues=issues)
+
+
+class TooLarge(ValidationFailed):
+    """A file or body is larger than a configured limit (HTTP 413); the message names it."""
+
+    kind = "too_large"
 
 
 class Conflict(DomainError):

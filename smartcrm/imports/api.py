@@ -1,5 +1,8 @@
 """REST API of imports: upload and preview, commit, progress, cancel, resume, undo, the
-rejected rows (JSON and CSV), and mapping templates."""
+rejected rows (JSON and CSV), and mapping templates.
+
+The upload and the preview answer 202 at once: the worker checks the file; the client polls
+the import (``Location``, ``status_url``) until its status is ``previewed``."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from pydantic import Field
 from smartcrm.api.concurrency import if_match_version, set_etag
 from smartcrm.api.endpoints import actor_in, list_page, no_content
 from smartcrm.api.pagination import PageParams, Sort, reject_unknown_params
+from smartcrm.api.problems import TOO_LARGE
 from smartcrm.api.schemas import InputSchema, Page, ProblemError, errors_for
 from smartcrm.core.errors import ValidationFailed
 from smartcrm.imports import selectors, services
@@ -27,6 +31,7 @@ router = Router(tags=["imports"])
 
 READ_ERRORS = errors_for(400, 401, 404, 429)
 WRITE_ERRORS = errors_for(400, 401, 403, 404, 409, 412, 415, 422, 429)
+UPLOAD_ERRORS = errors_for(400, 401, 403, 404, 409, 412, 413, 415, 422, 429)
 
 
 class ImportCounts(Schema):
@@ -42,6 +47,7 @@ class ImportOut(Schema):
     kind: ImportKind
     file_name: str
     file_format: str
+    file_size: int = Field(description="In bytes")
     encoding: str
     delimiter: str
     headers: list[str]
@@ -67,10 +73,15 @@ class ImportOut(Schema):
     mapping_issues: list[ProblemError] = Field(
         [], description="Why the upload was not previewed yet (fix the mapping, then preview)"
     )
+    status_url: str = Field(description="Poll it (GET) for the status and progress")
 
     @staticmethod
     def resolve_preview(run: ImportRun) -> dict[str, int] | None:
         return run.preview or None
+
+    @staticmethod
+    def resolve_status_url(run: ImportRun) -> str:
+        return _status_url(run)
 
 
 class ImportIn(InputSchema):
@@ -159,13 +170,32 @@ IMPORT_ORDERINGS = {"created_at": Sort(F("created_at"), ImportRun._meta.get_fiel
 TEMPLATE_ORDERINGS = {"name": Sort(F("name"))}
 
 
+def _status_url(run: ImportRun) -> str:
+    return f"/api/v1/imports/{run.pk}"
+
+
 def _decoded(payload: ImportIn) -> bytes:
+    # refused before decoding: base64 is 4/3 of the file (less its padding)
+    services.check_size(len(payload.content_base64) * 3 // 4 - payload.content_base64.count("="))
     try:
         return base64.b64decode(payload.content_base64, validate=True)
     except (binascii.Error, ValueError):
         raise ValidationFailed(
             "Send the file as base64 text.", field="content_base64", code="invalid_base64"
         ) from None
+
+
+def _too_large_body() -> tuple[str, str]:
+    return "file", services.too_large_message()
+
+
+# a body too large to read names the file and its limit, not DATA_UPLOAD_MAX_MEMORY_SIZE
+TOO_LARGE["api/v1/imports"] = _too_large_body
+
+
+def _accepted(response: HttpResponse, run: ImportRun) -> Any:
+    response["Location"] = _status_url(run)
+    return Status(202, run)
 
 
 @router.get(
@@ -209,16 +239,21 @@ def import_fields(request: HttpRequest) -> Any:
 
 @router.post(
     "/imports",
-    response={201: ImportOut, **WRITE_ERRORS},
-    summary="Upload a file and preview its import",
+    response={202: ImportOut, **UPLOAD_ERRORS},
+    summary="Upload a file and queue its preview",
     description="CSV (any delimiter; UTF-8, Windows-1250 or ISO-8859-2) or XLSX, base64 in "
-    "JSON. The column mapping is proposed from the header (or taken from `mapping` or a "
-    "template), then every row is checked with the same rules as a create: the answer has "
-    "the counts to create, update, leave and reject. Nothing is written until the commit. "
-    "If the mapping lacks a required field, the import is kept unpreviewed with "
-    "`mapping_issues`.",
+    "JSON, at most SMARTCRM_IMPORT_MAX_BYTES (100 MB by default; larger: 413 naming `file` "
+    "and the limit). The column mapping is proposed from the header (or taken from "
+    "`mapping` or a template) and the answer is 202 with the import's `status_url` (also "
+    "in `Location`): the worker checks every row with the same rules as a create, "
+    "counting `processed_rows` of about `total_rows`, and the import becomes `previewed` "
+    "with the counts to create, update, leave and reject in `preview`. Nothing is written "
+    "until the commit. A file that cannot be read is a 422 naming the field (`file`, "
+    "`encoding`, `delimiter`); found only by the worker, the import goes back to "
+    "`uploaded` with the reason in `failure`. If the mapping lacks a required field, "
+    "the import is kept `uploaded` with `mapping_issues` and no preview is queued.",
 )
-def upload_import(request: HttpRequest, payload: ImportIn) -> Any:
+def upload_import(request: HttpRequest, response: HttpResponse, payload: ImportIn) -> Any:
     actor = actor_in(request)
     run = services.import_upload(
         org=actor.org,
@@ -234,11 +269,11 @@ def upload_import(request: HttpRequest, payload: ImportIn) -> Any:
     )
     issues: list[dict[str, Any]] = []
     try:
-        run = services.import_preview(org=actor.org, user=actor.user, import_id=run.pk)
+        run = services.import_preview_start(org=actor.org, user=actor.user, import_id=run.pk)
     except ValidationFailed as error:
         issues = [{"field": i.field, "message": i.message, "code": i.code} for i in error.issues]
     run.mapping_issues = issues  # type: ignore[attr-defined]  # shown once, not stored
-    return Status(201, run)
+    return _accepted(response, run)
 
 
 @router.get(
@@ -254,19 +289,23 @@ def get_import(request: HttpRequest, import_id: uuid.UUID) -> Any:
 
 @router.post(
     "/imports/{import_id}/preview",
-    response={200: ImportOut, **WRITE_ERRORS},
+    response={202: ImportOut, **WRITE_ERRORS},
     summary="Preview again with another mapping",
-    description="Change the mapping, the key, the encoding or the delimiter and check every "
-    "row again. Nothing is written.",
+    description="Change the mapping, the key, the encoding or the delimiter and queue the "
+    "check of every row again; poll the import until it is `previewed` (409 while a "
+    "preview is running). Nothing is written.",
 )
-def preview_import(request: HttpRequest, import_id: uuid.UUID, payload: PreviewIn) -> Any:
+def preview_import(
+    request: HttpRequest, response: HttpResponse, import_id: uuid.UUID, payload: PreviewIn
+) -> Any:
     actor = actor_in(request)
-    return services.import_preview(
+    run = services.import_preview_start(
         org=actor.org,
         user=actor.user,
         import_id=import_id,
         **payload.model_dump(exclude_unset=True),
     )
+    return _accepted(response, run)
 
 
 @router.post(

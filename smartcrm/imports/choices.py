@@ -11,6 +11,7 @@ class ImportKind(models.TextChoices):
 
 class ImportStatus(models.TextChoices):
     UPLOADED = "uploaded", _("Uploaded")
+    PREVIEWING = "previewing", _("Checking the file")
     PREVIEWED = "previewed", _("Previewed")
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Running")
@@ -23,6 +24,8 @@ class ImportStatus(models.TextChoices):
 # An import that ran (or runs) has written rows; an undo takes them back.
 ACTIVE_STATUSES = (ImportStatus.QUEUED, ImportStatus.RUNNING)
 EDITABLE_STATUSES = (ImportStatus.UPLOADED, ImportStatus.PREVIEWED)
+# The preview job checks the file: the page polls its progress as it does a commit's.
+WORKING_STATUSES = (ImportStatus.PREVIEWING, *ACTIVE_STATUSES)
 UNDOABLE_STATUSES = (ImportStatus.DONE, ImportStatus.CANCELED, ImportStatus.FAILED)
 
 

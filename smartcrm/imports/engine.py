@@ -737,14 +737,18 @@ def planned_batches(importer: Importer, size: int, start: int = 0) -> Iterator[P
             checker.submit(connections.close_all)
 
 
-def dry_run(importer: Importer, batch_size: int) -> tuple[Counts, list[ImportRejectedRow]]:
-    """Every row checked, nothing written."""
+def dry_run(
+    importer: Importer, batch_size: int, on_batch: Callable[[int], None] | None = None
+) -> tuple[Counts, list[ImportRejectedRow]]:
+    """Every row checked, nothing written; ``on_batch`` hears how many rows are checked."""
     counts = Counts()
     rejected: list[ImportRejectedRow] = []
     for rows in importer.batches(batch_size):
         outcomes = importer.check(rows, lock=False)
         counts.add(outcomes)
         rejected.extend(importer.rejected_rows(outcomes))
+        if on_batch is not None:
+            on_batch(counts.total)
     return counts, rejected
 
 

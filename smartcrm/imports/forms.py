@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from smartcrm.imports.choices import ImportKind, ImportMode
-from smartcrm.imports.services import max_bytes
+from smartcrm.imports.services import max_bytes, too_large_message
 from smartcrm.web.forms import StyledForm
 
 # The names of the files an import reads; the content decides between CSV and XLSX.
@@ -71,11 +71,8 @@ class UploadForm(StyledForm, forms.Form):
                 _("Choose a CSV or XLSX file (.csv, .txt or .xlsx)."), code="file_type"
             )
         if upload.size > max_bytes():
-            # Refused before its bytes are read into memory.
-            raise forms.ValidationError(
-                _("The file is larger than %(mb)s MB.") % {"mb": max_bytes() // (1024 * 1024)},
-                code="too_large",
-            )
+            # Refused before its bytes are read into memory (it waits in a temporary file).
+            raise forms.ValidationError(too_large_message(upload.size), code="too_large")
         head = upload.read(8192)
         upload.seek(0)
         if not head.startswith(b"PK\x03\x04") and b"\x00" in head:

@@ -159,6 +159,9 @@ def shape_of(
         sample = content[:SNIFF_BYTES].decode(encoding, errors="ignore")
     else:
         sample = _text(content[:SNIFF_BYTES], encoding)
+    if len(content) > SNIFF_BYTES:
+        # the whole file, now: a bad byte far down is named at the upload, not by the job
+        _text(content, encoding)
     delimiter = delimiter or detect_delimiter(sample)
     first_line = next(csv.reader(io.StringIO(sample), delimiter=delimiter), None)
     if not first_line or not any(cell.strip() for cell in first_line):
@@ -184,6 +187,24 @@ def _xlsx_rows(content: bytes) -> Iterator[tuple[Any, ...]]:
         yield from sheet.iter_rows(values_only=True)
     finally:
         workbook.close()
+
+
+def line_count(content: bytes, shape: FileShape) -> int:
+    """About how many data rows the file has, at once (the preview's progress counts up to
+    it): a CSV's lines after the header, a workbook's stated dimension."""
+    if shape.file_format == FileFormat.XLSX:
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+            sheet = workbook.worksheets[0] if workbook.worksheets else None
+            rows = (sheet.max_row or 0) if sheet is not None else 0
+            workbook.close()
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+            return 0
+        return max(0, rows - 1)
+    lines = content.count(b"\n") + (0 if content.endswith(b"\n") else 1)
+    return max(0, lines - 1)
 
 
 def read_rows(content: bytes, shape: FileShape) -> Iterator[list[str]]:

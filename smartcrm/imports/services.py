@@ -1,5 +1,15 @@
-"""Every write of the imports module: upload, preview, commit (the background job), cancel,
-resume, undo, and the mapping templates."""
+"""Every write of the imports module: upload, preview, commit, cancel, resume, undo, and the
+mapping templates.
+
+Two background jobs do the long work, each queued in the transaction of the status change
+that asks for it (django-tasks' database backend), so a job exists exactly when its status
+does: the preview (``import_preview_start`` → ``import_preview_run``: every row checked,
+nothing written, progress after every batch, the report at the end) and the commit
+(``import_commit`` → ``import_run``: batches written once each, resumable). The web upload
+and the API only store the file and queue the preview; the CLI, its own worker, runs both
+in its process (``import_preview``, ``import_run``). Files above SMARTCRM_IMPORT_MAX_BYTES
+are refused (``TooLarge``, 413) before they are read where the edge can (``check_size``).
+"""
 
 from __future__ import annotations
 
@@ -11,11 +21,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smartcrm.core import writes
-from smartcrm.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from smartcrm.core.errors import Conflict, DomainError, NotFound, TooLarge, ValidationFailed
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
 from smartcrm.core.modules import require_module
@@ -45,7 +56,7 @@ from smartcrm.imports.engine import (
 from smartcrm.imports.kinds import KindSpec, spec_of
 from smartcrm.imports.mapping import check_mapping, propose_mapping
 from smartcrm.imports.models import ImportBatch, ImportFile, ImportRun, ImportTemplate
-from smartcrm.imports.reading import shape_of
+from smartcrm.imports.reading import line_count, shape_of
 from smartcrm.sales.choices import EventKind, ProspectStatus
 from smartcrm.sales.models import Account, Offer, Prospect, RecordEvent
 
@@ -63,11 +74,25 @@ def batch_rows() -> int:
 
 
 def max_bytes() -> int:
-    """The largest file accepted: SMARTCRM_IMPORT_MAX_BYTES, default 100 MB."""
-    configured = getattr(settings, "SMARTCRM_IMPORT_MAX_BYTES", None) or os.environ.get(
-        "SMARTCRM_IMPORT_MAX_BYTES", str(100 * 1024 * 1024)
-    )
-    return int(configured)
+    """The largest file accepted: SMARTCRM_IMPORT_MAX_BYTES (settings), default 100 MB."""
+    return int(getattr(settings, "SMARTCRM_IMPORT_MAX_BYTES", 100 * 1024 * 1024))
+
+
+def too_large_message(size: int | None = None) -> str:
+    """What a refused file is told: the limit, and the file's size when known."""
+    limit = filesizeformat(max_bytes())
+    if size is None:
+        return _("The file is larger than the limit of %(limit)s.") % {"limit": limit}
+    return _("The file (%(size)s) is larger than the limit of %(limit)s.") % {
+        "size": filesizeformat(size),
+        "limit": limit,
+    }
+
+
+def check_size(size: int) -> None:
+    """Refuse a file above SMARTCRM_IMPORT_MAX_BYTES (before reading it, where it can be)."""
+    if size > max_bytes():
+        raise TooLarge(too_large_message(size), field="file", code="too_large")
 
 
 def _allowed(org: Organization, user: User, spec: KindSpec) -> None:
@@ -119,12 +144,7 @@ def import_upload(
     template); the caller previews next."""
     spec = spec_of(kind)
     _allowed(org, user, spec)
-    if len(content) > max_bytes():
-        raise ValidationFailed(
-            _("The file is larger than %(mb)s MB.") % {"mb": max_bytes() // (1024 * 1024)},
-            field="file",
-            code="too_large",
-        )
+    check_size(len(content))
     shape = shape_of(content, file_name or "", encoding=encoding, delimiter=delimiter)
     template = _template(org, template_id, kind)
     if mapping is None:
@@ -159,6 +179,32 @@ def _content(run: ImportRun) -> bytes:
     return bytes(ImportFile.objects.values_list("content", flat=True).get(run=run))
 
 
+def import_preview_start(
+    *,
+    org: Organization,
+    user: User,
+    import_id: RecordId,
+    mapping: Mapping[str, str] | None = None,
+    key: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> ImportRun:
+    """Take the mapping, key (and reading) to check the file with, and queue the dry run
+    as a background job (``import_preview_run``); the page and the API poll its progress.
+    A mapping that cannot work (a required field without a column) is refused here, and
+    nothing is queued."""
+    return _preview_prepare(
+        org=org,
+        user=user,
+        import_id=import_id,
+        mapping=mapping,
+        key=key,
+        encoding=encoding,
+        delimiter=delimiter,
+        enqueue=True,
+    )
+
+
 def import_preview(
     *,
     org: Organization,
@@ -169,21 +215,55 @@ def import_preview(
     encoding: str | None = None,
     delimiter: str | None = None,
 ) -> ImportRun:
-    """The dry run: every row checked with the services' rules and matched by the key; the
-    counts to create, update, leave and reject, and each rejected row's errors. Nothing of
-    the organisation's data is written."""
+    """The dry run here and now (the CLI, which is its own worker): every row checked with
+    the services' rules and matched by the key; the counts to create, update, leave and
+    reject, and each rejected row's errors. Nothing of the organisation's data is written."""
+    run = _preview_prepare(
+        org=org,
+        user=user,
+        import_id=import_id,
+        mapping=mapping,
+        key=key,
+        encoding=encoding,
+        delimiter=delimiter,
+        enqueue=False,
+    )
+    checked = import_preview_run(run.pk)
+    assert checked is not None
+    if checked.status != ImportStatus.PREVIEWED:
+        # what the job keeps for the page (an unreadable file) is the caller's error here
+        raise ValidationFailed(checked.failure, field="file", code="invalid_file")
+    return checked
+
+
+def _preview_prepare(
+    *,
+    org: Organization,
+    user: User,
+    import_id: RecordId,
+    mapping: Mapping[str, str] | None,
+    key: str | None,
+    encoding: str | None,
+    delimiter: str | None,
+    enqueue: bool,
+) -> ImportRun:
     with transaction.atomic():
         run = _locked_run(org, import_id)
         spec = spec_of(run.kind)
         _allowed(org, user, spec)
+        if run.status == ImportStatus.PREVIEWING:
+            raise Conflict(
+                _("The file is being checked; wait for the preview, then change the mapping."),
+                field="status",
+                code="import_previewing",
+            )
         if run.status not in EDITABLE_STATUSES:
             raise Conflict(
                 _("This import was already committed."), field="status", code="import_committed"
             )
-        content = _content(run)
         if encoding is not None or delimiter is not None:
             shape = shape_of(
-                content,
+                _content(run),
                 run.file_name,
                 encoding=run.encoding if encoding is None else encoding,
                 delimiter=run.delimiter if delimiter is None else delimiter,
@@ -200,16 +280,84 @@ def import_preview(
         run.mapping = check_mapping(
             spec, run.headers, run.mapping if mapping is None else mapping, run.key
         )
+        run.status, run.failure = ImportStatus.PREVIEWING, ""
+        # until the job has counted them: the number of lines, a close upper bound
+        run.processed_rows, run.total_rows = 0, 0
+        run.preview = {}
         writes.save(run)
-    importer = Importer(run, content, org=org, user=user)
-    counts, rejected = dry_run(importer, batch_rows())
+        if enqueue:
+            _enqueue_preview(run)
+    return run
+
+
+def _enqueue_preview(run: ImportRun) -> None:
+    """The preview job joins the queue with the status change (same transaction)."""
+    from smartcrm.imports.tasks import import_preview_task
+
+    import_preview_task.enqueue(str(run.pk))
+
+
+def import_preview_run(
+    import_id: RecordId, *, on_progress: Callable[[int], None] | None = None
+) -> ImportRun | None:
+    """The preview job: the dry run of an import being checked, its progress written after
+    every batch; the report (counts, rejected rows) replaces the last one at the end. Run
+    again (its worker died), it starts over: it wrote nothing but the report. A file that
+    cannot be read to its end goes back to be fixed, with the reason."""
     with transaction.atomic():
-        run = _locked_run(org, import_id)
+        run = (
+            ImportRun.objects.select_for_update(of=("self",))
+            .select_related("organization", "created_by")
+            .filter(pk=import_id)
+            .first()
+        )
+        if run is None or run.status != ImportStatus.PREVIEWING:
+            return run
+        run.heartbeat_at = timezone.now()
+        run.save(update_fields=["heartbeat_at", "updated_at"])
+    org, user = run.organization, run.created_by
+    checking = ImportRun.objects.filter(pk=run.pk, status=ImportStatus.PREVIEWING)
+    try:
+        if user is None:
+            raise ValidationFailed(_("The user who uploaded the file is gone."), field="status")
+        _allowed(org, user, spec_of(run.kind))
+        membership_of(org, user)
+        content = _content(run)
+        importer = Importer(run, content, org=org, user=user)
+        checking.update(total_rows=line_count(content, importer.shape))
+
+        def progress(done: int) -> None:
+            if not checking.update(processed_rows=done, heartbeat_at=timezone.now()):
+                raise _Superseded()
+            if on_progress is not None:
+                on_progress(done)
+
+        counts, rejected = dry_run(importer, batch_rows(), on_batch=progress)
+    except _Superseded:
+        return ImportRun.objects.filter(pk=run.pk).first()
+    except Exception as error:
+        if not isinstance(error, DomainError):
+            logger.exception("Preview of import %s failed", run.pk)
+        failure = " ".join(str(error).split()) or type(error).__name__
+        checking.update(
+            status=ImportStatus.UPLOADED,
+            failure=failure[:2000],
+            processed_rows=0,
+            total_rows=0,
+            updated_at=timezone.now(),
+        )
+        return ImportRun.objects.filter(pk=run.pk).first()
+    with transaction.atomic():
+        run = ImportRun.objects.select_for_update().get(pk=run.pk)
+        if run.status != ImportStatus.PREVIEWING:
+            return run
         store_rejected(run, rejected)
         run.preview = counts.as_dict()
         run.total_rows = counts.total
+        run.processed_rows = 0
         run.rejected_count = counts.rejected
         run.status = ImportStatus.PREVIEWED
+        run.heartbeat_at = timezone.now()
         writes.save(run)
     return run
 

@@ -1,4 +1,5 @@
-"""The import as a background job (django-tasks; the database backend in production)."""
+"""The import's background jobs (django-tasks; the database backend in production): the
+preview (every row checked, nothing written) and the commit."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from django.utils import translation
 from django_tasks import task
 
 from smartcrm.imports.models import ImportRun
-from smartcrm.imports.services import import_run
+from smartcrm.imports.services import import_preview_run, import_run
 
 
 def _language_of(import_id: str) -> str:
@@ -26,4 +27,13 @@ def import_run_task(import_id: str) -> str:
     """Run or resume one import, in its user's language; returns its final status."""
     with translation.override(_language_of(import_id)):
         run = import_run(import_id)
+    return run.status if run is not None else "missing"
+
+
+@task()
+def import_preview_task(import_id: str) -> str:
+    """Check every row of an uploaded file (the preview), in its user's language; returns
+    the import's status after it (previewed, or uploaded again with the reason)."""
+    with translation.override(_language_of(import_id)):
+        run = import_preview_run(import_id)
     return run.status if run is not None else "missing"

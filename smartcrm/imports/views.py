@@ -1,6 +1,11 @@
 """Import pages: the list of imports, the upload, and an import's page — the column mapping
-and preview report while it is editable, the progress (polled every second) while it runs,
-the counts, undo and rejected rows once it is done.
+and preview report while it is editable, the progress (polled every second) while the
+worker checks the file (the preview) or imports it, the counts, undo and rejected rows once
+it is done.
+
+No page checks a whole file inside its request: the upload keeps the file and queues the
+preview job; the mapping form queues it again. Once the preview is over, the progress
+poll asks htmx to reload the page, which then shows the preview report.
 
 Thin views over the imports services and selectors (the same the API calls): parse, call,
 render. A service's refusal is shown next to the field it names (422, input kept), or as
@@ -24,8 +29,8 @@ from smartcrm.core.models import Membership
 from smartcrm.imports import pages_selectors, selectors, services
 from smartcrm.imports.api import IMPORT_ORDERINGS, ImportFilters
 from smartcrm.imports.choices import (
-    ACTIVE_STATUSES,
     EDITABLE_STATUSES,
+    WORKING_STATUSES,
     FileFormat,
     ImportKind,
     ImportStatus,
@@ -77,7 +82,7 @@ def import_list(request: HttpRequest, membership: Membership) -> HttpResponse:
     context = {
         "page": page,
         "default_ordering": page.default_ordering,
-        "active_statuses": ACTIVE_STATUSES,
+        "active_statuses": WORKING_STATUSES,
     }
     if page.is_continuation:
         return render(request, "imports/partials/rows.html", context)
@@ -121,10 +126,10 @@ def import_new(request: HttpRequest, membership: Membership) -> HttpResponse:
         except DomainError as error:
             show_error(form, error, fields=UPLOAD_FIELDS)
         else:
-            # The dry run right away, as the API does; a mapping it cannot use yet (a
-            # required field with no column) is shown on the import's page to be fixed.
+            # The dry run goes to the worker; a mapping it cannot use yet (a required field
+            # with no column) is shown on the import's page to be fixed.
             try:
-                services.import_preview(org=org, user=user, import_id=run.pk)
+                services.import_preview_start(org=org, user=user, import_id=run.pk)
             except ValidationFailed as error:
                 for issue in error.issues:
                     if issue.field not in ("mapping", "key"):
@@ -132,6 +137,9 @@ def import_new(request: HttpRequest, membership: Membership) -> HttpResponse:
             except DomainError as error:
                 messages.error(request, error.message)
             return redirect_to(request, _page_url(run))
+    too_large = any(error.code == "too_large" for error in form.errors.as_data().get("file", []))
+    if too_large:
+        return render(request, "imports/pages/new.html", {"form": form}, status=413)
     return render(request, "imports/pages/new.html", {"form": form}, status=422)
 
 
@@ -185,10 +193,11 @@ def _render_import(
 
 
 def _panel_context(run: ImportRun) -> dict[str, Any]:
-    running = run.status in ACTIVE_STATUSES
+    running = run.status in WORKING_STATUSES
     return {
         "run": run,
         "running": running,
+        "previewing": run.status == ImportStatus.PREVIEWING,
         # Once it is over, the rows the import rejected (its rows are final then).
         "errors": [] if running else pages_selectors.rejected_preview(run=run, limit=ERRORS_SHOWN),
         "errors_shown": ERRORS_SHOWN,
@@ -211,13 +220,13 @@ def import_detail(
 def import_preview(
     request: HttpRequest, membership: Membership, import_id: uuid.UUID
 ) -> HttpResponse:
-    """Check every row again with the mapping, key (and reading) the user chose."""
+    """Check every row again (in the worker) with the mapping, key (and reading) chosen."""
     run = _import(membership, import_id)
     form = _mapping_form(run, request.POST)
     if form.is_valid():
         reread = form.reading_changed(encoding=run.encoding, delimiter=run.delimiter)
         try:
-            services.import_preview(
+            services.import_preview_start(
                 org=membership.organization,
                 user=membership.user,
                 import_id=run.pk,
@@ -232,7 +241,7 @@ def import_preview(
                 return refused(request, error, fallback=_page_url(run))
             show_error(form, error)
         else:
-            messages.success(request, _("The file was checked again with this mapping."))
+            messages.success(request, _("The file is being checked again with this mapping."))
             return redirect_to(request, _page_url(run))
     return _render_import(request, membership, run, mapping_form=form, status=422)
 
@@ -308,6 +317,11 @@ def _panel(request: HttpRequest, membership: Membership, import_id: uuid.UUID) -
         run = pages_selectors.import_progress_get(org=membership.organization, import_id=import_id)
     except NotFound:
         raise Http404("Not found.") from None
+    if run.status in EDITABLE_STATUSES and is_htmx(request):
+        # the preview is over: its report is the whole page (mapping, counts, commit)
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
     return render(request, "imports/partials/status_panel.html", _panel_context(run))
 
 

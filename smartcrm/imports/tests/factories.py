@@ -7,6 +7,8 @@ import csv
 import io
 from typing import Any
 
+from django.core.management import call_command
+
 from smartcrm.core.models import Organization, User
 from smartcrm.imports import services
 from smartcrm.imports.models import ImportRun
@@ -95,3 +97,11 @@ def run_import(
     finished = services.import_run(run.pk)
     assert finished is not None
     return finished
+
+
+def run_worker() -> str:
+    """Run `smartcrm worker --once` here (inside the test's transaction): every queued job,
+    the preview's and the commit's, as the worker process would."""
+    out = io.StringIO()
+    call_command("worker", "--once", stdout=out)
+    return out.getvalue()

@@ -1,5 +1,5 @@
-"""REST API of imports: upload + preview, commit, progress, cancel, undo, rejected rows,
-templates; another organisation's import is a 404."""
+"""REST API of imports: upload (202, the preview queued), commit, progress, cancel, undo,
+rejected rows, templates; the size limit; another organisation's import is a 404."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import csv
 import io
 
 from smartcrm.api.tests.helpers import ApiClient
-from smartcrm.imports import services
-from smartcrm.imports.tests.factories import csv_bytes
+from smartcrm.imports.models import ImportRun
+from smartcrm.imports.tests.factories import csv_bytes, run_worker
 from smartcrm.sales.models import Account
 
 ROWS = [
@@ -34,11 +34,17 @@ def test_upload_previews_and_commit_imports_the_valid_rows(org, owner):
     api = ApiClient(org, owner)
     # when a file is uploaded
     response = _upload(api)
-    # then it is previewed: counts, mapping, nothing written
-    assert response.status_code == 201, response.content
+    # then it is accepted, its mapping proposed, and its preview queued for the worker
+    assert response.status_code == 202, response.content
     run = response.json()
-    assert run["status"] == "previewed" and run["delimiter"] == ";"
+    assert response["Location"] == run["status_url"] == f"/api/v1/imports/{run['id']}"
+    assert (run["status"], run["preview"], run["delimiter"]) == ("previewing", None, ";")
     assert run["mapping"] == {"Denumire": "name", "CUI": "cui", "Localitate": "locality"}
+    # when the worker runs the preview job
+    run_worker()
+    # then the status URL shows the preview: counts, nothing written
+    run = api.get(run["status_url"]).json()
+    assert run["status"] == "previewed"
     assert run["preview"] == {"total": 2, "create": 1, "update": 0, "unchanged": 0, "rejected": 1}
     assert Account.objects.count() == 0
     rejected = api.get(f"/api/v1/imports/{run['id']}/rejected-rows").json()
@@ -46,7 +52,7 @@ def test_upload_previews_and_commit_imports_the_valid_rows(org, owner):
     # when it is committed, and the worker runs the job
     response = api.post(f"/api/v1/imports/{run['id']}/commit", {"mode": "valid_only"})
     assert response.status_code == 202 and response.json()["status"] == "queued"
-    services.import_run(run["id"])
+    run_worker()
     # then the status shows the progress and counts
     status = api.get(f"/api/v1/imports/{run['id']}").json()
     assert (status["status"], status["progress_percent"], status["created_count"]) == (
@@ -75,7 +81,12 @@ def test_an_incomplete_mapping_is_reported_then_fixed_by_a_new_preview(org, owne
     response = api.post(
         f"/api/v1/imports/{run['id']}/preview", {"mapping": {"Firma X": "name"}, "key": ""}
     )
-    assert response.status_code == 200 and response.json()["preview"]["create"] == 1
+    assert response.status_code == 202 and response.json()["status"] == "previewing"
+    # a second preview while the first runs is refused (409), the mapping kept
+    response = api.post(f"/api/v1/imports/{run['id']}/preview", {"mapping": {"Cod Y": "name"}})
+    assert response.status_code == 409 and response.json()["code"] == "import_previewing"
+    run_worker()
+    assert api.get(f"/api/v1/imports/{run['id']}").json()["preview"]["create"] == 1
     response = api.post(f"/api/v1/imports/{run['id']}/preview", {"mapping": {"Nope": "name"}})
     # a bad mapping is a 422 naming it, and the import keeps the previous one
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "mapping"
@@ -89,6 +100,54 @@ def test_bad_base64_is_a_422_naming_the_field(org, owner):
     )
     assert response.status_code == 422 and response["Content-Type"] == PROBLEM
     assert response.json()["errors"][0]["field"] == "content_base64"
+
+
+def test_a_file_over_the_limit_is_a_413_naming_file_and_the_limit(org, owner, settings):
+    settings.SMARTCRM_IMPORT_MAX_BYTES = 100
+    api = ApiClient(org, owner)
+    content = csv_bytes([["Denumire"], ["Alfa SRL"], ["Beta SRL"], ["x" * 69]])
+    assert len(content) == 101
+    # when a file one byte over the limit is uploaded
+    response = _upload(api, rows=[["Denumire"], ["Alfa SRL"], ["Beta SRL"], ["x" * 69]])
+    # then it is refused, naming the field and the limit, and nothing is kept
+    assert response.status_code == 413 and response["Content-Type"] == PROBLEM
+    problem = response.json()
+    assert (problem["code"], problem["errors"][0]["field"]) == ("too_large", "file")
+    assert problem["detail"] == "The file (101\xa0bytes) is larger than the limit of 100\xa0bytes."
+    assert ImportRun.objects.count() == 0
+
+
+def test_a_file_at_the_limit_is_accepted(org, owner, settings):
+    settings.SMARTCRM_IMPORT_MAX_BYTES = 101
+    response = _upload(
+        ApiClient(org, owner), rows=[["Denumire"], ["Alfa SRL"], ["Beta SRL"], ["x" * 69]]
+    )
+    assert response.status_code == 202 and response.json()["file_size"] == 101
+
+
+def test_a_body_too_large_to_read_is_a_413_naming_file(org, owner, settings):
+    settings.SMARTCRM_IMPORT_MAX_BYTES = 100
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = _upload(ApiClient(org, owner), rows=[["Denumire"], ["x" * 2000]])
+    assert response.status_code == 413 and response["Content-Type"] == PROBLEM
+    problem = response.json()
+    assert problem["errors"][0]["field"] == "file"
+    assert problem["detail"] == "The file is larger than the limit of 100\xa0bytes."
+
+
+def test_a_file_in_another_encoding_is_a_422_naming_the_encoding(org, owner):
+    content = b"Denumire\nAlfa\n" + "Ţesătoria SRL\n".encode("windows-1250") * 7000
+    response = ApiClient(org, owner).post(
+        "/api/v1/imports",
+        {
+            "kind": "accounts",
+            "file_name": "conturi.csv",
+            "content_base64": base64.b64encode(content).decode(),
+            "encoding": "utf-8",
+        },
+    )
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "encoding"
+    assert ImportRun.objects.count() == 0
 
 
 def test_templates_crud(org, owner):

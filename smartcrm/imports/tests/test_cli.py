@@ -41,6 +41,29 @@ def test_dry_run_reports_and_writes_nothing(org, owner, tmp_path, capsys):
     assert Account.objects.count() == 0
 
 
+def test_a_file_over_the_limit_is_refused_before_it_is_read(org, owner, tmp_path, settings):
+    path = _file(tmp_path, ROWS)
+    settings.SMARTCRM_IMPORT_MAX_BYTES = Path(path).stat().st_size - 1
+
+    with pytest.raises(CommandError) as refused:
+        call_command("import", "accounts", path, "--org", org.slug)
+
+    limit = settings.SMARTCRM_IMPORT_MAX_BYTES
+    assert str(refused.value) == (
+        f"file: The file ({limit + 1} bytes) is larger than the limit of {limit} bytes."
+    )
+    assert ImportRun.objects.count() == 0
+
+
+def test_a_file_at_the_limit_is_imported(org, owner, tmp_path, settings, capsys):
+    path = _file(tmp_path, ROWS)
+    settings.SMARTCRM_IMPORT_MAX_BYTES = Path(path).stat().st_size
+
+    call_command("import", "accounts", path, "--dry-run", "--org", org.slug)
+
+    assert "Preview: 2 rows: 1 to create" in capsys.readouterr().out
+
+
 def test_import_commits_and_writes_the_rejected_rows(org, owner, tmp_path, capsys):
     rejected = tmp_path / "rejected.csv"
     call_command(
@@ -106,7 +129,8 @@ def test_a_killed_import_leaves_each_row_once_or_not_at_all_and_resumes(
     run = None
     while time.monotonic() < deadline:
         run = ImportRun.objects.filter(organization=org).first()
-        if run is not None and run.processed_rows >= 200:
+        # (the preview counts its rows checked in processed_rows too: wait for the commit)
+        if run is not None and run.status == ImportStatus.RUNNING and run.processed_rows >= 200:
             break
         assert process.poll() is None, process.stderr.read() if process.stderr else ""
         time.sleep(0.02)

@@ -19,7 +19,7 @@ from smartcrm.core.services import membership_update, organization_update, user_
 from smartcrm.imports import services
 from smartcrm.imports.choices import ImportStatus
 from smartcrm.imports.models import ImportRun, ImportTemplate
-from smartcrm.imports.tests.factories import csv_bytes, finish, preview, upload
+from smartcrm.imports.tests.factories import csv_bytes, finish, preview, run_worker, upload
 from smartcrm.sales.models import Account
 from smartcrm.web.lists import PAGE_SIZE
 
@@ -56,9 +56,12 @@ def _upload(client, file=None, **fields):
     return client.post(reverse("imports:import-new"), data)
 
 
-def _run(response) -> ImportRun:
+def _run(response, *, work: bool = True) -> ImportRun:
+    """The import an upload redirected to, once the worker ran its preview job."""
     assert response.status_code == 302, response.content.decode()[:2000]
     import_id = response["Location"].rstrip("/").rsplit("/", 1)[-1]
+    if work:
+        run_worker()
     return ImportRun.objects.get(pk=import_id)
 
 
@@ -99,6 +102,58 @@ def test_upload_shows_the_preview_counts_and_row_errors_and_writes_nothing(clien
     assert Account.objects.count() == 0
 
 
+def test_upload_queues_the_preview_and_the_page_shows_its_progress(client, org, owner):
+    client.force_login(owner)
+
+    run = _run(_upload(client), work=False)
+
+    # the upload answered at once: the file is kept, its preview waits for the worker
+    assert run.status == ImportStatus.PREVIEWING and run.preview == {}
+    html = _page(client, run)
+    panel = html[html.index('id="import-panel"') :]
+    assert 'hx-trigger="every 1s"' in panel and 'data-testid="import-previewing"' in panel
+    assert 'data-testid="import-cancel"' not in panel
+    assert 'data-testid="import-result-counts"' not in panel
+    assert 'data-testid="import-commit"' not in html
+
+
+def test_the_preview_progress_counts_the_rows_checked(client, org, owner, settings):
+    settings.SMARTCRM_IMPORT_BATCH_ROWS = 1
+    client.force_login(owner)
+    run = _run(_upload(client, _file(VALID_ROWS)), work=False)
+    url = reverse("imports:import-progress", args=[run.pk])
+    polled = []
+
+    services.import_preview_run(
+        run.pk, on_progress=lambda done: polled.append(client.get(url, **HTMX))
+    )
+
+    # after the first of two rows the panel polls on and shows half; after the last, all
+    first = polled[0].content.decode()
+    assert 'hx-trigger="every 1s"' in first and 'aria-valuenow="50"' in first
+    assert "1 of about 2 rows checked" in first
+    assert 'aria-valuenow="100"' in polled[1].content.decode()
+    # once the preview is over, the poll has the page reloaded to show the report
+    response = client.get(url, **HTMX)
+    assert (response.status_code, response["HX-Refresh"]) == (204, "true")
+    assert _testid(_page(client, run), "preview-create") == "2"
+
+
+def test_a_file_the_worker_cannot_read_goes_back_with_the_reason(client, org, owner):
+    client.force_login(owner)
+    # a cell beyond what a CSV cell may hold, far past what the upload reads of the file
+    content = b"Denumire;CUI\r\nAlfa SRL;RO10000113\r\n" + b"x" * (1024 * 1024 + 1) + b"\r\n"
+    run = _run(_upload(client, SimpleUploadedFile("mare.csv", content)))
+
+    assert run.status == ImportStatus.UPLOADED
+    assert run.failure == (
+        "file: Line 3 of the file cannot be read: field larger than field limit (1048576)."
+    )
+    html = _page(client, run)
+    assert _testid(html, "import-preview-failure").startswith("The file could not be checked:")
+    assert 'data-testid="import-commit"' not in html
+
+
 def test_the_mapping_table_shows_the_proposed_fields(client, org, owner):
     client.force_login(owner)
     run = _run(_upload(client))
@@ -133,6 +188,9 @@ def test_changing_the_mapping_previews_again(client, org, owner):
     )
 
     assert response.status_code == 302
+    run.refresh_from_db()
+    assert run.status == ImportStatus.PREVIEWING
+    run_worker()
     run.refresh_from_db()
     assert run.status == ImportStatus.PREVIEWED and run.mapping == {"Firma X": "name"}
     assert run.preview["create"] == 2
@@ -198,6 +256,7 @@ def test_choosing_the_delimiter_reads_the_header_again(client, org, owner):
     )
 
     assert response.status_code == 302
+    run_worker()
     run.refresh_from_db()
     assert run.headers == ["Denumire", "CUI", "Localitate"]
     assert run.mapping == {"Denumire": "name", "CUI": "cui", "Localitate": "locality"}
@@ -265,16 +324,27 @@ def test_a_header_only_blank_file_is_refused_by_the_service_next_to_the_field(cl
     assert ImportRun.objects.count() == 0
 
 
-def test_a_file_too_big_is_a_422_next_to_the_field(client, org, owner, settings):
+def test_a_file_too_big_is_a_413_next_to_the_field_naming_the_limit(client, org, owner, settings):
     settings.SMARTCRM_IMPORT_MAX_BYTES = 2 * 1024 * 1024
     client.force_login(owner)
-    big = SimpleUploadedFile("mare.csv", b"Denumire\r\n" + b"x" * (2 * 1024 * 1024))
+    big = SimpleUploadedFile("mare.csv", b"Denumire\r\n" + b"x" * (2 * 1024 * 1024 - 9))
 
     response = _upload(client, big)
 
-    assert response.status_code == 422
-    assert _file_error(response) == "The file is larger than 2 MB."
+    assert response.status_code == 413
+    assert _file_error(response) == ("The file (2.0\xa0MB) is larger than the limit of 2.0\xa0MB.")
     assert ImportRun.objects.count() == 0
+
+
+def test_a_file_at_the_limit_is_taken_and_its_preview_queued(client, org, owner, settings):
+    settings.SMARTCRM_IMPORT_MAX_BYTES = 2 * 1024 * 1024
+    client.force_login(owner)
+    content = b"Denumire\r\n" + b"x" * (2 * 1024 * 1024 - 10)
+    assert len(content) == settings.SMARTCRM_IMPORT_MAX_BYTES
+
+    run = _run(_upload(client, SimpleUploadedFile("mare.csv", content)), work=False)
+
+    assert (run.file_size, run.status) == (2 * 1024 * 1024, ImportStatus.PREVIEWING)
 
 
 def test_a_role_that_may_not_import_products_sees_why(client, org, sales_user):

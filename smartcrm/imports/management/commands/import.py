@@ -88,6 +88,8 @@ class Command(BaseCommand):
             raise CommandError("give KIND and FILE (or --resume ID).")
         path = Path(options["file"])
         try:
+            # refused before it is read: the message names SMARTCRM_IMPORT_MAX_BYTES' limit
+            services.check_size(path.stat().st_size)
             content = path.read_bytes()
         except OSError as error:
             raise CommandError(f"FILE: cannot read {path} ({error.strerror}).") from None
