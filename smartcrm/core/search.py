@@ -370,14 +370,45 @@ def search_matching_ids(
     return entries.values_list("object_id", flat=True)
 
 
+# A list's ``q`` matching at most this many records is answered from their ids; beyond it the
+# database walks the list's own order and probes the index (a common term fills a page fast).
+FEW_MATCHES = 1000
+
+
 def search_filter(
-    kind: str, q: str | None, *, org: Organization | None = None, field: str = "pk"
+    kind: str,
+    q: str | None,
+    *,
+    org: Organization | None = None,
+    field: str = "pk",
+    also: Sequence[tuple[str, str]] = (),
 ) -> Q:
     """A list's ``q`` filter: ``field`` (the record's id, or a foreign key to a record of
-    ``kind``) among the records of ``kind`` that ``q`` finds; an empty ``Q`` when ``q`` holds
-    nothing to look for. Combines with any other filter and with keyset pages."""
-    ids = search_matching_ids(kind, q, org=org)
-    return Q() if ids is None else Q(**{f"{field}__in": ids})
+    ``kind``) among the records of ``kind`` that ``q`` finds, or any of the ``also`` pairs
+    (kind, field) (an offer found by its account's name); an empty ``Q`` when ``q`` holds
+    nothing to look for. Combines with any other filter and with keyset pages.
+
+    One query reads the matching ids, FEW_MATCHES at most: a rare term then filters by
+    those ids (a planner that expects matches everywhere would walk the whole list's order
+    looking for them); a common one filters by a subquery the list's order meets early."""
+    targets = [(kind, field), *also]
+    matches = {key: search_matching_ids(key, q, org=org) for key, _field in targets}
+    if any(ids is None for ids in matches.values()):
+        return Q()
+    entries = SearchEntry.objects.filter(kind__in=list(matches))
+    if org is not None:
+        entries = entries.filter(organization=org)
+    needle = normalize_search_text(q or "")
+    entries = entries.filter(_matching(_needles(needle), connections[entries.db].vendor))
+    found = list(entries.values_list("kind", "object_id")[: FEW_MATCHES + 1])
+    condition = Q()
+    for key, target in targets:
+        if len(found) <= FEW_MATCHES:
+            ids: Any = [object_id for found_kind, object_id in found if found_kind == key]
+        else:
+            ids = matches[key]
+        condition |= Q(**{f"{target}__in": ids})
+    return condition
 
 
 def _wanted_kinds(org: Organization, kinds: Iterable[str] | None) -> list[str]:

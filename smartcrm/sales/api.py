@@ -714,7 +714,7 @@ class OfferFilters(FilterSchema):
 
     def filter_q(self, value: str | None) -> Q:
         # An offer is found by its number and title, and by its account (as before).
-        return search_filter("offer", value) | search_filter("account", value, field="account_id")
+        return search_filter("offer", value, also=[("account", "account_id")])
 
 
 OFFER_ORDERINGS = {

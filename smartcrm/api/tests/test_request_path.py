@@ -1,5 +1,6 @@
 """The request path of the API, generated from its OpenAPI document: every list answers in
-at most four queries (token, membership, the page, one for what a row shows), counts its
+at most four queries (the token with its membership, the ids a `q` finds, the page, one
+for what a row shows), counts its
 rate limits in the cache, and writes nothing to the database."""
 
 from __future__ import annotations
