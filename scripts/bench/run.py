@@ -228,7 +228,8 @@ class Bench:
             "first_name": word(),
             "last_name": word(),
             "email": f"stefan.muresan.{n}@bench-nou.ro",
-            "phone": f"07{random.randint(20, 89)} {random.randint(100, 999)} "
+            # fixed-line numbers: the dataset's are mobile, so no duplicate by phone
+            "phone": f"03{random.randint(10, 69)} {random.randint(100, 999)} "
             f"{random.randint(100, 999)}",
             "county": "CJ",
             "locality": "Cluj-Napoca",
