@@ -706,7 +706,8 @@ def markdown(results: dict[str, Any]) -> str:
         else:
             verdict = "ok" if row["ok"] else "**over**"
         queries = row.get("queries")
-        if queries is not None and row["group"] in ("api", "filter", "sort") and queries > 4:
+        listing = row["group"] in ("filter", "sort") or row["operation"].startswith("list ")
+        if queries is not None and listing and queries > 4:
             verdict += " (queries > 4)"
         lines.append(
             f"| {row['operation']} | {_ms(row.get('p50_ms'))} | {_ms(row.get('p95_ms'))} | "
