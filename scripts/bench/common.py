@@ -13,7 +13,7 @@ if str(ROOT) not in sys.path:
 BENCH_DIR = ROOT / "var" / "bench"
 BASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 # Bump when the generator writes different rows: a dataset of another version is rebuilt.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 MARKER_TABLE = "bench_dataset"
 
 # Dataset L as the issue asks for it; S and M are 1/100 and 1/10 of it.

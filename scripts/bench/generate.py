@@ -261,15 +261,33 @@ class Generator:
             "created_by_id": user_id,
         }
 
-    def flush(self, model: Any, rows: list[Any], *, search: bool = False) -> None:
-        """Write the rows (model records made with bulk.new, or dicts) and their search rows."""
+    def searchable(self, model: Any) -> bool:
+        from smartcrm.core.search import searchable_kinds
+
+        return any(kind.model is model for kind in searchable_kinds())
+
+    def flush(self, model: Any, rows: list[Any], *, search: bool | None = None) -> None:
+        """Write the rows (model records made with bulk.new, or dicts) and, for every kind the
+        search registers, their search rows. A dict's ``_parent`` (field, name) is the name of
+        its record, which the search row shows: cached on the record, so nothing is read."""
         from smartcrm.core.models import SearchEntry
+        from smartcrm.imports.bulk import new
 
         dicts = [row if isinstance(row, dict) else row.__dict__ for row in rows]
         self.writer.write(model, dicts)
+        if search is None:
+            search = self.searchable(model)
         if search:
-            entries = self.search_rows.entries(rows)
-            for entry, record in zip(entries, rows, strict=True):
+            records = []
+            for row in rows:
+                if isinstance(row, dict):
+                    record, parent = new(model, row), row.get("_parent")
+                    if parent is not None:
+                        record._state.fields_cache[parent[0]] = parent[1]
+                    row = record
+                records.append(row)
+            entries = self.search_rows.entries(records)
+            for entry, record in zip(entries, records, strict=True):
                 entry.updated_at = record.updated_at
             self.writer.write(SearchEntry, [entry.__dict__ for entry in entries])
         rows.clear()
@@ -494,7 +512,7 @@ class Generator:
                     ),
                 )
                 account_ids.append(account_id)
-                account_names.append(SimpleNamespace(name=account.name, str=account.name))
+                account_names.append(account.name)
                 rows.append(account)
                 events.append(
                     self.event(
@@ -574,10 +592,10 @@ class Generator:
             if big and number == 0:
                 self.meta["big_account_id"] = str(record.pk)
                 account_ids.insert(0, record.pk)
-                account_names.insert(0, SimpleNamespace(name=name))
+                account_names.insert(0, name)
             else:
                 account_ids.append(record.pk)
-                account_names.append(SimpleNamespace(name=name))
+                account_names.append(name)
             rows.append(record)
             events.append(self.event(org, owner, created, "created", account_id=record.pk))
             if len(rows) >= CHUNK:
@@ -628,7 +646,7 @@ class Generator:
                 ),
             )
             # the search row shows the parent's name: cached, so nothing is read
-            name = account_names[parent].name if on_account else prospect_names[parent]
+            name = account_names[parent] if on_account else prospect_names[parent]
             record._state.fields_cache["account" if on_account else "prospect"] = name
             rows.append(record)
             if len(rows) >= CHUNK:
@@ -644,6 +662,7 @@ class Generator:
         )
         sequences: dict[int, int] = {}
         offer_ids = []
+        offer_names: list[str] = []
         lines_left = n["offer_lines"]
         line_rows: list[dict[str, Any]] = []
         one = Decimal(1)
@@ -726,7 +745,8 @@ class Generator:
                 )
             offer.update(total_net=net, total_vat=vat, total_gross=gross)
             record = new(Offer, self.writer.row(Offer, offer))
-            record._state.fields_cache["account"] = account_names[parent]
+            record._state.fields_cache["account"] = SimpleNamespace(name=account_names[parent])
+            offer_names.append(str(record))
             rows.append(record)
             offer_ids.append(record_id)
             events.append(self.event(org, owner, created, "created", offer_id=record_id,
@@ -745,18 +765,17 @@ class Generator:
             ]
         )
         log(f"{n_offers:,} offers, {n['offer_lines']:,} lines")
-        del account_names, prospect_names
-
         parents = (prospect_ids, account_ids, offer_ids)
+        names = (prospect_names, account_names, offer_names)
 
         def parent_of(weights: tuple[int, ...], standalone: int = 0) -> dict[str, Any]:
             choice = rng.choices((0, 1, 2, 3), (*weights, standalone))[0]
-            found = {"prospect_id": None, "account_id": None, "offer_id": None}
+            found = {"prospect_id": None, "account_id": None, "offer_id": None, "_parent": None}
             if choice < 3:
-                ids = parents[choice]
-                found[("prospect_id", "account_id", "offer_id")[choice]] = ids[
-                    rng.randrange(len(ids))
-                ]
+                index = rng.randrange(len(parents[choice]))
+                field = ("prospect", "account", "offer")[choice]
+                found[f"{field}_id"] = parents[choice][index]
+                found["_parent"] = (field, names[choice][index])
             return found
 
         # Activities
@@ -838,6 +857,7 @@ class Generator:
                 self.flush(Note, rows)
         self.flush(Note, rows)
         log(f"{n['notes']:,} notes")
+        del account_names, prospect_names, offer_names
         if big:
             self.meta["rare_term"] = RARE_NAME
             self.meta["common_term"] = "Popescu"
@@ -885,7 +905,11 @@ class Generator:
             events.append(self.event(org, owner, created, "created", prospect_id=record.pk))
             for kind, count in common.CONVERT_CHILDREN.items():
                 for child in range(count):
-                    base = {**self.base(org, owner, created), "prospect_id": record.pk}
+                    base = {
+                        **self.base(org, owner, created),
+                        "prospect_id": record.pk,
+                        "_parent": ("prospect", name),
+                    }
                     if kind == "contacts":
                         email = f"persoana{child}.{number}@candidat-conversie.ro"
                         phone = self.phone()
@@ -916,7 +940,7 @@ class Generator:
 
         self.flush(ProspectModel, prospects, search=True)
         for model, rows in children.items():
-            self.flush(model, rows, search=model is Contact)
+            self.flush(model, rows)
         self.flush(RecordEvent, events)
         self.meta["convert_candidates"] = ids
 
