@@ -1,7 +1,7 @@
 """Benchmark: 100,000 prospects from a CSV exported from another CRM, on a fresh PostgreSQL,
 end to end: from the upload to the moment the last row is found by search.
 
-    make bench                      (or: .venv/bin/python scripts/bench_import.py [ROWS])
+    make bench-import               (or: .venv/bin/python scripts/bench_import.py [ROWS])
 
 Creates a throw-away database next to BENCH_DATABASE_URL's (default the local server),
 migrates it, generates a realistic HubSpot-style export (Romanian names with diacritics,
