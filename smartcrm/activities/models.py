@@ -87,7 +87,7 @@ class Activity(TenantModel):
             models.Index(
                 fields=["organization", "owner", "start_at"], name="activity_org_owner_idx"
             ),
-            models.Index(fields=["organization", "start_at"], name="activity_org_start_idx"),
+            models.Index(fields=["organization", "start_at", "id"], name="activity_org_start_idx"),
         ]
 
     def __str__(self) -> str:

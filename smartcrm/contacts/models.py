@@ -51,7 +51,9 @@ class Contact(MatchingKeys, TenantModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["organization", "last_name"], name="contact_org_lastname_idx"),
+            models.Index(
+                fields=["organization", "last_name", "id"], name="contact_org_lastname_idx"
+            ),
             models.Index(fields=["organization", "email"], name="contact_org_email_idx"),
             models.Index(fields=["organization", "phone"], name="contact_org_phone_idx"),
             models.Index(

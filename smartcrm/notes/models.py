@@ -33,6 +33,10 @@ class Note(TenantModel):
                 name="note_exactly_one_parent", fields=("prospect", "account", "offer")
             )
         ]
+        # The list's order (newest first, then id), for keyset pages.
+        indexes = [
+            models.Index(fields=["organization", "created_at", "id"], name="note_org_created_idx")
+        ]
 
     def __str__(self) -> str:
         return self.body[:60]

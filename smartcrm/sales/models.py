@@ -104,15 +104,26 @@ class Prospect(CompanyIdentity, MatchingKeys, TenantModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["organization", "status"], name="prospect_org_status_idx"),
+            models.Index(fields=["organization", "status", "id"], name="prospect_org_status_idx"),
             models.Index(fields=["organization", "owner"], name="prospect_org_owner_idx"),
-            models.Index(fields=["organization", "priority"], name="prospect_org_priority_idx"),
+            models.Index(
+                fields=["organization", "priority", "id"], name="prospect_org_priority_idx"
+            ),
             models.Index(fields=["organization", "county"], name="prospect_org_county_idx"),
             models.Index(fields=["organization", "source"], name="prospect_org_source_idx"),
             models.Index(fields=["organization", "cui"], name="prospect_org_cui_idx"),
-            models.Index(fields=["organization", "company_name"], name="prospect_org_company_idx"),
-            models.Index(fields=["organization", "last_name"], name="prospect_org_lastname_idx"),
-            models.Index(fields=["organization", "created_at"], name="prospect_org_created_idx"),
+            models.Index(
+                fields=["organization", "company_name", "id"], name="prospect_org_company_idx"
+            ),
+            models.Index(
+                fields=["organization", "last_name", "id"], name="prospect_org_lastname_idx"
+            ),
+            models.Index(
+                fields=["organization", "created_at", "id"], name="prospect_org_created_idx"
+            ),
+            models.Index(
+                fields=["organization", "updated_at", "id"], name="prospect_org_updated_idx"
+            ),
             models.Index(
                 fields=["organization", "email_normalized"], name="prospect_org_email_key_idx"
             ),
@@ -173,11 +184,13 @@ class Account(CompanyIdentity, MatchingKeys, TenantModel):
         verbose_name_plural = _("accounts")
         ordering = ["name"]
         indexes = [
-            models.Index(fields=["organization", "name"], name="account_org_name_idx"),
+            models.Index(fields=["organization", "name", "id"], name="account_org_name_idx"),
             models.Index(fields=["organization", "owner"], name="account_org_owner_idx"),
             models.Index(fields=["organization", "cui"], name="account_org_cui_idx"),
             models.Index(fields=["organization", "county"], name="account_org_county_idx"),
-            models.Index(fields=["organization", "created_at"], name="account_org_created_idx"),
+            models.Index(
+                fields=["organization", "created_at", "id"], name="account_org_created_idx"
+            ),
             models.Index(
                 fields=["organization", "email_normalized"], name="account_org_email_key_idx"
             ),
@@ -267,16 +280,16 @@ class Offer(TenantModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["organization", "status"], name="offer_org_status_idx"),
+            models.Index(fields=["organization", "status", "id"], name="offer_org_status_idx"),
             models.Index(fields=["organization", "account"], name="offer_org_account_idx"),
             models.Index(fields=["organization", "owner"], name="offer_org_owner_idx"),
-            models.Index(fields=["organization", "issue_date"], name="offer_org_issue_idx"),
+            models.Index(fields=["organization", "issue_date", "id"], name="offer_org_issue_idx"),
             models.Index(
-                fields=["organization", "expected_close_date"], name="offer_org_close_idx"
+                fields=["organization", "expected_close_date", "id"], name="offer_org_close_idx"
             ),
             # The lists' other sorts and filters.
-            models.Index(fields=["organization", "created_at"], name="offer_org_created_idx"),
-            models.Index(fields=["organization", "total_gross"], name="offer_org_total_idx"),
+            models.Index(fields=["organization", "created_at", "id"], name="offer_org_created_idx"),
+            models.Index(fields=["organization", "total_gross", "id"], name="offer_org_total_idx"),
             models.Index(fields=["organization", "currency"], name="offer_org_currency_idx"),
         ]
 

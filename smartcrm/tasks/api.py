@@ -6,8 +6,7 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any
 
-from django.db.models import Case, DateTimeField, F, IntegerField, Q, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.http import HttpRequest, HttpResponse
 from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
 from pydantic import Field, PrivateAttr
@@ -29,7 +28,7 @@ from smartcrm.core.search import search_filter
 from smartcrm.core.selectors import tenant_get
 from smartcrm.tasks import services
 from smartcrm.tasks.choices import OPEN_TASK_STATUSES, TaskStatus
-from smartcrm.tasks.models import Task
+from smartcrm.tasks.models import Task, due_sort
 
 router = Router(tags=["tasks"])
 
@@ -38,7 +37,6 @@ READ_ERRORS = errors_for(400, 401, 404, 429)
 WRITE_ERRORS = errors_for(400, 401, 403, 404, 409, 412, 415, 422, 429)
 
 # Tasks without a due time sort after every dated one (last ascending, first descending).
-NO_DUE_TIME = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
 
 
 class TaskOut(Schema):
@@ -150,10 +148,7 @@ class TaskFilters(FilterSchema):
 
 
 TASK_ORDERINGS = {
-    "due_at": Sort(
-        Coalesce("due_at", Value(NO_DUE_TIME, output_field=DateTimeField())),
-        Task._meta.get_field("due_at"),
-    ),
+    "due_at": Sort(due_sort(), Task._meta.get_field("due_at")),
     "created_at": Sort(F("created_at"), Task._meta.get_field("created_at")),
     # By rank, not alphabetically: low < medium < high.
     "priority": Sort(

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import DateTimeField, F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from smartcrm.core.choices import Priority
 from smartcrm.core.models import TenantModel
 from smartcrm.core.registry import parent_constraint
 from smartcrm.tasks.choices import TaskStatus
+
+# Where a task without a due time sorts: after every dated one.
+NO_DUE_TIME = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
+
+
+def due_sort() -> Coalesce:
+    """The lists' order by due time, tasks without one last (what their index serves)."""
+    return Coalesce("due_at", Value(NO_DUE_TIME, output_field=DateTimeField()))
 
 
 class Task(TenantModel):
@@ -74,6 +85,8 @@ class Task(TenantModel):
                 name="task_org_assignee_idx",
             ),
             models.Index(fields=["organization", "status", "due_at"], name="task_org_status_idx"),
+            # The list's default order, for keyset pages.
+            models.Index(F("organization"), due_sort(), F("id"), name="task_org_due_sort_idx"),
             models.Index(
                 fields=["remind_at"], name="task_remind_idx", condition=Q(remind_at__isnull=False)
             ),
