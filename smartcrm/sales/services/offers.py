@@ -401,19 +401,29 @@ def _reprice_lines(org: Organization, offer: Offer) -> None:
     _recompute_totals(offer, lines)
 
 
+def _line_amounts(offer: Offer) -> list[OfferLine]:
+    """The offer's lines, their position and amounts only (with the offer's key: the related
+    manager reads it on every line, and a deferred field would cost a query per line)."""
+    return list(offer.lines.only("offer", "position", "net_amount", "vat_amount", "gross_amount"))
+
+
 def _recompute_totals(offer: Offer, lines: list[OfferLine] | None = None) -> None:
     """Totals are the sums of the rounded lines, added in Python: exact on every database."""
     if lines is None:
-        # With the offer's key: the related manager reads it on every line (a deferred
-        # field would cost a query per line).
-        lines = list(offer.lines.only("offer", "net_amount", "vat_amount", "gross_amount"))
+        lines = _line_amounts(offer)
     offer.total_net = sum((line.net_amount for line in lines), Decimal("0.00"))
     offer.total_vat = sum((line.vat_amount for line in lines), Decimal("0.00"))
     offer.total_gross = sum((line.gross_amount for line in lines), Decimal("0.00"))
 
 
-def _after_lines_changed(org: Organization, user: User, offer: Offer, **data: Any) -> None:
-    _recompute_totals(offer)
+def _after_lines_changed(
+    org: Organization,
+    user: User,
+    offer: Offer,
+    lines: list[OfferLine] | None = None,
+    **data: Any,
+) -> None:
+    _recompute_totals(offer, lines)
     writes.save(offer)
     record_event(org=org, user=user, kind=EventKind.LINES_CHANGED, offer=offer, **data)
 
@@ -431,11 +441,12 @@ def offer_line_add(
     membership_of(org, user)
     offer = _locked_offer(org, offer_id, offer_version)
     _refuse_if_closed(offer)
+    # One read for the next position and the totals: the offer's lock keeps its lines still.
+    lines = _line_amounts(offer)
     if values.get("position") is None:
-        last = offer.lines.order_by("-position").values_list("position", flat=True).first()
-        values["position"] = (last or 0) + 1
+        values["position"] = max((line.position for line in lines), default=0) + 1
     line = _line_build_and_save(org, user, offer, OfferLine(offer=offer), values, creating=True)
-    _after_lines_changed(org, user, offer, added=str(line.pk))
+    _after_lines_changed(org, user, offer, [*lines, line], added=str(line.pk))
     return line
 
 

@@ -23,9 +23,9 @@ PROSPECT_CREATE_CHECKED = {"sqlite": 8, "postgresql": 9}
 PROSPECT_UPDATE = {"sqlite": 7, "postgresql": 7}
 # and its contacts' rows rewritten: one read, one upsert, however many contacts
 PROSPECT_RENAME = {"sqlite": 9, "postgresql": 9}
-# membership, the offer locked, the last position, INSERT line, the lines' amounts,
-# UPDATE offer (totals, version), the "lines changed" event
-OFFER_LINE_ADD = {"sqlite": 9, "postgresql": 9}
+# membership, the offer locked, its lines' positions and amounts, INSERT line, UPDATE offer
+# (totals, version), the "lines changed" event
+OFFER_LINE_ADD = {"sqlite": 8, "postgresql": 8}
 
 
 def test_creating_a_prospect_costs_four_statements(org, owner, django_assert_num_queries):
