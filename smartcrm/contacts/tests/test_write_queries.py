@@ -15,7 +15,7 @@ CONTACT_CREATE = {"sqlite": 6, "postgresql": 6}
 CONTACT_CREATE_PRIMARY = {"sqlite": 7, "postgresql": 7}
 
 
-def test_adding_a_contact_costs_four_statements(org, owner, django_assert_num_queries):
+def test_adding_a_contact_counts_its_statements(org, owner, django_assert_num_queries):
     # given a prospect
     prospect = ProspectFactory.create(org=org, user=owner, company_name="Alfa Lemn SRL")
     # when a contact is added

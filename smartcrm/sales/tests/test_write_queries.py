@@ -21,14 +21,15 @@ PROSPECT_CREATE = {"sqlite": 6, "postgresql": 6}
 PROSPECT_CREATE_CHECKED = {"sqlite": 8, "postgresql": 9}
 # membership, the row locked, UPDATE, its search row, the "updated" event
 PROSPECT_UPDATE = {"sqlite": 7, "postgresql": 7}
-# and its contacts' rows rewritten: one read, one upsert, however many contacts
-PROSPECT_RENAME = {"sqlite": 9, "postgresql": 9}
+# and the rows of what shows its name rewritten: a read per kind (contacts, tasks, notes,
+# activities) and an upsert per kind that has rows, however many rows
+PROSPECT_RENAME = {"sqlite": 12, "postgresql": 12}
 # membership, the offer locked, its lines' positions and amounts, INSERT line, UPDATE offer
 # (totals, version), the "lines changed" event
 OFFER_LINE_ADD = {"sqlite": 8, "postgresql": 8}
 
 
-def test_creating_a_prospect_costs_four_statements(org, owner, django_assert_num_queries):
+def test_creating_a_prospect_counts_its_statements(org, owner, django_assert_num_queries):
     with django_assert_num_queries(PROSPECT_CREATE[connection.vendor]):
         services.prospect_create(org=org, user=owner, company_name="Alfa Lemn SRL")
 
