@@ -9,7 +9,7 @@ PG_TEST_URL ?= $(or $(TEST_DATABASE_URL),postgres://postgres@127.0.0.1:5432/smar
 PYTEST_ARGS ?= -n 2
 
 # Romanian catalogues: gather new strings (needs GNU gettext), then compile them.
-.PHONY: help run install dev test bench bench-import messages test-sqlite test-postgres lint format typecheck migrations-check clean
+.PHONY: help run install dev test bench bench-import messages test-sqlite test-postgres lint format typecheck migrations-check clean bench-writes
 
 help:
 	@echo "make run    set up and start SmartCRM on SQLite with demo data (http://127.0.0.1:8000)"
@@ -91,6 +91,11 @@ bench: $(VENV)/.installed-dev
 # The import benchmark alone: 100,000 prospects from CSV on a fresh PostgreSQL database.
 bench-import: $(VENV)/.installed-dev
 	BENCH_DATABASE_URL="$(BENCH_URL)" $(PY) scripts/bench_import.py $(BENCH_ROWS)
+
+# Write-path benchmark (not a test): one create or update per service, on both databases.
+bench-writes: $(VENV)/.installed-dev
+	env -u DATABASE_URL $(PY) scripts/bench_writes.py sqlite
+	BENCH_DATABASE_URL="$(BENCH_URL)" $(PY) scripts/bench_writes.py postgresql
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

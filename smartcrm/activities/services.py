@@ -97,10 +97,12 @@ def _reschedule(activity: Activity, *, before: Activity | None) -> None:
         )
 
 
-def _check(org: Organization, activity: Activity, *, owner_changed: bool = True) -> None:
+def _check(
+    org: Organization, user: User, activity: Activity, *, owner_changed: bool = True
+) -> None:
     # An activity whose owner has since left can still be completed or cancelled.
     if owner_changed:
-        ensure_member(org, activity.owner_id, field="owner_id")
+        ensure_member(org, activity.owner_id, field="owner_id", acting=user)
     writes.validate(activity, exclude=list(PARENTS))
 
 
@@ -137,7 +139,7 @@ def activity_create(
     ):
         fields = {**fields, "reminder_minutes": settings.SMARTCRM_ACTIVITY_REMINDER_MINUTES}
     writes.apply_changes(activity, fields, allowed=ACTIVITY_FIELDS)
-    _check(org, activity)
+    _check(org, user, activity)
     if status == ActivityStatus.DONE:
         # A logged activity happened already: it completed when it ended (or started).
         now = timezone.now()
@@ -151,7 +153,8 @@ def activity_create(
         activity.completed_at = happened_at
     writes.save(activity)
     search_index(activity)
-    _set_participants(org, activity, participant_ids)
+    if participant_ids:  # a new activity has none yet: nothing to compare
+        _set_participants(org, activity, participant_ids)
     _reschedule(activity, before=None)
     return activity
 
@@ -184,7 +187,7 @@ def activity_update(
     )
     changed = writes.apply_changes(activity, changes, allowed=ACTIVITY_FIELDS)
     if changed:
-        _check(org, activity, owner_changed="owner_id" in changed)
+        _check(org, user, activity, owner_changed="owner_id" in changed)
         _reschedule(activity, before=before)
     participants_changed = participant_ids is not None and _set_participants(
         org, activity, participant_ids
@@ -228,7 +231,7 @@ def activity_set_status(
     outcome_changed = bool(outcome) and outcome != activity.outcome
     if outcome:
         activity.outcome = outcome
-    _check(org, activity, owner_changed=False)
+    _check(org, user, activity, owner_changed=False)
     writes.save(activity)
     if outcome_changed:
         search_index(activity)

@@ -86,7 +86,7 @@ def contact_create(
         refuse_likely_duplicates(org=org, kind="contact", record=contact)
     _demote_other_primary(org, contact)
     writes.save(contact)
-    search_index(contact)
+    search_index(contact, changed=())
     return contact
 
 

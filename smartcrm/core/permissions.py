@@ -58,9 +58,14 @@ def require_owner_or_role(
     )
 
 
-def ensure_member(org: Organization, user_id: RecordId | None, *, field: str) -> None:
-    """A record's owner or assignee must be an active member of the organisation."""
-    if user_id is None:
+def ensure_member(
+    org: Organization, user_id: RecordId | None, *, field: str, acting: User | None = None
+) -> None:
+    """A record's owner or assignee must be an active member of the organisation.
+
+    ``acting``: the acting user, whose membership the service read first (``membership_of``,
+    in the same transaction); naming them asks nothing more."""
+    if user_id is None or (acting is not None and user_id == acting.pk):
         return
     try:
         exists = Membership.objects.filter(

@@ -26,7 +26,7 @@ import json
 import re
 import unicodedata
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,6 +85,9 @@ class SearchableKind:
     # False for kinds that only their own lists search (tasks, activities, notes): the
     # global search neither finds them nor accepts them among its kinds.
     global_search: bool = True
+    # The fields of this kind that the records showing it read (its name, as ``str()``
+    # gives it); None: any. A write that changes none of them leaves their rows alone.
+    shown_fields: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -237,10 +240,18 @@ def _children(child: SearchableKind, fk_name: str, record: models.Model) -> Quer
     )
 
 
-def search_index(record: models.Model) -> None:
-    """Write (or rewrite) the index row of ``record``, and of the records that show it."""
+def search_index(record: models.Model, *, changed: Collection[str] | None = None) -> None:
+    """Write (or rewrite) the index row of ``record``, and of the records that show it.
+
+    ``changed`` names the fields the write changed (None: not known): the records that show
+    this one are rewritten only when a field they read (``shown_fields``) is among them. A
+    new record passes ``changed=()``: nothing shows it yet."""
     kind = _kind_of(record)
     _upsert([_entry(kind, record)])
+    if changed is not None and (
+        not changed or (kind.shown_fields is not None and not set(changed) & set(kind.shown_fields))
+    ):
+        return
     for child, fk_name in _children_of(kind):
         _index_records(child, _children(child, fk_name, record))
 

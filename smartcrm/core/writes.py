@@ -6,11 +6,12 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, models
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from smartcrm.core.constraints import constraint_error, validate_constraints
 from smartcrm.core.errors import FieldIssue, NotFound, StaleVersion, ValidationFailed
 from smartcrm.core.text import clean_text, normalize_ro
 
@@ -54,13 +55,67 @@ def normalize_strings(instance: models.Model) -> None:
 
 
 def validate(instance: models.Model, *, exclude: Iterable[str] = ()) -> None:
-    """Run the model's field validators and constraints; raise one error naming each field."""
+    """Run the model's field validators and constraints; raise one error naming each field.
+
+    Django's ``full_clean``, step for step, without the queries the database makes needless:
+    a foreign key to a row the service holds (passed in, or unchanged since ``lock`` read
+    it) is not looked up again, a new row's fresh UUID is not looked up either (the primary
+    key refuses a clash), and CHECK constraints are answered in Python where they can be
+    (``core.constraints``). The errors are the same, with the same fields, codes, messages.
+    """
     normalize_strings(instance)
+    excluded = set(exclude)
+    errors: dict[str, Any] = {}
     try:
-        instance.full_clean(exclude=list(exclude) or None)
+        instance.clean_fields(exclude=excluded | held_foreign_keys(instance))
     except ValidationError as error:
-        raise validation_failed(error, instance) from error
+        errors = error.update_error_dict(errors)
+    try:
+        instance.clean()
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    # As full_clean: unique and constraint checks only for the fields that passed.
+    excluded |= {name for name in errors if name != NON_FIELD_ERRORS}
+    try:
+        instance.validate_unique(exclude=excluded | {instance._meta.pk.name})
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    try:
+        validate_constraints(instance, exclude=excluded)
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    if errors:
+        failure = ValidationError(errors)
+        raise validation_failed(failure, instance) from failure
     quantize_decimals(instance)
+
+
+# Set by ``lock`` on the row it read: its foreign keys as stored (the database holds them).
+_LOADED_KEYS = "_writes_loaded_foreign_keys"
+
+
+def held_foreign_keys(instance: models.Model) -> set[str]:
+    """Foreign keys whose row is known to exist: the related object was given (and is saved),
+    or the key is unchanged since ``lock`` read the row."""
+    loaded: dict[str, Any] = getattr(instance, _LOADED_KEYS, {})
+    held: set[str] = set()
+    for model_field in instance._meta.concrete_fields:
+        if not isinstance(model_field, models.ForeignKey):
+            continue
+        value = getattr(instance, model_field.attname)
+        if value is None:
+            continue
+        if model_field.attname in loaded and loaded[model_field.attname] == value:
+            held.add(model_field.name)
+            continue
+        related = model_field.get_cached_value(instance, default=None)
+        if (
+            related is not None
+            and not related._state.adding
+            and getattr(related, model_field.target_field.attname) == value
+        ):
+            held.add(model_field.name)
+    return held
 
 
 def quantize_decimals(instance: models.Model) -> None:
@@ -132,6 +187,15 @@ def lock(queryset: QuerySet[M], pk: object, *, version: int | None = None, label
             code="not_found",
         ) from None
     check_version(row, version)
+    setattr(
+        row,
+        _LOADED_KEYS,
+        {
+            model_field.attname: getattr(row, model_field.attname)
+            for model_field in row._meta.concrete_fields
+            if isinstance(model_field, models.ForeignKey)
+        },
+    )
     return row
 
 
@@ -149,12 +213,17 @@ def check_version(row: models.Model, version: int | None) -> None:
 
 
 def save(instance: M, *, new_version: bool = True) -> M:
-    """Save, turning a database constraint violation into a clear domain error."""
+    """Save, turning a database constraint violation into a clear domain error (the one
+    ``validate`` gives for that constraint, when the database names it)."""
     if new_version and instance.pk and not instance._state.adding:
         instance.version = getattr(instance, "version", 0) + 1  # type: ignore[attr-defined]  # tenant rows carry version
     try:
         instance.save()
     except IntegrityError as error:
+        # A constraint the checks passed, broken by a concurrent write: its own error.
+        broken = constraint_error(error, instance)
+        if broken is not None:
+            raise validation_failed(broken, instance) from error
         detail = str(error).splitlines()[0] if str(error) else ""
         raise ValidationFailed(
             _("This conflicts with an existing record (%(detail)s).") % {"detail": detail},

@@ -3,8 +3,9 @@ propose them), how cells become values, and the validation, which reuses the mod
 field validators and clean(), the services' normalisers and rules, and the matching keys.
 
 Validation runs without a query per row: field validators and ``clean()`` are pure, foreign
-keys are set by the importer, and a table CHECK constraint is evaluated only when a mapped
-column can break it (products). Uniqueness is the importer's job (upsert by key).
+keys are set by the importer, and a table CHECK constraint is evaluated (in Python, by
+``core.constraints``) only when a mapped column can break it (products). Uniqueness is the
+importer's job (upsert by key).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from smartcrm.catalog.models import Product
 from smartcrm.contacts.models import Contact
 from smartcrm.core import writes
 from smartcrm.core.choices import PartyKind, Role
+from smartcrm.core.constraints import validate_constraint
 from smartcrm.core.errors import DomainError, FieldIssue, ValidationFailed
 from smartcrm.core.modules import Module
 from smartcrm.core.normalize import normalize_email, phone_e164
@@ -771,8 +773,11 @@ def validator_for(spec: KindSpec, mapped: frozenset[str]) -> Callable[[Any], Non
         if not errors:
             for constraint in constraints:
                 try:
-                    constraint.validate(
-                        spec.model, record, exclude=excluded_from_constraints | {"organization"}
+                    validate_constraint(
+                        constraint,
+                        spec.model,
+                        record,
+                        exclude=excluded_from_constraints | {"organization"},
                     )
                 except ValidationError as error:
                     errors = error.update_error_dict(errors)

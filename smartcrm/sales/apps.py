@@ -13,14 +13,23 @@ class SalesConfig(AppConfig):
         from smartcrm.sales.models import Account, Offer, Prospect
         from smartcrm.sales.search import account_document, offer_document, prospect_document
 
+        # What the records showing these read of them: their name (contacts, offers).
         register_searchable(
             SearchableKind(
-                key="prospect", model=Prospect, document=prospect_document, module=Module.SALES
+                key="prospect",
+                model=Prospect,
+                document=prospect_document,
+                module=Module.SALES,
+                shown_fields=("kind", "company_name", "first_name", "last_name"),
             )
         )
         register_searchable(
             SearchableKind(
-                key="account", model=Account, document=account_document, module=Module.SALES
+                key="account",
+                model=Account,
+                document=account_document,
+                module=Module.SALES,
+                shown_fields=("name",),
             )
         )
         register_searchable(
@@ -31,5 +40,6 @@ class SalesConfig(AppConfig):
                 module=Module.SALES,
                 related=("account",),
                 parents=(("account", "account"),),
+                shown_fields=("number", "title"),
             )
         )

@@ -28,10 +28,10 @@ TASK_FIELDS = ("title", "description", "priority", "due_at", "remind_at", "assig
 PARENTS = ("prospect", "account", "offer")
 
 
-def _check(org: Organization, task: Task, *, assignee_changed: bool = True) -> None:
+def _check(org: Organization, user: User, task: Task, *, assignee_changed: bool = True) -> None:
     # A task whose assignee has since left can still be completed, cancelled or reassigned.
     if assignee_changed:
-        ensure_member(org, task.assignee_id, field="assignee_id")
+        ensure_member(org, task.assignee_id, field="assignee_id", acting=user)
     writes.validate(task, exclude=list(PARENTS))
 
 
@@ -126,7 +126,7 @@ def task_create(
     if task.remind_at is None and task.due_at is not None:
         task.remind_at = task.due_at
     _remind_before(task, remind_before_minutes)
-    _check(org, task)
+    _check(org, user, task)
     writes.save(task)
     search_index(task)
     _reschedule(task, before=None)
@@ -162,7 +162,7 @@ def task_update(
     if task.remind_at != before.remind_at and "remind_at" not in changed:
         changed.append("remind_at")
     if changed:
-        _check(org, task, assignee_changed="assignee_id" in changed)
+        _check(org, user, task, assignee_changed="assignee_id" in changed)
         _reschedule(task, before=before)
         writes.save(task)
         if {"title", "description"} & set(changed):
@@ -205,7 +205,7 @@ def task_set_status(
     before = Task(remind_at=task.remind_at, status=task.status)
     task.status = status
     task.completed_at = timezone.now() if status == TaskStatus.DONE else None
-    _check(org, task, assignee_changed=False)
+    _check(org, user, task, assignee_changed=False)
     writes.save(task)
     # Done or cancelled: the queued reminder finds the task closed and does nothing.
     _reschedule(task, before=before)

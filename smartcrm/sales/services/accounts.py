@@ -24,9 +24,9 @@ from smartcrm.sales.services.prospects import IDENTITY_FIELDS
 ACCOUNT_FIELDS = ("kind", "name", *IDENTITY_FIELDS, "industry", "owner_id", "description")
 
 
-def _check(org: Organization, account: Account) -> None:
+def _check(org: Organization, user: User, account: Account) -> None:
     normalize_identity(account)
-    ensure_member(org, account.owner_id, field="owner_id")
+    ensure_member(org, account.owner_id, field="owner_id", acting=user)
     writes.validate(account, exclude=["source_prospect"])
     set_matching_keys(account, name=account.name)
 
@@ -40,11 +40,11 @@ def account_create(
     membership_of(org, user)
     account = Account(organization=org, created_by=user, owner=user)
     writes.apply_changes(account, fields, allowed=ACCOUNT_FIELDS)
-    _check(org, account)
+    _check(org, user, account)
     if not allow_duplicate:
         refuse_likely_duplicates(org=org, kind="account", record=account)
     writes.save(account)
-    search_index(account)
+    search_index(account, changed=())
     record_event(org=org, user=user, kind=EventKind.CREATED, account=account)
     return account
 
@@ -66,9 +66,9 @@ def account_update(
     changed = writes.apply_changes(account, changes, allowed=ACCOUNT_FIELDS)
     if not changed:
         return account
-    _check(org, account)
+    _check(org, user, account)
     writes.save(account)
-    search_index(account)
+    search_index(account, changed=changed)
     record_event(org=org, user=user, kind=EventKind.UPDATED, account=account, fields=changed)
     return account
 

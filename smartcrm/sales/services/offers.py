@@ -120,11 +120,11 @@ def offer_create(
         offer.issue_date = org_today(org)
     if offer.valid_until is None and isinstance(offer.issue_date, dt.date):
         offer.valid_until = offer.issue_date + dt.timedelta(days=DEFAULT_VALIDITY_DAYS)
-    ensure_member(org, offer.owner_id, field="owner_id")
+    ensure_member(org, offer.owner_id, field="owner_id", acting=user)
     writes.validate(offer, exclude=["number", "account"])
     offer.number = _allocate_number(org, offer.issue_date.year)
     writes.save(offer)
-    search_index(offer)
+    search_index(offer, changed=())
     record_event(org=org, user=user, kind=EventKind.CREATED, offer=offer, number=offer.number)
     for position, line_input in enumerate(lines, start=1):
         _line_build_and_save(
@@ -158,12 +158,12 @@ def offer_update(
     changed = writes.apply_changes(offer, changes, allowed=OFFER_FIELDS)
     if not changed:
         return offer
-    ensure_member(org, offer.owner_id, field="owner_id")
+    ensure_member(org, offer.owner_id, field="owner_id", acting=user)
     writes.validate(offer, exclude=["number", "account"])
     if offer.currency != old_currency or offer.issue_date != old_issue_date:
         _reprice_lines(org, offer)
     writes.save(offer)
-    search_index(offer)
+    search_index(offer, changed=changed)
     record_event(org=org, user=user, kind=EventKind.UPDATED, offer=offer, fields=changed)
     return offer
 
@@ -401,17 +401,29 @@ def _reprice_lines(org: Organization, offer: Offer) -> None:
     _recompute_totals(offer, lines)
 
 
+def _line_amounts(offer: Offer) -> list[OfferLine]:
+    """The offer's lines, their position and amounts only (with the offer's key: the related
+    manager reads it on every line, and a deferred field would cost a query per line)."""
+    return list(offer.lines.only("offer", "position", "net_amount", "vat_amount", "gross_amount"))
+
+
 def _recompute_totals(offer: Offer, lines: list[OfferLine] | None = None) -> None:
     """Totals are the sums of the rounded lines, added in Python: exact on every database."""
     if lines is None:
-        lines = list(offer.lines.only("net_amount", "vat_amount", "gross_amount"))
+        lines = _line_amounts(offer)
     offer.total_net = sum((line.net_amount for line in lines), Decimal("0.00"))
     offer.total_vat = sum((line.vat_amount for line in lines), Decimal("0.00"))
     offer.total_gross = sum((line.gross_amount for line in lines), Decimal("0.00"))
 
 
-def _after_lines_changed(org: Organization, user: User, offer: Offer, **data: Any) -> None:
-    _recompute_totals(offer)
+def _after_lines_changed(
+    org: Organization,
+    user: User,
+    offer: Offer,
+    lines: list[OfferLine] | None = None,
+    **data: Any,
+) -> None:
+    _recompute_totals(offer, lines)
     writes.save(offer)
     record_event(org=org, user=user, kind=EventKind.LINES_CHANGED, offer=offer, **data)
 
@@ -429,11 +441,12 @@ def offer_line_add(
     membership_of(org, user)
     offer = _locked_offer(org, offer_id, offer_version)
     _refuse_if_closed(offer)
+    # One read for the next position and the totals: the offer's lock keeps its lines still.
+    lines = _line_amounts(offer)
     if values.get("position") is None:
-        last = offer.lines.order_by("-position").values_list("position", flat=True).first()
-        values["position"] = (last or 0) + 1
+        values["position"] = max((line.position for line in lines), default=0) + 1
     line = _line_build_and_save(org, user, offer, OfferLine(offer=offer), values, creating=True)
-    _after_lines_changed(org, user, offer, added=str(line.pk))
+    _after_lines_changed(org, user, offer, [*lines, line], added=str(line.pk))
     return line
 
 

@@ -52,9 +52,9 @@ PROSPECT_FIELDS = (
 )
 
 
-def _check(org: Organization, prospect: Prospect) -> None:
+def _check(org: Organization, user: User, prospect: Prospect) -> None:
     normalize_identity(prospect)
-    ensure_member(org, prospect.owner_id, field="owner_id")
+    ensure_member(org, prospect.owner_id, field="owner_id", acting=user)
     writes.validate(prospect, exclude=["converted_account"])
     prospect_check_name(prospect)
     set_matching_keys(prospect, name=prospect.display_name)
@@ -106,11 +106,11 @@ def prospect_create(
         )
     prospect = Prospect(organization=org, created_by=user, owner=user, status=status)
     writes.apply_changes(prospect, fields, allowed=PROSPECT_FIELDS)
-    _check(org, prospect)
+    _check(org, user, prospect)
     if not allow_duplicate:
         refuse_likely_duplicates(org=org, kind="prospect", record=prospect)
     writes.save(prospect)
-    search_index(prospect)
+    search_index(prospect, changed=())
     record_event(org=org, user=user, kind=EventKind.CREATED, prospect=prospect)
     return prospect
 
@@ -131,9 +131,9 @@ def prospect_update(
     changed = writes.apply_changes(prospect, changes, allowed=PROSPECT_FIELDS)
     if not changed:
         return prospect
-    _check(org, prospect)
+    _check(org, user, prospect)
     writes.save(prospect)
-    search_index(prospect)
+    search_index(prospect, changed=changed)
     record_event(org=org, user=user, kind=EventKind.UPDATED, prospect=prospect, fields=changed)
     return prospect
 

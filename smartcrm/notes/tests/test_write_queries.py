@@ -1,0 +1,19 @@
+"""How many statements writing a note costs, per database (counted inside the test's
+transaction: the service's savepoint and its release are two of them)."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from smartcrm.notes.services import note_create
+from smartcrm.sales.tests.factories import ProspectFactory
+
+# membership, the prospect read, INSERT note, its search row (+ savepoint, release)
+NOTE_CREATE = {"sqlite": 6, "postgresql": 6}
+
+
+def test_writing_a_note_counts_its_statements(org, owner, django_assert_num_queries):
+    prospect = ProspectFactory.create(org=org, user=owner)
+    with django_assert_num_queries(NOTE_CREATE[connection.vendor]):
+        note = note_create(org=org, user=owner, body="Sună marțea.", prospect_id=prospect.pk)
+    assert (note.prospect_id, note.body) == (prospect.pk, "Sună marțea.")
