@@ -70,6 +70,11 @@ def _copy_test_database(target_env: dict[str, str], data_dir: Path) -> str:
         connections.close_all()  # a template must have no other session
         admin = _server_url("postgres")
         with psycopg.connect(admin, autocommit=True) as db:
+            # A process an earlier test started (a worker) may still hold a session there.
+            db.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                [template],
+            )
             db.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         target_env["DATABASE_URL"] = _server_url(name)
         return name
