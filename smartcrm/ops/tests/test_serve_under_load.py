@@ -62,20 +62,20 @@ def _smartcrm(env: dict[str, str], *args: str) -> str:
 
 def _copy_test_database(target_env: dict[str, str], data_dir: Path) -> str:
     """A copy of the migrated (empty) test database for the server: a PostgreSQL database
-    made from it as a template, or an SQLite file written by the backup API. Returns the
-    PostgreSQL database's name, to drop afterwards ("" for SQLite)."""
+    made from it as a template (else migrated afresh), or an SQLite file written by the
+    backup API. Returns the PostgreSQL database's name, to drop afterwards ("" for SQLite)."""
     if connection.vendor == "postgresql":
         template = connection.settings_dict["NAME"]
         name = f"smartcrm_serve_{uuid.uuid4().hex[:12]}"
         connections.close_all()  # a template must have no other session
         admin = _server_url("postgres")
         with psycopg.connect(admin, autocommit=True) as db:
-            # A process an earlier test started (a worker) may still hold a session there.
-            db.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
-                [template],
-            )
-            db.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            try:
+                db.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            except psycopg.errors.ObjectInUse:
+                # Another session holds the test database (a live server's thread): start
+                # from an empty database, which `smartcrm init` migrates.
+                db.execute(f'CREATE DATABASE "{name}"')
         target_env["DATABASE_URL"] = _server_url(name)
         return name
     data_dir.mkdir(parents=True)
