@@ -7,10 +7,10 @@ from smartcrm.contacts import pages, views
 app_name = "contacts"
 
 urlpatterns: list = [
-    # contact pages (engineer A)
+    # contact pages
     path("contacts/", pages.contact_list, name="contact-list"),
     path("contacts/<uuid:contact_id>/", pages.contact_detail, name="contact"),
-    # the contacts section of a record page, and its dialogs (engineer B)
+    # the contacts section of a record page, and its dialogs
     path("contacts/section/<str:parent_kind>/<uuid:parent_id>/", views.section, name="section"),
     path(
         "contacts/section/<str:parent_kind>/<uuid:parent_id>/new/",

@@ -45,7 +45,7 @@ urlpatterns: list = [
     ),
     # the timeline of a prospect, account or offer (a section of their pages)
     path("timeline/<str:kind>/<uuid:record_id>/", records.timeline, name="timeline"),
-    # offers (engineer C)
+    # offers
     path("offers/", offers.offer_list, name="offer-list"),
     path("offers/new/", offers.offer_new, name="offer-new"),
     path("offers/accounts/", offers.account_options, name="offer-account-options"),
