@@ -371,14 +371,9 @@ def search_matching_ids(
     queryset being the organisation's already (ids are unique across organisations)."""
     if kind not in _KINDS:
         raise LookupError(f"{kind} is not a registered searchable kind.")
-    needle = normalize_search_text(q or "")
-    if not needle:
+    if not normalize_search_text(q or ""):
         return None
-    entries = SearchEntry.objects.filter(kind=kind)
-    if org is not None:
-        entries = entries.filter(organization=org)
-    entries = entries.filter(_matching(_needles(needle), connections[entries.db].vendor))
-    return entries.values_list("object_id", flat=True)
+    return _matching_entries([kind], q, org).values_list("object_id", flat=True)
 
 
 # A list's ``q`` matching at most this many records is answered from their ids; beyond it the
@@ -406,12 +401,7 @@ def search_filter(
     matches = {key: search_matching_ids(key, q, org=org) for key, _field in targets}
     if any(ids is None for ids in matches.values()):
         return Q()
-    entries = SearchEntry.objects.filter(kind__in=list(matches))
-    if org is not None:
-        entries = entries.filter(organization=org)
-    needle = normalize_search_text(q or "")
-    entries = entries.filter(_matching(_needles(needle), connections[entries.db].vendor))
-    found = list(entries.values_list("kind", "object_id")[: FEW_MATCHES + 1])
+    found = list(_matching_entries(list(matches), q, org)[: FEW_MATCHES + 1])
     condition = Q()
     for key, target in targets:
         if len(found) <= FEW_MATCHES:
@@ -420,6 +410,18 @@ def search_filter(
             ids = matches[key]
         condition |= Q(**{f"{target}__in": ids})
     return condition
+
+
+def _matching_entries(
+    kinds: list[str], q: str | None, org: Organization | None
+) -> QuerySet[SearchEntry, tuple[str, uuid.UUID]]:
+    """(kind, object id) of the index rows of ``kinds`` whose text contains ``q``."""
+    entries = SearchEntry.objects.filter(kind__in=kinds)
+    if org is not None:
+        entries = entries.filter(organization=org)
+    needles = _needles(normalize_search_text(q or ""))
+    entries = entries.filter(_matching(needles, connections[entries.db].vendor))
+    return entries.values_list("kind", "object_id")
 
 
 def _wanted_kinds(org: Organization, kinds: Iterable[str] | None) -> list[str]:
