@@ -8,15 +8,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization
 from smartcrm.core.modules import module_enabled
 from smartcrm.core.registry import child_kinds
 from smartcrm.core.search import search_filter
-from smartcrm.sales.choices import OPEN_OFFER_STATUSES, EventKind, OfferStatus, ProspectStatus
-from smartcrm.sales.models import Account, Offer, OfferLine, Prospect, RecordEvent
+from smartcrm.sales.choices import (
+    CLOSED_OFFER_STATUSES,
+    OPEN_OFFER_STATUSES,
+    EventKind,
+    OfferStatus,
+    ProspectStatus,
+)
+from smartcrm.sales.models import Account, Offer, OfferLine, Prospect, RecordEvent, close_sort
 
 
 def prospect_list(
@@ -77,6 +83,102 @@ def pipeline(*, org: Organization) -> list[PipelineRow]:
         for row in rows
     ]
     return sorted(result, key=lambda row: (order[row.status], row.currency))
+
+
+# --- The pipeline board ------------------------------------------------------------------
+
+# Won and lost offers stay on the board this many days after they close.
+PIPELINE_CLOSED_DAYS = 90
+
+
+@dataclass(frozen=True)
+class PipelineCursor:
+    """Where a column's page stopped: the last card's sort date and id."""
+
+    sort_date: dt.date
+    offer_id: uuid.UUID
+
+    def encode(self) -> str:
+        return f"{self.sort_date.isoformat()}.{self.offer_id}"
+
+    @classmethod
+    def decode(cls, value: str) -> PipelineCursor | None:
+        """The cursor ``encode`` wrote, or None for anything else."""
+        day, _dot, offer_id = value.partition(".")
+        try:
+            return cls(dt.date.fromisoformat(day), uuid.UUID(offer_id))
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True)
+class PipelineColumn:
+    status: str
+    cards: list[Offer]
+    # The cursor of the next cards, None when these are the last.
+    more: PipelineCursor | None
+
+
+def _pipeline_since(today: dt.date) -> dt.date:
+    return today - dt.timedelta(days=PIPELINE_CLOSED_DAYS)
+
+
+def pipeline_column(
+    *,
+    org: Organization,
+    status: str,
+    today: dt.date,
+    limit: int,
+    after: PipelineCursor | None = None,
+) -> PipelineColumn:
+    """One column of the board, ``limit`` cards from ``after``: open offers by expected
+    close date (those without one last), won and lost ones closed in the last
+    PIPELINE_CLOSED_DAYS days, the latest closed first. One query on an index."""
+    offers = Offer.objects.for_org(org).filter(status=status).select_related("account", "owner")
+    if status in OPEN_OFFER_STATUSES:
+        offers = offers.annotate(sort_date=close_sort()).order_by("sort_date", "id")
+        if after is not None:
+            offers = offers.filter(
+                Q(sort_date__gt=after.sort_date)
+                | Q(sort_date=after.sort_date, id__gt=after.offer_id)
+            )
+    else:
+        offers = offers.filter(closed_date__gte=_pipeline_since(today))
+        offers = offers.annotate(sort_date=F("closed_date")).order_by("-closed_date", "-id")
+        if after is not None:
+            offers = offers.filter(
+                Q(closed_date__lt=after.sort_date)
+                | Q(closed_date=after.sort_date, id__lt=after.offer_id)
+            )
+    cards: list[Offer] = list(offers[: limit + 1])
+    more = None
+    if len(cards) > limit:
+        cards = cards[:limit]
+        more = PipelineCursor(cards[-1].sort_date, cards[-1].pk)  # type: ignore[attr-defined]
+    return PipelineColumn(status=status, cards=cards, more=more)
+
+
+def pipeline_board_totals(
+    *, org: Organization, today: dt.date
+) -> dict[str, list[tuple[str, Decimal, int]]]:
+    """Per column of the board: (currency, value without VAT, count) of every offer it
+    holds, not only the cards shown. One query."""
+    rows = (
+        Offer.objects.for_org(org)
+        .filter(
+            Q(status__in=OPEN_OFFER_STATUSES)
+            | Q(status__in=CLOSED_OFFER_STATUSES, closed_date__gte=_pipeline_since(today))
+        )
+        .values("status", "currency")
+        .annotate(total=Sum("total_net"), count=Count("id"))
+        .order_by("status", "currency")
+    )
+    totals: dict[str, list[tuple[str, Decimal, int]]] = {}
+    for row in rows:
+        totals.setdefault(row["status"], []).append(
+            (row["currency"], row["total"] or Decimal("0.00"), row["count"])
+        )
+    return totals
 
 
 @dataclass(frozen=True)

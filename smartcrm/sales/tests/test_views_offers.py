@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import uuid
 from decimal import Decimal
 from urllib.parse import unquote
 
@@ -18,7 +20,9 @@ from smartcrm.core.services import organization_set_modules, user_set_language
 from smartcrm.outreach import services as outreach
 from smartcrm.sales import services
 from smartcrm.sales.models import Offer, OfferLine, RecordEvent
+from smartcrm.sales.services.offers import org_today
 from smartcrm.sales.tests.factories import AccountFactory, OfferFactory
+from smartcrm.sales.views import pipeline
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 TODAY = dt.date.today
@@ -755,6 +759,89 @@ def test_pipeline_query_count_does_not_grow_with_offers(client, org, owner):
     few = _query_count(client, url)
     _offers(org, owner, 18)
     assert _query_count(client, url) == few
+
+
+def _card_ids(html):
+    return re.findall(r'data-testid="kanban-card" data-offer-id="([0-9a-f-]+)"', html)
+
+
+def _more_url(html):
+    """The "Load more" button's address, or None when the column has no more."""
+    found = re.search(r'hx-get="([^"]+part=cards[^"]+)"', html)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def test_pipeline_column_shows_its_first_cards_then_loads_the_rest(client, org, owner, monkeypatch):
+    monkeypatch.setattr(pipeline, "CARDS_PER_COLUMN", 3)
+    today = org_today(org)
+    dated = [
+        _offers(org, owner, 1, expected_close_date=today + dt.timedelta(days=days))[0]
+        for days in (5, 1, 3, 1)
+    ]
+    undated = _offers(org, owner, 2)
+    expected = [dated[1], dated[3]]
+    expected.sort(key=lambda offer: offer.pk)
+    expected += [dated[2], dated[0], *sorted(undated, key=lambda offer: offer.pk)]
+    client.force_login(owner)
+    page = client.get(reverse("sales:pipeline")).content.decode()
+    draft = page.split('data-testid="kanban-column-draft"')[1].split("kanban-column-sent")[0]
+    assert _card_ids(draft) == [str(offer.pk) for offer in expected[:3]]
+    assert '<span class="badge text-bg-light" data-testid="kanban-count">6</span>' in draft
+    more = _more_url(draft)
+
+    shown = []
+    while more:
+        response = client.get(more, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200
+        html = response.content.decode()
+        shown += _card_ids(html)
+        assert 'id="more-draft" hx-swap-oob="outerHTML"' in html
+        more = _more_url(html)
+    assert shown == [str(offer.pk) for offer in expected[3:]]
+
+
+def test_pipeline_closed_column_shows_the_latest_closed_first(client, org, owner, monkeypatch):
+    monkeypatch.setattr(pipeline, "CARDS_PER_COLUMN", 1)
+    today = org_today(org)
+    old, recent, too_old = _offers(org, owner, 3)
+    for offer, days in ((old, 30), (recent, 2), (too_old, 200)):
+        Offer.objects.filter(pk=offer.pk).update(
+            status="won", closed_date=today - dt.timedelta(days=days)
+        )
+    client.force_login(owner)
+    page = client.get(reverse("sales:pipeline")).content.decode()
+    won = page.split('data-testid="kanban-column-won"')[1].split("kanban-column-lost")[0]
+    assert _card_ids(won) == [str(recent.pk)]
+    assert 'data-testid="kanban-count">2</span>' in won
+    html = client.get(_more_url(won), HTTP_HX_REQUEST="true").content.decode()
+    assert _card_ids(html) == [str(old.pk)]
+    assert "part=cards" not in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["status=draft&after=nonsense", "status=nope&after=2026-01-01.{}", "after=2026-01-01.{}"],
+)
+def test_pipeline_more_cards_with_a_bad_cursor_is_a_clear_400(client, owner, offer, query):
+    client.force_login(owner)
+    url = reverse("sales:pipeline") + "?part=cards&" + query.format(offer.pk)
+    response = client.get(url, HTTP_HX_REQUEST="true")
+    assert response.status_code == 400
+    assert "not valid" in response.content.decode()
+
+
+def test_pipeline_more_cards_never_shows_another_organisations_offers(
+    client, org, owner, other_org, other_owner
+):
+    foreign = _offers(other_org, other_owner, 3)
+    client.force_login(owner)
+    url = (
+        reverse("sales:pipeline")
+        + "?part=cards&status=draft&after=2000-01-01."
+        + str(uuid.UUID(int=0))
+    )
+    html = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert not any(str(offer.pk) in html for offer in foreign)
 
 
 def test_dropping_a_card_on_the_next_column_changes_its_status(client, org, owner, offer):

@@ -1,79 +1,78 @@
 """The pipeline: a kanban of offers by status; dropping a card changes its status.
 
 Open offers all show; closed ones (won, lost) only if they closed recently, so the board
-stays a working view. Two queries whatever the number of offers: the cards and the
-column totals per currency."""
+stays a working view. Each column shows its first cards and a "Load more" button for the
+next ones (keyset pages on an index); its header counts and sums every offer it holds. One
+query per column and one for the totals, whatever the number of offers."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
-from collections import defaultdict
-from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from smartcrm.core.errors import DomainError, StaleVersion
 from smartcrm.core.models import Membership, Organization
-from smartcrm.sales import services
-from smartcrm.sales.choices import OPEN_OFFER_STATUSES, OfferStatus
+from smartcrm.sales import selectors, services
+from smartcrm.sales.choices import CLOSED_OFFER_STATUSES, OfferStatus
 from smartcrm.sales.models import Offer
 from smartcrm.sales.services.offers import org_today
 from smartcrm.web.decorators import is_htmx, member_view, record_or_404
 
-CLOSED_SHOWN_DAYS = 90
-CARDS_PER_BOARD = 600
+# Cards per column at first; "Load more" brings the next ones.
+CARDS_PER_COLUMN = 20
 ERROR_STATUS = {"invalid": 422, "conflict": 409, "stale": 409, "not_found": 404, "forbidden": 403}
 
 
-def _board_offers(org: Organization) -> QuerySet[Offer]:
-    since = org_today(org) - dt.timedelta(days=CLOSED_SHOWN_DAYS)
-    return Offer.objects.for_org(org).filter(
-        Q(status__in=OPEN_OFFER_STATUSES) | Q(closed_date__gte=since)
-    )
-
-
 def _columns(org: Organization) -> list[dict[str, Any]]:
-    offers = _board_offers(org)
-    cards = list(
-        offers.select_related("account", "owner").order_by(
-            "expected_close_date", "-issue_date", "number"
-        )[:CARDS_PER_BOARD]
-    )
-    totals: dict[str, list[tuple[str, Decimal, int]]] = defaultdict(list)
-    for row in (
-        offers.values("status", "currency")
-        .annotate(total=Sum("total_net"), count=Count("id"))
-        .order_by("status", "currency")
-    ):
-        totals[row["status"]].append(
-            (row["currency"], row["total"] or Decimal("0.00"), row["count"])
+    today = org_today(org)
+    totals = selectors.pipeline_board_totals(org=org, today=today)
+    columns = []
+    for status, label in OfferStatus.choices:
+        column = selectors.pipeline_column(
+            org=org, status=status, today=today, limit=CARDS_PER_COLUMN
         )
-    by_status: dict[str, list[Offer]] = defaultdict(list)
-    for offer in cards:
-        by_status[offer.status].append(offer)
-    return [
-        {
-            "status": status,
-            "label": label,
-            "closing": status in (OfferStatus.WON, OfferStatus.LOST),
-            "cards": by_status[status],
-            "totals": totals[status],
-            "count": sum(count for _currency, _total, count in totals[status]),
-        }
-        for status, label in OfferStatus.choices
-    ]
+        columns.append(
+            {
+                "status": status,
+                "label": label,
+                "closing": status in CLOSED_OFFER_STATUSES,
+                "cards": column.cards,
+                "more": column.more,
+                "totals": totals.get(status, []),
+                "count": sum(count for _currency, _total, count in totals.get(status, [])),
+            }
+        )
+    return columns
+
+
+def _more_cards(request: HttpRequest, org: Organization) -> HttpResponse:
+    """The next cards of one column (its "Load more" button), and the button that follows."""
+    status = request.GET.get("status", "")
+    after = selectors.PipelineCursor.decode(request.GET.get("after", ""))
+    if status not in OfferStatus.values or after is None:
+        return HttpResponseBadRequest(
+            _("This cursor is not valid; start again from the first page.")
+        )
+    column = selectors.pipeline_column(
+        org=org, status=status, today=org_today(org), limit=CARDS_PER_COLUMN, after=after
+    )
+    return render(request, "sales/pipeline/partials/more_cards.html", {"column": column})
 
 
 @member_view
 @require_GET
 def pipeline_board(request: HttpRequest, membership: Membership) -> HttpResponse:
-    context = {"columns": _columns(membership.organization), "closed_days": CLOSED_SHOWN_DAYS}
+    if is_htmx(request) and request.GET.get("part") == "cards":
+        return _more_cards(request, membership.organization)
+    context = {
+        "columns": _columns(membership.organization),
+        "closed_days": selectors.PIPELINE_CLOSED_DAYS,
+    }
     if is_htmx(request) and request.GET.get("part") == "board":
         return render(request, "sales/pipeline/partials/board.html", context)
     return render(request, "sales/pipeline/board.html", context)
