@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from smartcrm.core.choices import Priority
 from smartcrm.core.models import TenantModel
 from smartcrm.core.registry import parent_constraint
-from smartcrm.tasks.choices import TaskStatus
+from smartcrm.tasks.choices import OPEN_TASK_STATUSES, TaskStatus
 
 # Where a task without a due time sorts: after every dated one.
 NO_DUE_TIME = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
@@ -87,6 +87,23 @@ class Task(TenantModel):
             models.Index(fields=["organization", "status", "due_at"], name="task_org_status_idx"),
             # The list's default order, for keyset pages.
             models.Index(F("organization"), due_sort(), F("id"), name="task_org_due_sort_idx"),
+            # Open tasks only (most lists, the dashboard): the team's, and one member's.
+            models.Index(
+                F("organization"),
+                due_sort(),
+                F("id"),
+                name="task_open_due_idx",
+                condition=Q(status__in=OPEN_TASK_STATUSES),
+            ),
+            models.Index(
+                F("organization"),
+                F("assignee"),
+                due_sort(),
+                F("id"),
+                F("due_at"),  # the column too: counts read the index alone
+                name="task_open_assignee_due_idx",
+                condition=Q(status__in=OPEN_TASK_STATUSES),
+            ),
             models.Index(
                 fields=["remind_at"], name="task_remind_idx", condition=Q(remind_at__isnull=False)
             ),

@@ -201,11 +201,11 @@ def _link(row: Any, kind: str) -> None:
 def my_tasks_due(*, org: Organization, user: User, day: Day) -> tuple[list[Any], int, int]:
     """The user's open tasks due before tomorrow, overdue first, then today's (at most
     TASK_LIMIT), with how many are due in all and how many of them are overdue."""
-    due = open_tasks_of(org=org, user=user).filter(due_at__lt=day.end)
+    due = open_tasks_of(org=org, user=user).filter(Q(due_sort__lt=day.end))
     # Overdue as everywhere else (lists, API, agenda): due before today began, locally.
     cutoff = overdue_cutoff(org)
-    counts = due.aggregate(total=Count("id"), overdue=Count("id", filter=Q(due_at__lt=cutoff)))
-    rows: list[Any] = list(due.order_by("due_at", "created_at", "id")[:TASK_LIMIT])
+    counts = due.aggregate(total=Count("id"), overdue=Count("id", filter=Q(due_sort__lt=cutoff)))
+    rows: list[Any] = list(due[:TASK_LIMIT])
     for task in rows:
         task.is_overdue = task.due_at < cutoff
         _link(task, "task")
