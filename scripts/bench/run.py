@@ -101,6 +101,34 @@ class Op:
         return self.method, self.path, body, {}
 
 
+def _cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU seconds used so far (user + system) by the web server's processes, by every
+    PostgreSQL process on this machine, and by this process's finished children (the mixed
+    load's clients), read from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    server = database = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name = raw[raw.index("(") + 1 : raw.rindex(")")]
+        fields = raw[raw.rindex(")") + 2 :].split()
+        used = (int(fields[11]) + int(fields[12])) / tick
+        if int(entry.name) == server_pid or int(fields[1]) == server_pid:
+            server += used
+        elif name.startswith("postgres"):
+            database += used
+    times = os.times()
+    return {
+        "server": server,
+        "database": database,
+        "clients": times.children_user + times.children_system,
+    }
+
+
 def _mixed_clients(plan: dict[str, Any], threads: int) -> tuple[list[float], Counter[str]]:
     """One client process of the mixed load: ``threads`` clients, 80 % reads, 20 % creates."""
     import httpx
@@ -540,10 +568,14 @@ class Bench:
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
+        cpu_before = _cpu_seconds(self.server.pid)
         started = time.perf_counter()
         with context.Pool(processes) as pool:
             parts = pool.starmap(_mixed_clients, [(plan, threads) for threads in per_process])
         elapsed = time.perf_counter() - started
+        cpu = {
+            name: after - cpu_before[name] for name, after in _cpu_seconds(self.server.pid).items()
+        }
         latencies = [value for part_latencies, _statuses in parts for value in part_latencies]
         statuses: Counter[str] = Counter()
         for _latencies, part_statuses in parts:
@@ -559,6 +591,14 @@ class Bench:
             "p95_ms": round(percentile(latencies, 0.95), 1) if latencies else None,
             "statuses": dict(statuses),
             "errors": sum(errors.values()),
+            # CPU each request cost, in ms: the web server's processes, PostgreSQL's, the
+            # clients'. cores × 1000 / (server + database) is the most requests a second this
+            # machine could answer if the clients cost nothing.
+            "cores": os.cpu_count() or 1,
+            "cpu_ms_per_request": {
+                name: round(seconds * 1000 / len(latencies), 2) if latencies else None
+                for name, seconds in cpu.items()
+            },
             "ok": bool(latencies)
             and not errors
             and len(latencies) / elapsed >= 400
@@ -629,6 +669,8 @@ class Bench:
             if self.args.mixed:
                 self.results["mixed"] = self.mixed()
                 print(f"  mixed: {self.results['mixed']}", flush=True)
+            if self.args.mixed_only:
+                return self.results
             for op in self.operations():
                 row = self.measure(op)
                 self.results["operations"].append(row)
@@ -685,6 +727,19 @@ def _ms(value: Any) -> str:
     return "—" if value is None else f"{value:.1f}"
 
 
+def _cpu_line(mixed: dict[str, Any]) -> str:
+    cpu = mixed.get("cpu_ms_per_request") or {}
+    if not cpu.get("server"):
+        return ""
+    cores = mixed.get("cores", 2)
+    ceiling = cores * 1000 / (cpu["server"] + cpu["database"])
+    return (
+        f" CPU per request: web server {cpu['server']} ms, PostgreSQL {cpu['database']} ms, "
+        f"clients {cpu['clients']} ms; on {cores} cores the server and database alone allow "
+        f"at most **{ceiling:.0f} req/s** with clients that cost nothing."
+    )
+
+
 def markdown(results: dict[str, Any]) -> str:
     m = results["machine"]
     rows = results.get("dataset_rows") or {}
@@ -721,7 +776,8 @@ def markdown(results: dict[str, Any]) -> str:
             f"{mixed['p95_ms']} ms, {mixed['errors']} errors (statuses "
             + ", ".join(f"{k}: {v}" for k, v in sorted(mixed["statuses"].items()))
             + "); target ≥ 400 "
-            f"req/s, 0 errors, p95 ≤ 150 ms: {'met' if mixed['ok'] else '**not met**'}.",
+            f"req/s, 0 errors, p95 ≤ 150 ms: {'met' if mixed['ok'] else '**not met**'}."
+            + _cpu_line(mixed),
             "",
         ]
     imported = results.get("import") or {}
@@ -791,6 +847,11 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=30, help="timed requests per operation")
     parser.add_argument("--mixed", type=int, default=60, help="seconds of mixed load (0: none)")
     parser.add_argument(
+        "--mixed-only",
+        action="store_true",
+        help="only the mixed load, printed (the results file and docs stay as they are)",
+    )
+    parser.add_argument(
         "--client-processes", type=int, default=4, help="processes the mixed load's clients run in"
     )
     parser.add_argument("--clients", type=int, default=32)
@@ -811,6 +872,9 @@ def main() -> int:
         traceback.print_exc()
         bench.stop_server()
         return 1
+    if args.mixed_only:
+        print(_cpu_line(results["mixed"]).strip())
+        return 0
     write_report(results)
     return 0
 
