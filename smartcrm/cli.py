@@ -103,13 +103,9 @@ def main(argv: list[str] | None = None) -> int:
         if debug:
             raise
         message = f"{type(error).__name__}: {error}".splitlines()[0]
-        from django.db import DatabaseError
+        from smartcrm.ops.health import database_hint
 
-        if isinstance(error, DatabaseError):
-            message += (
-                " — is the database set up? run `smartcrm migrate` (or `smartcrm init`) first"
-            )
-        return _fail(message)
+        return _fail(message + database_hint(error))
 
 
 if __name__ == "__main__":

@@ -133,16 +133,18 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # How long a connection waits for another's write lock before "database is locked".
+    _SQLITE_BUSY_SECONDS = float(os.environ.get("SMARTCRM_SQLITE_BUSY_TIMEOUT", "10"))
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers work while one writer writes; IMMEDIATE takes the write
         # lock when a transaction starts, so two writers serialise instead of one
         # failing with "database is locked" half-way through a service.
         "init_command": (
             "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
-            "PRAGMA foreign_keys=ON;PRAGMA busy_timeout=10000;"
+            f"PRAGMA foreign_keys=ON;PRAGMA busy_timeout={int(_SQLITE_BUSY_SECONDS * 1000)};"
         ),
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": _SQLITE_BUSY_SECONDS,
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SMARTCRM_SQLITE_TEST_NAME") or None}
 else:
@@ -318,6 +320,10 @@ SMARTCRM_WORKER_INTERVAL = float(os.environ.get("SMARTCRM_WORKER_INTERVAL", "1")
 # goes back in the queue (seconds; longer than the longest import).
 SMARTCRM_JOB_ABANDONED_AFTER = int(os.environ.get("SMARTCRM_JOB_ABANDONED_AFTER", "1800"))
 SMARTCRM_WORKER_PERIODIC = ["smartcrm.agenda.services.daily_agendas_dispatch"]
+# A worker that loses its database (restart, network, SQLite's write lock held elsewhere)
+# waits and tries again, 0.5 s, then twice as long each time up to this many seconds, and
+# resumes by itself; only a configuration error (no such database, tables missing) stops it.
+SMARTCRM_WORKER_BACKOFF_MAX = float(os.environ.get("SMARTCRM_WORKER_BACKOFF_MAX", "30"))
 # A reminder delivered more than this many seconds after its time is marked late; one whose
 # time had already passed by more than this when it was set is not scheduled at all.
 SMARTCRM_REMINDER_LATE_AFTER = int(os.environ.get("SMARTCRM_REMINDER_LATE_AFTER", "120"))

@@ -11,32 +11,22 @@ so each runs once.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import socket
-import time
-from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections, connection
-from django.db.utils import OperationalError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.crypto import get_random_string
-from django.utils.module_loading import import_string
-from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
-from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
 from smartcrm.notifications.jobs import RetryScheduled
-
-logger = logging.getLogger("smartcrm.worker")
+from smartcrm.ops.worker import SmartWorker, WorkerConfigurationError
 
 RETRY_SCHEDULED = f"{RetryScheduled.__module__}.{RetryScheduled.__qualname__}"
-# Periodic duties (daily agendas...) run at most this often, whatever the polling interval.
-PERIODIC_EVERY = 30.0
+# The exit status of a configuration error (sysexits' EX_CONFIG): restarting will not help.
+EXIT_CONFIGURATION = 78
 
 
 def failed_jobs() -> Any:
@@ -46,87 +36,6 @@ def failed_jobs() -> Any:
         .exclude(exception_class_path=RETRY_SCHEDULED)
         .order_by("-finished_at")
     )
-
-
-def requeue_abandoned_jobs() -> int:
-    """Put back in the queue the jobs a worker claimed and never finished (it was killed):
-    every job is safe to run again (reminders and e-mails check under a lock whether they
-    are still owed, imports resume after their last committed batch)."""
-    stale = timezone.now() - dt.timedelta(seconds=settings.SMARTCRM_JOB_ABANDONED_AFTER)
-    requeued = DBTaskResult.objects.filter(
-        status=TaskResultStatus.RUNNING, started_at__lt=stale
-    ).update(status=TaskResultStatus.READY, run_after=timezone.now(), started_at=None)
-    if requeued:
-        logger.warning("Requeued %s job(s) abandoned by a worker that stopped", requeued)
-    return requeued
-
-
-class SmartWorker(Worker):
-    """django-tasks-db's worker, plus periodic duties and a clean single-pass mode."""
-
-    def __init__(self, *, once: bool, interval: float, worker_id: str, max_jobs: int | None):
-        super().__init__(
-            queue_names=["*"],
-            interval=interval,
-            batch=once,
-            backend_name=DEFAULT_TASK_BACKEND_ALIAS,
-            startup_delay=False,
-            max_tasks=max_jobs,
-            worker_id=worker_id,
-            excluded_queue_names=[],
-        )
-        self.periodic: list[Callable[[], Any]] = [
-            import_string(path) for path in settings.SMARTCRM_WORKER_PERIODIC
-        ]
-        self.last_periodic: float | None = None
-        self.ran = 0
-        self.failed = 0
-
-    def run_periodic(self) -> None:
-        self.last_periodic = time.monotonic()
-        requeue_abandoned_jobs()
-        for duty in self.periodic:
-            try:
-                duty()
-            except Exception:  # one broken duty must not stop the jobs
-                logger.exception("Periodic duty %s failed", getattr(duty, "__name__", duty))
-
-    def claim(self) -> DBTaskResult | None:
-        ready = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
-        try:
-            with exclusive_transaction(ready.db):
-                found = ready.get_locked()
-                if found is not None:
-                    found.claim(self.worker_id)
-                return found
-        except OperationalError as error:
-            if is_locked_database_exception(error):
-                return None
-            raise
-
-    def run(self) -> None:
-        logger.info("Worker %s started", self.worker_id)
-        while self.running:
-            # Inside a test's transaction the connection must stay; elsewhere drop stale ones.
-            if not connection.in_atomic_block:
-                close_old_connections()
-            if self.last_periodic is None or (
-                not self.batch and time.monotonic() - self.last_periodic >= PERIODIC_EVERY
-            ):
-                self.run_periodic()
-            job = self.claim()
-            if job is not None:
-                self.run_task(job)
-                self.ran += 1
-                job.refresh_from_db(fields=["status"])
-                if job.status == TaskResultStatus.FAILED:
-                    self.failed += 1
-            if self.batch and job is None:
-                return
-            if self.max_tasks is not None and self.ran >= self.max_tasks:
-                return
-            if self.running and job is None:
-                time.sleep(self.interval)
 
 
 class Command(BaseCommand):
@@ -172,9 +81,16 @@ class Command(BaseCommand):
         )
         if not options["once"]:
             worker.configure_signals()
-            self.stdout.write(f"SmartCRM worker {worker.worker_id} waiting for jobs (Ctrl-C stops)")
         try:
+            worker.check_database()
+            if not options["once"]:
+                self.stdout.write(
+                    f"SmartCRM worker {worker.worker_id} waiting for jobs (Ctrl-C stops)"
+                )
+                self.stdout.flush()
             worker.run()
+        except WorkerConfigurationError as error:
+            raise CommandError(str(error), returncode=EXIT_CONFIGURATION) from error
         finally:
             if not options["once"]:
                 worker.reset_signals()
