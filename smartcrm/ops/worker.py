@@ -15,16 +15,16 @@ database, a refused password, tables never created) stops the worker, with
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import logging
+import os
+import socket
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
-from uuid import UUID
 
 from django.conf import settings
-from django.db import close_old_connections, connection
-from django.utils import timezone
+from django.db import close_old_connections, connection, connections
 from django.utils.module_loading import import_string
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus
 from django_tasks_db.compat import TaskContext, task_finished, task_started
@@ -32,7 +32,16 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
+import smartcrm
 from smartcrm.core.outages import database_misconfigured, database_outage, tables_missing
+from smartcrm.jobs.services import (
+    heartbeat_beat,
+    heartbeat_job,
+    heartbeat_start,
+    heartbeat_stop,
+    heartbeats_forget_old,
+    requeue_orphaned_jobs,
+)
 from smartcrm.ops.health import pending_migrations
 
 logger = logging.getLogger("smartcrm.worker")
@@ -61,19 +70,6 @@ def configuration_problem(error: BaseException) -> str:
             "run `smartcrm migrate` (or `smartcrm init`) first"
         )
     return f"the database cannot be used as configured ({describe(error)}); check DATABASE_URL"
-
-
-def requeue_abandoned_jobs() -> int:
-    """Put back in the queue the jobs a worker claimed and never finished (it was killed):
-    every job is safe to run again (reminders and e-mails check under a lock whether they
-    are still owed, imports resume after their last committed batch)."""
-    stale = timezone.now() - dt.timedelta(seconds=settings.SMARTCRM_JOB_ABANDONED_AFTER)
-    requeued = DBTaskResult.objects.filter(
-        status=TaskResultStatus.RUNNING, started_at__lt=stale
-    ).update(status=TaskResultStatus.READY, run_after=timezone.now(), started_at=None)
-    if requeued:
-        logger.warning("Requeued %s job(s) abandoned by a worker that stopped", requeued)
-    return requeued
 
 
 class Outage:
@@ -149,10 +145,14 @@ class SmartWorker(Worker):
         self.ran = 0
         self.failed = 0
         self.outage = Outage(settings.SMARTCRM_WORKER_BACKOFF_MAX)
-        # The job an outage interrupted: back to the queue once the database returns.
-        self.interrupted: UUID | None = None
-        self.interrupted_task = ""
+        # The job claimed and not yet recorded as finished; after an outage cut it off, it
+        # goes back to the queue once the database returns.
+        self.holding: DBTaskResult | None = None
         self.checked = False
+        # The heartbeat: written here between jobs, unless a HeartbeatThread writes it.
+        self.registered = False
+        self.beats_in_loop = True
+        self.last_beat: float | None = None
 
     # --- the loop ---------------------------------------------------------------------
 
@@ -176,8 +176,15 @@ class SmartWorker(Worker):
         if not connection.in_atomic_block:
             close_old_connections()
         waiting = self.due_summary() if self.outage.ongoing else ""
-        if self.interrupted is not None:
+        if not self.registered:
+            self.register()
+        if self.holding is not None:
             self.requeue_interrupted()
+        if self.beats_in_loop and (
+            self.last_beat is None
+            or time.monotonic() - self.last_beat >= settings.SMARTCRM_WORKER_HEARTBEAT_SECONDS
+        ):
+            self.beat()
         if self.last_periodic is None or (
             not self.batch and time.monotonic() - self.last_periodic >= PERIODIC_EVERY
         ):
@@ -205,10 +212,10 @@ class SmartWorker(Worker):
         return True
 
     def affected(self) -> str:
-        if self.interrupted is None:
+        if self.holding is None:
             return AFFECTED
         return (
-            f"{AFFECTED}; job {self.interrupted} ({self.interrupted_task}) was interrupted "
+            f"{AFFECTED}; job {self.holding.pk} ({self.holding.task_path}) was interrupted "
             "and runs again when the database is back"
         )
 
@@ -221,14 +228,44 @@ class SmartWorker(Worker):
         return f"{due.count()} job(s) due, the oldest since {oldest:%Y-%m-%d %H:%M:%S} UTC"
 
     def requeue_interrupted(self) -> None:
-        """The job an outage interrupted goes back to the queue (it did not fail)."""
-        if self.interrupted is None:
+        """The job an outage interrupted goes back to the queue (it did not fail), unless
+        another worker took it meanwhile (this one was silent too long): then it is theirs."""
+        job = self.holding
+        if job is None:
             return
-        DBTaskResult.objects.filter(pk=self.interrupted, status=TaskResultStatus.RUNNING).update(
-            status=TaskResultStatus.READY, started_at=None
+        if DBTaskResult.objects.filter(
+            pk=job.pk, status=TaskResultStatus.RUNNING, started_at=job.started_at
+        ).update(status=TaskResultStatus.READY, started_at=None):
+            logger.warning("Job %s (%s) queued again", job.pk, job.task_path)
+        heartbeat_job(worker_id=self.worker_id, job=None)
+        self.holding = None
+
+    def register(self) -> None:
+        heartbeat_start(
+            worker_id=self.worker_id,
+            host=socket.gethostname(),
+            pid=os.getpid(),
+            version=smartcrm.__version__,
         )
-        logger.warning("Job %s (%s) queued again", self.interrupted, self.interrupted_task)
-        self.interrupted, self.interrupted_task = None, ""
+        self.registered = True
+
+    def beat(self) -> None:
+        """Say this worker is alive; put back the jobs of workers that are not."""
+        self.last_beat = time.monotonic()
+        if not heartbeat_beat(worker_id=self.worker_id) and self.beats_in_loop:
+            self.register()  # its row was forgotten; only the loop may write it afresh
+        requeue_orphaned_jobs()
+
+    def stop(self) -> None:
+        """Note that this worker stopped (a job it still holds is anybody's at once)."""
+        if not self.registered:
+            return
+        try:
+            heartbeat_stop(worker_id=self.worker_id)
+        except Exception as error:
+            if not database_outage(error):
+                raise
+            logger.warning("Worker %s stopped without its last heartbeat", self.worker_id)
 
     def check_database(self) -> None:
         """Before the first job: the database is set up (else stop, saying what is wrong),
@@ -257,7 +294,7 @@ class SmartWorker(Worker):
 
     def run_periodic(self) -> None:
         self.last_periodic = time.monotonic()
-        requeue_abandoned_jobs()
+        heartbeats_forget_old()
         for duty in self.periodic:
             try:
                 duty()
@@ -274,13 +311,14 @@ class SmartWorker(Worker):
             found = ready.get_locked()
             if found is not None:
                 found.claim(self.worker_id)
+                heartbeat_job(worker_id=self.worker_id, job=found)
             return found
 
     def run_task(self, db_task_result: DBTaskResult) -> None:
         """Run one claimed job and record how it ended (django-tasks-db's, except that a
         database outage or a forced stop records nothing: the job goes back to the queue)."""
         self.running_task = True
-        self.interrupted, self.interrupted_task = db_task_result.pk, db_task_result.task_path
+        self.holding = db_task_result
         try:
             task = db_task_result.task
             task_result = db_task_result.task_result
@@ -309,4 +347,36 @@ class SmartWorker(Worker):
         finally:
             self.running_task = False
             self._run_tasks += 1
-        self.interrupted, self.interrupted_task = None, ""
+        self.holding = None
+        heartbeat_job(worker_id=self.worker_id, job=None)
+
+
+class HeartbeatThread(threading.Thread):
+    """Beats for a worker from a thread (and a database connection) of its own, so that a
+    long job does not silence it; puts back in the queue the jobs of dead workers meanwhile."""
+
+    def __init__(self, worker: SmartWorker) -> None:
+        super().__init__(name=f"heartbeat-{worker.worker_id}", daemon=True)
+        self.worker = worker
+        self.every = max(settings.SMARTCRM_WORKER_HEARTBEAT_SECONDS, 0.1)
+        self.halt = threading.Event()
+        worker.beats_in_loop = False
+
+    def run(self) -> None:
+        try:
+            while not self.halt.wait(self.every):
+                if not self.worker.registered:
+                    continue  # the loop writes the worker's row first
+                try:
+                    self.worker.beat()
+                except Exception as error:
+                    # An outage is the loop's to report; anything else is a bug to see.
+                    if not database_outage(error):
+                        logger.exception("Heartbeat of worker %s failed", self.worker.worker_id)
+                    drop_connection()
+        finally:
+            connections.close_all()  # this thread's own
+
+    def stop(self) -> None:
+        self.halt.set()
+        self.join(timeout=30)

@@ -22,7 +22,7 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.models import DBTaskResult
 
 from smartcrm.notifications.jobs import RetryScheduled
-from smartcrm.ops.worker import SmartWorker, WorkerConfigurationError
+from smartcrm.ops.worker import HeartbeatThread, SmartWorker, WorkerConfigurationError
 
 RETRY_SCHEDULED = f"{RetryScheduled.__module__}.{RetryScheduled.__qualname__}"
 # The exit status of a configuration error (sysexits' EX_CONFIG): restarting will not help.
@@ -81,9 +81,11 @@ class Command(BaseCommand):
         )
         if not options["once"]:
             worker.configure_signals()
+        heartbeat = None if options["once"] else HeartbeatThread(worker)
         try:
             worker.check_database()
-            if not options["once"]:
+            if heartbeat is not None:
+                heartbeat.start()
                 self.stdout.write(
                     f"SmartCRM worker {worker.worker_id} waiting for jobs (Ctrl-C stops)"
                 )
@@ -92,6 +94,9 @@ class Command(BaseCommand):
         except WorkerConfigurationError as error:
             raise CommandError(str(error), returncode=EXIT_CONFIGURATION) from error
         finally:
+            if heartbeat is not None and heartbeat.is_alive():
+                heartbeat.stop()
+            worker.stop()
             if not options["once"]:
                 worker.reset_signals()
         if options["once"] or options["verbosity"] >= 2:
