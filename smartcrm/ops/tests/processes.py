@@ -12,11 +12,13 @@ import os
 import select
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -222,3 +224,57 @@ def proxy_to_postgres() -> Iterator[TcpProxy]:
         yield proxy
     finally:
         proxy.close()
+
+
+@dataclass
+class WorkerDatabase:
+    """The database real workers use in a test: the test database itself on PostgreSQL, a
+    copy in an SQLite file otherwise (with what the test made before); read with SQL."""
+
+    env: dict[str, str]
+    sqlite_path: Path | None = None
+
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        if self.sqlite_path is not None:
+            with contextlib.closing(sqlite3.connect(self.sqlite_path, timeout=30)) as db:
+                return db.execute(sql, params).fetchall()
+        with connection.cursor() as cursor:
+            cursor.execute(sql.replace("?", "%s"), params)
+            return list(cursor.fetchall())
+
+    def smartcrm(self, *args: str) -> str:
+        """Run `smartcrm ARGS` on this database; its output."""
+        result = subprocess.run(
+            [sys.executable, "-m", "smartcrm.cli", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            stdin=subprocess.DEVNULL,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+
+def worker_database(data_dir: Path, **env: str) -> WorkerDatabase:
+    """Call from a ``transaction=True`` test, after making what the workers need."""
+    if connection.vendor == "postgresql":
+        return WorkerDatabase(worker_env(DATABASE_URL=postgres_url(), **env))
+    data_dir.mkdir(parents=True)
+    target = data_dir / "smartcrm.sqlite3"
+    connection.ensure_connection()
+    with contextlib.closing(sqlite3.connect(target)) as copy:
+        connection.connection.backup(copy)
+        copy.execute("PRAGMA journal_mode=WAL")  # as SmartCRM's own files are
+    settings = worker_env(SMARTCRM_DATA_DIR=str(data_dir), **env)
+    settings.pop("DATABASE_URL", None)
+    return WorkerDatabase(settings, sqlite_path=target)
+
+
+def process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True

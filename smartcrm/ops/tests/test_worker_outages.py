@@ -12,10 +12,8 @@ import datetime as dt
 import sqlite3
 import time
 import uuid
-from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from smartcrm.notifications.choices import NotificationKind
@@ -26,6 +24,7 @@ from smartcrm.ops.tests.processes import (
     proxy_to_postgres,
     terminate_sessions,
     wait_until,
+    worker_database,
     worker_env,
 )
 from smartcrm.tasks.models import Task
@@ -102,18 +101,6 @@ def test_a_worker_outlives_lost_database_and_delivers_the_reminder_due_meanwhile
     assert "migrate" not in log
 
 
-def _copy_to_file(data_dir: Path) -> Path:
-    """The test database (with what the test made) as the SQLite file of a worker."""
-    data_dir.mkdir(parents=True)
-    target = data_dir / "smartcrm.sqlite3"
-    connection.ensure_connection()
-    with sqlite3.connect(target) as copy:
-        connection.connection.backup(copy)
-        copy.execute("PRAGMA journal_mode=WAL")  # as SmartCRM's own files are
-    copy.close()
-    return target
-
-
 @only_sqlite
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_waits_out_a_write_lock_held_elsewhere_then_runs_the_due_reminder(
@@ -127,13 +114,12 @@ def test_a_worker_waits_out_a_write_lock_held_elsewhere_then_runs_the_due_remind
         due_at=timezone.now() + dt.timedelta(hours=1),
         remind_at=timezone.now(),
     )
-    database = _copy_to_file(tmp_path / "data")
-    env = worker_env(SMARTCRM_DATA_DIR=str(tmp_path / "data"), SMARTCRM_SQLITE_BUSY_TIMEOUT="0.2")
-    env.pop("DATABASE_URL", None)
+    database = worker_database(tmp_path / "data", SMARTCRM_SQLITE_BUSY_TIMEOUT="0.2")
+    assert database.sqlite_path is not None
     # and another process holding the database's write lock
-    holder = sqlite3.connect(database, isolation_level=None, timeout=30)
+    holder = sqlite3.connect(database.sqlite_path, isolation_level=None, timeout=30)
     holder.execute("BEGIN EXCLUSIVE")
-    worker = WorkerProcess(env, tmp_path / "worker.log", "worker", "-v", "2")
+    worker = WorkerProcess(database.env, tmp_path / "worker.log", "worker", "-v", "2")
     try:
         # When the worker, started, meets the lock, for many times its busy timeout
         worker.wait_for_output("database is locked")
@@ -150,12 +136,11 @@ def test_a_worker_waits_out_a_write_lock_held_elsewhere_then_runs_the_due_remind
 
         # Then the worker goes on by itself and sends the reminder, once
         def reminders() -> int:
-            with sqlite3.connect(database) as reader:
-                row = reader.execute(
+            return int(
+                database.query(
                     "SELECT count(*) FROM notifications_notification WHERE kind = 'reminder'"
-                ).fetchone()
-            reader.close()
-            return int(row[0])
+                )[0][0]
+            )
 
         wait_until(reminders, 120, "the reminder", process=worker)
         worker.wait_for_output("Database back after")

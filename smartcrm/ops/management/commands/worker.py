@@ -3,6 +3,7 @@
     smartcrm worker             run until stopped (Ctrl-C finishes the job at hand first)
     smartcrm worker --once      run the periodic duties and every job that is due, then exit
     smartcrm worker --failed    list the jobs that failed for good (after their last retry)
+    smartcrm worker --processes N   N worker processes, each started again if it exits
 
 Any number of workers may share one database queue: a job is claimed under a row lock
 (``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite's exclusive write transaction),
@@ -22,6 +23,7 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.models import DBTaskResult
 
 from smartcrm.notifications.jobs import RetryScheduled
+from smartcrm.ops.supervisor import Supervisor
 from smartcrm.ops.worker import HeartbeatThread, SmartWorker, WorkerConfigurationError
 
 RETRY_SCHEDULED = f"{RetryScheduled.__module__}.{RetryScheduled.__qualname__}"
@@ -58,6 +60,12 @@ class Command(BaseCommand):
             default=None,
             help="Seconds between looks at an empty queue (default SMARTCRM_WORKER_INTERVAL).",
         )
+        parser.add_argument(
+            "--processes",
+            type=int,
+            default=None,
+            help="Run this many worker processes and start again any that exits.",
+        )
         parser.add_argument("--max-jobs", type=int, default=None, help="Exit after this many.")
         parser.add_argument(
             "--worker-id",
@@ -72,6 +80,9 @@ class Command(BaseCommand):
         if options["verbosity"] >= 2:
             logging.getLogger("smartcrm").setLevel(logging.INFO)
         worker_id = options["worker_id"] or (f"{socket.gethostname()[:40]}-{get_random_string(8)}")
+        if options["processes"] is not None:
+            self.supervise(options, worker_id)
+            return
         interval = options["interval"]
         worker = SmartWorker(
             once=options["once"],
@@ -101,6 +112,26 @@ class Command(BaseCommand):
                 worker.reset_signals()
         if options["once"] or options["verbosity"] >= 2:
             self.stdout.write(f"{worker.ran} job(s) run, {worker.failed} failed")
+
+    def supervise(self, options: dict[str, Any], name: str) -> None:
+        """`--processes N`: a pool of N workers, each started again when it exits."""
+        processes = options["processes"]
+        if processes < 1:
+            raise CommandError("--processes: give 1 or more.")
+        if options["once"] or options["max_jobs"] is not None:
+            raise CommandError("--processes runs until stopped: not with --once or --max-jobs.")
+        worker_args = ["-v", str(options["verbosity"])]
+        if options["interval"] is not None:
+            worker_args += ["--interval", str(options["interval"])]
+        status = Supervisor(
+            processes=processes,
+            name=name,
+            worker_args=worker_args,
+            backoff_max=settings.SMARTCRM_WORKER_BACKOFF_MAX,
+            out=self.stdout,
+        ).run()
+        if status:
+            raise CommandError("a worker stopped on a configuration error.", returncode=status)
 
     def list_failed(self) -> None:
         jobs = list(failed_jobs()[:100])
