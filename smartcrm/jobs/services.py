@@ -1,4 +1,5 @@
-"""Every write about background jobs: the workers' heartbeats, and jobs put back in the queue.
+"""Every write about background jobs: the workers' heartbeats, jobs put back in the queue, and
+what admins do with failed jobs (run once more, discard).
 
 A worker writes its heartbeat every ``SMARTCRM_WORKER_HEARTBEAT_SECONDS`` (from a thread of
 its own, so a long import does not silence it), and notes the job it runs in the very
@@ -27,10 +28,17 @@ from uuid import UUID
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from smartcrm.core.choices import Role
+from smartcrm.core.errors import Conflict
+from smartcrm.core.ids import RecordId
+from smartcrm.core.models import Organization, User
+from smartcrm.core.permissions import require_role
 from smartcrm.jobs.models import WorkerHeartbeat
+from smartcrm.jobs.selectors import FAILED_SCAN, RETRY_SCHEDULED, failed_job_list, job_get
 
 logger = logging.getLogger("smartcrm.worker")
 
@@ -151,3 +159,71 @@ def heartbeats_forget_old() -> int:
         beat_at__lt=timezone.now() - FORGET_AFTER
     ).delete()
     return deleted
+
+
+# --- failed jobs: run once more, or discard ----------------------------------------------
+
+
+def _failed_job(org: Organization | None, user: User | None, job_id: RecordId) -> DBTaskResult:
+    """A failed job of ``org``, for one of its admins (``org`` None: any, for the operator at
+    the command line). Not a job of the organisation: not found; not failed: a conflict."""
+    if org is not None:
+        if user is None:
+            raise ValueError("an organisation's job is handled by one of its members")
+        require_role(org, user, Role.ADMIN)
+    job = job_get(org=org, job_id=job_id)
+    if job.status != TaskResultStatus.FAILED or job.exception_class_path == RETRY_SCHEDULED:
+        state = {
+            TaskResultStatus.READY: _("queued"),
+            TaskResultStatus.RUNNING: _("running"),
+            TaskResultStatus.SUCCESSFUL: _("done"),
+            TaskResultStatus.FAILED: _("retried automatically"),
+        }.get(job.status, job.status)
+        raise Conflict(
+            _("Only a failed job can be retried or discarded; this one is %(state)s.")
+            % {"state": state},
+            field="job_id",
+            code="not_failed",
+        )
+    return job
+
+
+def job_retry(*, org: Organization | None, user: User | None, job_id: RecordId) -> DBTaskResult:
+    """Queue a failed job to run once more, now. Its retries are not given back: should it
+    fail again, it stays failed (a second click or a race retries nothing: a conflict)."""
+    job = _failed_job(org, user, job_id)
+    queued = DBTaskResult.objects.filter(pk=job.pk, status=TaskResultStatus.FAILED).update(
+        status=TaskResultStatus.READY,
+        run_after=timezone.now(),
+        started_at=None,
+        finished_at=None,
+    )
+    if not queued:
+        raise Conflict(_("This job was retried or discarded meanwhile."), field="job_id")
+    logger.info("Job %s (%s) queued again by %s", job.pk, job.task_path, user or "the operator")
+    job.refresh_from_db()
+    return job
+
+
+def jobs_retry_all(*, org: Organization | None, user: User | None) -> list[DBTaskResult]:
+    """Retry every failed job of ``org`` (None: every failed job)."""
+    if org is not None and user is not None:
+        require_role(org, user, Role.ADMIN)
+    retried = []
+    for failed in failed_job_list(org=org, limit=FAILED_SCAN):
+        try:
+            retried.append(job_retry(org=org, user=user, job_id=failed.id))
+        except Conflict:
+            continue  # retried or discarded meanwhile by someone else
+    return retried
+
+
+def job_discard(*, org: Organization | None, user: User | None, job_id: RecordId) -> None:
+    """Forget a failed job (it will not run again)."""
+    job = _failed_job(org, user, job_id)
+    deleted, _kinds = DBTaskResult.objects.filter(
+        pk=job.pk, status=TaskResultStatus.FAILED
+    ).delete()
+    if not deleted:
+        raise Conflict(_("This job was retried or discarded meanwhile."), field="job_id")
+    logger.info("Job %s (%s) discarded by %s", job.pk, job.task_path, user or "the operator")

@@ -28,6 +28,7 @@ from typing import Any
 
 logger = logging.getLogger("smartcrm.worker")
 
+# The exit status of a configuration error (sysexits' EX_CONFIG): restarting will not help.
 EXIT_CONFIGURATION = 78
 # A worker that lived at least this long (seconds) before exiting is restarted at once.
 STEADY_AFTER = 30.0

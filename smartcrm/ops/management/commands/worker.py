@@ -20,24 +20,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.crypto import get_random_string
-from django_tasks_db.models import DBTaskResult
 
-from smartcrm.notifications.jobs import RetryScheduled
-from smartcrm.ops.supervisor import Supervisor
+from smartcrm.jobs.selectors import failed_jobs
+from smartcrm.ops.supervisor import EXIT_CONFIGURATION, Supervisor
 from smartcrm.ops.worker import HeartbeatThread, SmartWorker, WorkerConfigurationError
-
-RETRY_SCHEDULED = f"{RetryScheduled.__module__}.{RetryScheduled.__qualname__}"
-# The exit status of a configuration error (sysexits' EX_CONFIG): restarting will not help.
-EXIT_CONFIGURATION = 78
-
-
-def failed_jobs() -> Any:
-    """Jobs that failed for good: failed, and not because another attempt was queued."""
-    return (
-        DBTaskResult.objects.failed()
-        .exclude(exception_class_path=RETRY_SCHEDULED)
-        .order_by("-finished_at")
-    )
 
 
 class Command(BaseCommand):
