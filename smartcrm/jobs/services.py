@@ -27,6 +27,7 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import TaskResultStatus
@@ -82,12 +83,33 @@ def heartbeat_job(*, worker_id: str, job: DBTaskResult | None) -> None:
     )
 
 
-def heartbeat_stop(*, worker_id: str) -> None:
-    """The worker stops: a job it still holds (a forced stop) is anybody's at once."""
+def heartbeat_stop(*, worker_id: str, remembered_as: str | None = None) -> None:
+    """The worker stops: a job it still holds (a forced stop) is anybody's at once.
+
+    A single pass that holds no job (`smartcrm worker --once`, from cron) is remembered under
+    ``remembered_as`` (one name per host) instead of its own name, so that a cron line leaves
+    one row, not one a minute."""
     now = timezone.now()
-    WorkerHeartbeat.objects.filter(pk=worker_id).update(
-        beat_at=now, stopped_at=now, job_id=None, job_task="", job_started_at=None
-    )
+    stopped = {"beat_at": now, "stopped_at": now, "job_id": None, "job_task": ""}
+    if remembered_as is None or remembered_as == worker_id:
+        WorkerHeartbeat.objects.filter(pk=worker_id).update(**stopped, job_started_at=None)
+        return
+    with transaction.atomic():
+        beat = WorkerHeartbeat.objects.filter(pk=worker_id).first()
+        if beat is None:
+            return
+        beat.delete()
+        WorkerHeartbeat.objects.update_or_create(
+            worker_id=remembered_as,
+            defaults={
+                **stopped,
+                "host": beat.host,
+                "pid": beat.pid,
+                "version": beat.version,
+                "started_at": beat.started_at,
+                "job_started_at": None,
+            },
+        )
 
 
 @dataclass(frozen=True)

@@ -260,8 +260,11 @@ class SmartWorker(Worker):
         """Note that this worker stopped (a job it still holds is anybody's at once)."""
         if not self.registered:
             return
+        # A single pass (cron) that finished its work leaves one row per host, not one a run.
+        single_pass = self.batch and self.holding is None
+        remembered_as = f"{socket.gethostname()[:40]}-once" if single_pass else None
         try:
-            heartbeat_stop(worker_id=self.worker_id)
+            heartbeat_stop(worker_id=self.worker_id, remembered_as=remembered_as)
         except Exception as error:
             if not database_outage(error):
                 raise

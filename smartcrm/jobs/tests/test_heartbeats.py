@@ -111,7 +111,7 @@ def test_a_job_claimed_again_meanwhile_is_left_to_its_new_worker(settings):
 
 def test_a_finished_job_frees_the_worker_and_a_clean_stop_is_recorded():
     enqueue(remember, word="gata")
-    worker = SmartWorker(once=True, interval=0, worker_id="alfa", max_jobs=None)
+    worker = SmartWorker(once=False, interval=0, worker_id="alfa", max_jobs=1)
 
     worker.run()
     worker.stop()
@@ -120,3 +120,14 @@ def test_a_finished_job_frees_the_worker_and_a_clean_stop_is_recorded():
     assert (beat.job_id, beat.job_task) == (None, "")
     assert beat.stopped_at is not None
     assert worker.ran == 1
+
+
+def test_single_passes_from_cron_leave_one_row_per_host():
+    for run in range(3):
+        worker = SmartWorker(once=True, interval=0, worker_id=f"cron-{run}", max_jobs=None)
+        worker.run()
+        worker.stop()
+
+    (remembered,) = WorkerHeartbeat.objects.all()
+    assert remembered.worker_id.endswith("-once")
+    assert remembered.stopped_at is not None
