@@ -151,25 +151,25 @@ def attempts_of(job: DBTaskResult) -> int:
     return earlier + max(len(job.worker_ids), 1)
 
 
-def error_of(job: DBTaskResult) -> str:
+def error_of(traceback: str, exception_class_path: str = "") -> str:
     """The error a job failed with, on one line (the last of its traceback)."""
-    lines = (job.traceback or "").strip().splitlines()
-    return (lines[-1] if lines else job.exception_class_path)[:500]
+    lines = (traceback or "").strip().splitlines()
+    return (lines[-1] if lines else exception_class_path)[:500]
 
 
-def _failed(job: DBTaskResult, kind: JobKind | None) -> FailedJob:
+def _failed(job: DBTaskResult, kind: JobKind | None, traceback: str) -> FailedJob:
     return FailedJob(
         id=job.pk,
         task_path=job.task_path,
         label=str(kind.label) if kind is not None else job.task_path.rsplit(".", 1)[-1],
         record_id=kind.record_id(job.args_kwargs) if kind is not None else None,
-        error=error_of(job),
+        error=error_of(traceback, job.exception_class_path),
         attempts=attempts_of(job),
         failed_at=job.finished_at,
     )
 
 
-def _of_organization(org: Organization, jobs: list[DBTaskResult]) -> list[FailedJob]:
+def _of_organization(org: Organization, jobs: list[DBTaskResult]) -> list[DBTaskResult]:
     """The jobs (of any organisation) that work for a record of ``org``; one query per kind."""
     wanted: dict[str, set[uuid.UUID]] = defaultdict(set)
     for job in jobs:
@@ -183,22 +183,26 @@ def _of_organization(org: Organization, jobs: list[DBTaskResult]) -> list[Failed
         assert kind is not None
         records: Any = kind.model._default_manager.filter(organization=org, pk__in=ids)
         ours[task_path] = set(records.values_list("pk", flat=True))
-    found = []
-    for job in jobs:
-        kind = job_kind(job.task_path)
-        if kind is not None and kind.record_id(job.args_kwargs) in ours.get(job.task_path, ()):
-            found.append(_failed(job, kind))
-    return found
+    return [
+        job
+        for job in jobs
+        if (kind := job_kind(job.task_path)) is not None
+        and kind.record_id(job.args_kwargs) in ours.get(job.task_path, ())
+    ]
 
 
 def failed_job_list(*, org: Organization | None, limit: int = 200) -> list[FailedJob]:
     """The failed jobs of ``org`` (None: of every organisation, for the command line), newest
-    first."""
-    fields = ("id", "task_path", "args_kwargs", "traceback", "exception_class_path")
-    jobs = list(failed_jobs().only(*fields, "worker_ids", "finished_at")[:FAILED_SCAN])
-    if org is None:
-        return [_failed(job, job_kind(job.task_path)) for job in jobs[:limit]]
-    return _of_organization(org, jobs)[:limit]
+    first. Tracebacks (long) are read only for the jobs shown."""
+    fields = ("id", "task_path", "args_kwargs", "exception_class_path", "worker_ids")
+    jobs = list(failed_jobs().only(*fields, "finished_at")[:FAILED_SCAN])
+    shown = (jobs if org is None else _of_organization(org, jobs))[:limit]
+    if not shown:
+        return []
+    tracebacks = dict(
+        DBTaskResult.objects.filter(pk__in=[job.pk for job in shown]).values_list("pk", "traceback")
+    )
+    return [_failed(job, job_kind(job.task_path), tracebacks.get(job.pk, "")) for job in shown]
 
 
 def job_get(*, org: Organization | None, job_id: RecordId) -> DBTaskResult:
