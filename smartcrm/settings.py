@@ -317,8 +317,9 @@ SMARTCRM_JOB_RETRIES = int(os.environ.get("SMARTCRM_JOB_RETRIES", "3"))
 SMARTCRM_JOB_BACKOFF = float(os.environ.get("SMARTCRM_JOB_BACKOFF", "60"))
 # How often an idle worker looks for due jobs, and runs its periodic duties (daily agendas).
 SMARTCRM_WORKER_INTERVAL = float(os.environ.get("SMARTCRM_WORKER_INTERVAL", "1"))
-# A job claimed longer ago than this and still "running" was left by a worker that died: it
-# goes back in the queue (seconds; longer than the longest import).
+# A job claimed longer ago than this and still "running" by a worker that writes no heartbeat
+# (an older version) was left by a worker that died: it goes back in the queue (seconds;
+# longer than the longest import). Workers with a heartbeat are judged by it (below).
 SMARTCRM_JOB_ABANDONED_AFTER = int(os.environ.get("SMARTCRM_JOB_ABANDONED_AFTER", "1800"))
 SMARTCRM_WORKER_PERIODIC = ["smartcrm.agenda.services.daily_agendas_dispatch"]
 # A worker that loses its database (restart, network, SQLite's write lock held elsewhere)
