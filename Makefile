@@ -30,12 +30,13 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 install: $(VENV)/.installed
 dev: $(VENV)/.installed-dev
 
-# The worker (reminders, e-mails, daily agendas) runs in the background; the web server in the
-# foreground. Ctrl-C stops the server, and the trap stops the worker with it.
+# The worker (reminders, e-mails, daily agendas) runs in the background, under a supervisor
+# that starts it again whenever it exits (--processes 1); the web server in the foreground.
+# Ctrl-C stops the server, and the trap stops the worker with it.
 run: $(VENV)/.installed
 	$(BIN)/smartcrm migrate --noinput -v 0
 	$(BIN)/smartcrm demo
-	@$(BIN)/smartcrm worker & worker=$$!; \
+	@$(BIN)/smartcrm worker --processes 1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	SMARTCRM_HTTPS=0 $(BIN)/smartcrm serve
 

@@ -8,7 +8,9 @@
     smartcrm token       API tokens: create --email E [--org SLUG] [--name N], list, revoke
     smartcrm rates fetch [--date D] [--file F] [--org SLUG]   BNR exchange rates
     smartcrm anaf lookup CUI                                    company data from ANAF
-    smartcrm worker [--once] [--failed]   run background jobs: reminders, e-mails, agendas
+    smartcrm worker [--once] [--failed] [--processes N]   run background jobs: reminders,
+                 e-mails, agendas, imports (N processes, each started again if it dies)
+    smartcrm jobs [failed | retry ID|--all | discard ID]   the queue, the workers, failed jobs
     smartcrm import KIND FILE [--map TEMPLATE] [--key email] [--dry-run] [--all-or-nothing]
                  [--org SLUG] [--user EMAIL] [--rejected OUT.csv]   prospects, accounts,
                  contacts, products from CSV/XLSX (preview, then import); --resume ID
@@ -103,13 +105,9 @@ def main(argv: list[str] | None = None) -> int:
         if debug:
             raise
         message = f"{type(error).__name__}: {error}".splitlines()[0]
-        from django.db import DatabaseError
+        from smartcrm.ops.health import database_hint
 
-        if isinstance(error, DatabaseError):
-            message += (
-                " — is the database set up? run `smartcrm migrate` (or `smartcrm init`) first"
-            )
-        return _fail(message)
+        return _fail(message + database_hint(error))
 
 
 if __name__ == "__main__":

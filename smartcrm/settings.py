@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "smartcrm.dedupe",
     "smartcrm.exports",
     "smartcrm.imports",
+    "smartcrm.jobs",
     "smartcrm.web",
     "smartcrm.ops",
     "smartcrm.api",
@@ -133,16 +134,18 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # How long a connection waits for another's write lock before "database is locked".
+    _SQLITE_BUSY_SECONDS = float(os.environ.get("SMARTCRM_SQLITE_BUSY_TIMEOUT", "10"))
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers work while one writer writes; IMMEDIATE takes the write
         # lock when a transaction starts, so two writers serialise instead of one
         # failing with "database is locked" half-way through a service.
         "init_command": (
             "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
-            "PRAGMA foreign_keys=ON;PRAGMA busy_timeout=10000;"
+            f"PRAGMA foreign_keys=ON;PRAGMA busy_timeout={int(_SQLITE_BUSY_SECONDS * 1000)};"
         ),
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": _SQLITE_BUSY_SECONDS,
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SMARTCRM_SQLITE_TEST_NAME") or None}
 else:
@@ -322,10 +325,22 @@ SMARTCRM_JOB_RETRIES = int(os.environ.get("SMARTCRM_JOB_RETRIES", "3"))
 SMARTCRM_JOB_BACKOFF = float(os.environ.get("SMARTCRM_JOB_BACKOFF", "60"))
 # How often an idle worker looks for due jobs, and runs its periodic duties (daily agendas).
 SMARTCRM_WORKER_INTERVAL = float(os.environ.get("SMARTCRM_WORKER_INTERVAL", "1"))
-# A job claimed longer ago than this and still "running" was left by a worker that died: it
-# goes back in the queue (seconds; longer than the longest import).
+# A job claimed longer ago than this and still "running" by a worker that writes no heartbeat
+# (an older version) was left by a worker that died: it goes back in the queue (seconds;
+# longer than the longest import). Workers with a heartbeat are judged by it (below).
 SMARTCRM_JOB_ABANDONED_AFTER = int(os.environ.get("SMARTCRM_JOB_ABANDONED_AFTER", "1800"))
 SMARTCRM_WORKER_PERIODIC = ["smartcrm.agenda.services.daily_agendas_dispatch"]
+# A worker that loses its database (restart, network, SQLite's write lock held elsewhere)
+# waits and tries again, 0.5 s, then twice as long each time up to this many seconds, and
+# resumes by itself; only a configuration error (no such database, tables missing) stops it.
+SMARTCRM_WORKER_BACKOFF_MAX = float(os.environ.get("SMARTCRM_WORKER_BACKOFF_MAX", "30"))
+# Each worker writes a heartbeat this often (seconds), from a thread of its own; a job whose
+# worker has been silent for SMARTCRM_WORKER_DEAD_AFTER seconds goes back to the queue at once
+# (SMARTCRM_JOB_ABANDONED_AFTER stays for jobs of workers that write no heartbeat). Admins see
+# a banner when no worker has been heard of for SMARTCRM_WORKER_MISSING_AFTER seconds.
+SMARTCRM_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("SMARTCRM_WORKER_HEARTBEAT_SECONDS", "5"))
+SMARTCRM_WORKER_DEAD_AFTER = float(os.environ.get("SMARTCRM_WORKER_DEAD_AFTER", "60"))
+SMARTCRM_WORKER_MISSING_AFTER = float(os.environ.get("SMARTCRM_WORKER_MISSING_AFTER", "180"))
 # A reminder delivered more than this many seconds after its time is marked late; one whose
 # time had already passed by more than this when it was set is not scheduled at all.
 SMARTCRM_REMINDER_LATE_AFTER = int(os.environ.get("SMARTCRM_REMINDER_LATE_AFTER", "120"))

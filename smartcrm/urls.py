@@ -18,6 +18,7 @@ APP_PAGES = [
     "dedupe",
     "exports",
     "imports",
+    "jobs",
 ]
 
 urlpatterns = [

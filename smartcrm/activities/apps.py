@@ -10,6 +10,7 @@ class ActivitiesConfig(AppConfig):
     def ready(self) -> None:
         from smartcrm.activities.models import Activity
         from smartcrm.activities.search import activity_document
+        from smartcrm.core.job_owners import JobKind, register_job
         from smartcrm.core.modules import Module
         from smartcrm.core.registry import ChildKind, TimelineSpec, register_child
         from smartcrm.core.search import SearchableKind, register_searchable
@@ -40,5 +41,14 @@ class ActivitiesConfig(AppConfig):
                 related=("prospect", "account", "offer"),
                 parents=(("prospect", "prospect"), ("account", "account"), ("offer", "offer")),
                 global_search=False,
+            )
+        )
+
+        register_job(
+            JobKind(
+                task_path="smartcrm.activities.services.activity_reminder_send",
+                label=_("Activity reminder"),
+                model=Activity,
+                argument="activity_id",
             )
         )

@@ -6,3 +6,16 @@ class AgendaConfig(AppConfig):
     name = "smartcrm.agenda"
     label = "agenda"
     verbose_name = _("Agenda and calendar")
+
+    def ready(self) -> None:
+        from smartcrm.agenda.models import DailyAgenda
+        from smartcrm.core.job_owners import JobKind, register_job
+
+        register_job(
+            JobKind(
+                task_path="smartcrm.agenda.services.daily_agenda_send",
+                label=_("Daily agenda e-mail"),
+                model=DailyAgenda,
+                argument="agenda_id",
+            )
+        )

@@ -78,6 +78,7 @@ def _mount() -> None:
         "notifications",
         "agenda",
         "imports",
+        "jobs",
     ):
         try:
             router = __import__(f"smartcrm.{module}.api", fromlist=["router"]).router

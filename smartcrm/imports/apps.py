@@ -7,3 +7,21 @@ class ImportsConfig(AppConfig):
     label = "imports"
     verbose_name = _("Imports")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from smartcrm.core.job_owners import JobKind, register_job
+        from smartcrm.imports.models import ImportRun
+
+        for task_path, label in (
+            ("smartcrm.imports.tasks.import_run_task", _("Import")),
+            ("smartcrm.imports.tasks.import_preview_task", _("Import preview")),
+        ):
+            register_job(
+                JobKind(
+                    task_path=task_path,
+                    label=label,
+                    model=ImportRun,
+                    argument="import_id",
+                    position=0,
+                )
+            )

@@ -30,6 +30,7 @@ from smartcrm.core.errors import Conflict, DomainError, NotFound, TooLarge, Vali
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
 from smartcrm.core.modules import require_module
+from smartcrm.core.outages import database_outage
 from smartcrm.core.permissions import membership_of, require_owner_or_role, require_role
 from smartcrm.core.search import search_index_many, search_unindex_many
 from smartcrm.core.selectors import tenant_get
@@ -336,6 +337,8 @@ def import_preview_run(
     except _Superseded:
         return ImportRun.objects.filter(pk=run.pk).first()
     except Exception as error:
+        if database_outage(error):
+            raise  # the worker runs the preview again when the database is back
         if not isinstance(error, DomainError):
             logger.exception("Preview of import %s failed", run.pk)
         failure = " ".join(str(error).split()) or type(error).__name__
@@ -502,6 +505,10 @@ def import_run(
     except _Superseded:
         return ImportRun.objects.filter(pk=run.pk).first()
     except Exception as error:
+        if database_outage(error):
+            # The database went away, the import did not fail: the worker queues the job
+            # again when it is back, and the import goes on after its last committed batch.
+            raise
         logger.exception("Import %s failed", run.pk)
         failure = " ".join(str(error).split()) or type(error).__name__
         if run.mode == ImportMode.ALL_OR_NOTHING:

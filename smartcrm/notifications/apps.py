@@ -6,3 +6,16 @@ class NotificationsConfig(AppConfig):
     name = "smartcrm.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from smartcrm.core.job_owners import JobKind, register_job
+        from smartcrm.notifications.models import Notification
+
+        register_job(
+            JobKind(
+                task_path="smartcrm.notifications.services.notification_email_send",
+                label=_("Notification e-mail"),
+                model=Notification,
+                argument="notification_id",
+            )
+        )

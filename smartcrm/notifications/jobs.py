@@ -22,6 +22,8 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import Task
 
+from smartcrm.core.outages import database_outage
+
 logger = logging.getLogger("smartcrm.jobs")
 
 P = ParamSpec("P")
@@ -48,6 +50,10 @@ def job(func: Callable[..., T]) -> Task[..., T]:
         try:
             return func(*args, **kwargs)
         except Exception as error:
+            if database_outage(error):
+                # Not this job's failure: the worker puts it back in the queue when the
+                # database returns, without using up a retry.
+                raise
             if number > settings.SMARTCRM_JOB_RETRIES:
                 logger.error("Job %s failed for good after %s attempts", func.__name__, number)
                 raise

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
+from smartcrm.core.outages import database_misconfigured, database_outage, tables_missing
+
 
 def pending_migrations(alias: str = DEFAULT_DB_ALIAS) -> list[str]:
     """Migrations not applied yet to the database, as "app.name" strings."""
@@ -26,3 +28,18 @@ def database_description(alias: str = DEFAULT_DB_ALIAS) -> str:
         cursor.execute("PRAGMA journal_mode")
         mode = cursor.fetchone()[0]
         return f"SQLite {version}, journal {mode} ({connection.settings_dict['NAME']})"
+
+
+def database_hint(error: BaseException) -> str:
+    """What to do about a database error, to follow its one-line message ("" when the
+    error is not about the database)."""
+    if tables_missing(error):
+        return (
+            " — the database has no SmartCRM tables: run `smartcrm migrate` (or `smartcrm init`)"
+            " first"
+        )
+    if database_misconfigured(error):
+        return " — check DATABASE_URL: the database, user and password it names"
+    if database_outage(error):
+        return " — the database cannot be reached now: is it running? (DATABASE_URL)"
+    return ""

@@ -8,6 +8,7 @@ class TasksConfig(AppConfig):
     verbose_name = _("Tasks")
 
     def ready(self) -> None:
+        from smartcrm.core.job_owners import JobKind, register_job
         from smartcrm.core.modules import Module
         from smartcrm.core.registry import ChildKind, TimelineSpec, register_child
         from smartcrm.core.search import SearchableKind, register_searchable
@@ -40,5 +41,14 @@ class TasksConfig(AppConfig):
                 related=("prospect", "account", "offer"),
                 parents=(("prospect", "prospect"), ("account", "account"), ("offer", "offer")),
                 global_search=False,
+            )
+        )
+
+        register_job(
+            JobKind(
+                task_path="smartcrm.tasks.services.task_reminder_send",
+                label=_("Task reminder"),
+                model=Task,
+                argument="task_id",
             )
         )

@@ -6,7 +6,9 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from smartcrm.core.choices import Role
 from smartcrm.core.models import Membership
+from smartcrm.core.permissions import has_role
 
 SESSION_KEY = "smartcrm_org_id"
 
@@ -59,6 +61,8 @@ def layout(request: HttpRequest) -> dict[str, Any]:
     return {
         "org": org,
         "membership": membership,
+        # Admins see Settings → Background jobs, and a banner when no worker is heard of.
+        "can_see_jobs": has_role(membership, Role.ADMIN),
         "memberships": memberships_of(request),
         "nav_menu": menu_for(request, modules),
         "new_menu": new_menu_for(modules),

@@ -54,7 +54,11 @@ def org_b_ids(other_org, other_owner) -> dict[str, str]:
     template = imports.import_template_create(
         org=org, user=user, kind="accounts", name="B", mapping={"Nume": "name"}
     )
+    from smartcrm.jobs.tests.factories import failed_email_job
+
+    job = failed_email_job(org, user)
     return {
+        "job_id": str(job.pk),
         "import_id": str(import_run.pk),
         "template_id": str(template.pk),
         "prospect_id": str(prospect.pk),

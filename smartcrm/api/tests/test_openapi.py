@@ -256,7 +256,11 @@ def _seed(org, user) -> dict[str, list[str]]:
     template = imports.import_template_create(
         org=org, user=user, kind="accounts", name="ERP", mapping={"Nume": "name"}
     )
+    from smartcrm.jobs.tests.factories import failed_email_job
+
+    failed_jobs = [failed_email_job(org, user, title=f"Apel {n}") for n in range(2)]
     return {
+        "job_id": [str(job.pk) for job in failed_jobs],
         "import_id": [str(import_run.pk)],
         "template_id": [str(template.pk)],
         "prospect_id": [str(p.pk) for p in (new, in_progress, qualified)],

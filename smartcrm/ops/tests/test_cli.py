@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -197,6 +198,28 @@ def test_database_error_is_one_line_with_a_hint(data_dir):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "run `smartcrm migrate` (or `smartcrm init`) first" in result.stderr
+
+
+def test_a_database_that_cannot_be_reached_is_not_told_to_migrate(tmp_path):
+    # Given a DATABASE_URL pointing at a port where nothing listens
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env["DATABASE_URL"] = f"postgres://smartcrm@127.0.0.1:{port}/smartcrm"
+
+    # When a command needs it
+    result = subprocess.run(
+        [sys.executable, "-m", "smartcrm.cli", "createuser", "--org", "x", "--email", "x@y.ro",
+         "--no-input"],
+        env=env, capture_output=True, text=True, timeout=180, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+
+    # Then one line says the database cannot be reached, and nothing about migrations
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "the database cannot be reached now: is it running? (DATABASE_URL)" in result.stderr
+    assert "migrate" not in result.stderr
 
 
 def test_token_create_prints_a_token_once_and_revoke_stops_it(data_dir):

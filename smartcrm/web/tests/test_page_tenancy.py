@@ -95,7 +95,11 @@ def org_b_ids(other_org, other_owner) -> dict[str, str]:
     )
     membership = apps.get_model("core", "Membership").objects.get(organization=org, user=user)
     department = apps.get_model("core", "Department").objects.create(organization=org, name="B")
+    from smartcrm.jobs.tests.factories import failed_email_job
+
+    job = failed_email_job(org, user)
     return {
+        "job_id": str(job.pk),
         "prospect_id": str(prospect.pk),
         "account_id": str(account.pk),
         "offer_id": str(offer.pk),

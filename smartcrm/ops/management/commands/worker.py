@@ -3,6 +3,7 @@
     smartcrm worker             run until stopped (Ctrl-C finishes the job at hand first)
     smartcrm worker --once      run the periodic duties and every job that is due, then exit
     smartcrm worker --failed    list the jobs that failed for good (after their last retry)
+    smartcrm worker --processes N   N worker processes, each started again if it exits
 
 Any number of workers may share one database queue: a job is claimed under a row lock
 (``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite's exclusive write transaction),
@@ -11,122 +12,18 @@ so each runs once.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import socket
-import time
-from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections, connection
-from django.db.utils import OperationalError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.crypto import get_random_string
-from django.utils.module_loading import import_string
-from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus
-from django_tasks_db.management.commands.db_worker import Worker
-from django_tasks_db.models import DBTaskResult
-from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
-from smartcrm.notifications.jobs import RetryScheduled
-
-logger = logging.getLogger("smartcrm.worker")
-
-RETRY_SCHEDULED = f"{RetryScheduled.__module__}.{RetryScheduled.__qualname__}"
-# Periodic duties (daily agendas...) run at most this often, whatever the polling interval.
-PERIODIC_EVERY = 30.0
-
-
-def failed_jobs() -> Any:
-    """Jobs that failed for good: failed, and not because another attempt was queued."""
-    return (
-        DBTaskResult.objects.failed()
-        .exclude(exception_class_path=RETRY_SCHEDULED)
-        .order_by("-finished_at")
-    )
-
-
-def requeue_abandoned_jobs() -> int:
-    """Put back in the queue the jobs a worker claimed and never finished (it was killed):
-    every job is safe to run again (reminders and e-mails check under a lock whether they
-    are still owed, imports resume after their last committed batch)."""
-    stale = timezone.now() - dt.timedelta(seconds=settings.SMARTCRM_JOB_ABANDONED_AFTER)
-    requeued = DBTaskResult.objects.filter(
-        status=TaskResultStatus.RUNNING, started_at__lt=stale
-    ).update(status=TaskResultStatus.READY, run_after=timezone.now(), started_at=None)
-    if requeued:
-        logger.warning("Requeued %s job(s) abandoned by a worker that stopped", requeued)
-    return requeued
-
-
-class SmartWorker(Worker):
-    """django-tasks-db's worker, plus periodic duties and a clean single-pass mode."""
-
-    def __init__(self, *, once: bool, interval: float, worker_id: str, max_jobs: int | None):
-        super().__init__(
-            queue_names=["*"],
-            interval=interval,
-            batch=once,
-            backend_name=DEFAULT_TASK_BACKEND_ALIAS,
-            startup_delay=False,
-            max_tasks=max_jobs,
-            worker_id=worker_id,
-            excluded_queue_names=[],
-        )
-        self.periodic: list[Callable[[], Any]] = [
-            import_string(path) for path in settings.SMARTCRM_WORKER_PERIODIC
-        ]
-        self.last_periodic: float | None = None
-        self.ran = 0
-        self.failed = 0
-
-    def run_periodic(self) -> None:
-        self.last_periodic = time.monotonic()
-        requeue_abandoned_jobs()
-        for duty in self.periodic:
-            try:
-                duty()
-            except Exception:  # one broken duty must not stop the jobs
-                logger.exception("Periodic duty %s failed", getattr(duty, "__name__", duty))
-
-    def claim(self) -> DBTaskResult | None:
-        ready = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
-        try:
-            with exclusive_transaction(ready.db):
-                found = ready.get_locked()
-                if found is not None:
-                    found.claim(self.worker_id)
-                return found
-        except OperationalError as error:
-            if is_locked_database_exception(error):
-                return None
-            raise
-
-    def run(self) -> None:
-        logger.info("Worker %s started", self.worker_id)
-        while self.running:
-            # Inside a test's transaction the connection must stay; elsewhere drop stale ones.
-            if not connection.in_atomic_block:
-                close_old_connections()
-            if self.last_periodic is None or (
-                not self.batch and time.monotonic() - self.last_periodic >= PERIODIC_EVERY
-            ):
-                self.run_periodic()
-            job = self.claim()
-            if job is not None:
-                self.run_task(job)
-                self.ran += 1
-                job.refresh_from_db(fields=["status"])
-                if job.status == TaskResultStatus.FAILED:
-                    self.failed += 1
-            if self.batch and job is None:
-                return
-            if self.max_tasks is not None and self.ran >= self.max_tasks:
-                return
-            if self.running and job is None:
-                time.sleep(self.interval)
+from smartcrm.jobs.selectors import failed_jobs
+from smartcrm.ops.supervisor import EXIT_CONFIGURATION, Supervisor
+from smartcrm.ops.worker import HeartbeatThread, SmartWorker, WorkerConfigurationError
 
 
 class Command(BaseCommand):
@@ -149,6 +46,12 @@ class Command(BaseCommand):
             default=None,
             help="Seconds between looks at an empty queue (default SMARTCRM_WORKER_INTERVAL).",
         )
+        parser.add_argument(
+            "--processes",
+            type=int,
+            default=None,
+            help="Run this many worker processes and start again any that exits.",
+        )
         parser.add_argument("--max-jobs", type=int, default=None, help="Exit after this many.")
         parser.add_argument(
             "--worker-id",
@@ -163,6 +66,9 @@ class Command(BaseCommand):
         if options["verbosity"] >= 2:
             logging.getLogger("smartcrm").setLevel(logging.INFO)
         worker_id = options["worker_id"] or (f"{socket.gethostname()[:40]}-{get_random_string(8)}")
+        if options["processes"] is not None:
+            self.supervise(options, worker_id)
+            return
         interval = options["interval"]
         worker = SmartWorker(
             once=options["once"],
@@ -172,14 +78,46 @@ class Command(BaseCommand):
         )
         if not options["once"]:
             worker.configure_signals()
-            self.stdout.write(f"SmartCRM worker {worker.worker_id} waiting for jobs (Ctrl-C stops)")
+        heartbeat = None if options["once"] else HeartbeatThread(worker)
         try:
+            worker.check_database()
+            if heartbeat is not None:
+                heartbeat.start()
+                self.stdout.write(
+                    f"SmartCRM worker {worker.worker_id} waiting for jobs (Ctrl-C stops)"
+                )
+                self.stdout.flush()
             worker.run()
+        except WorkerConfigurationError as error:
+            raise CommandError(str(error), returncode=EXIT_CONFIGURATION) from error
         finally:
+            if heartbeat is not None and heartbeat.is_alive():
+                heartbeat.stop()
+            worker.stop()
             if not options["once"]:
                 worker.reset_signals()
         if options["once"] or options["verbosity"] >= 2:
             self.stdout.write(f"{worker.ran} job(s) run, {worker.failed} failed")
+
+    def supervise(self, options: dict[str, Any], name: str) -> None:
+        """`--processes N`: a pool of N workers, each started again when it exits."""
+        processes = options["processes"]
+        if processes < 1:
+            raise CommandError("--processes: give 1 or more.")
+        if options["once"] or options["max_jobs"] is not None:
+            raise CommandError("--processes runs until stopped: not with --once or --max-jobs.")
+        worker_args = ["-v", str(options["verbosity"])]
+        if options["interval"] is not None:
+            worker_args += ["--interval", str(options["interval"])]
+        status = Supervisor(
+            processes=processes,
+            name=name,
+            worker_args=worker_args,
+            backoff_max=settings.SMARTCRM_WORKER_BACKOFF_MAX,
+            out=self.stdout,
+        ).run()
+        if status:
+            raise CommandError("a worker stopped on a configuration error.", returncode=status)
 
     def list_failed(self) -> None:
         jobs = list(failed_jobs()[:100])
