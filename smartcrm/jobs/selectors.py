@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import TaskResultStatus
@@ -25,7 +25,7 @@ from smartcrm.core.choices import Role
 from smartcrm.core.errors import NotFound
 from smartcrm.core.ids import RecordId
 from smartcrm.core.job_owners import JobKind, job_kind
-from smartcrm.core.models import Organization, User
+from smartcrm.core.models import Membership, Organization, User
 from smartcrm.core.permissions import require_role
 from smartcrm.jobs.models import WorkerHeartbeat
 from smartcrm.notifications.jobs import ATTEMPT, RetryScheduled
@@ -138,10 +138,37 @@ def worker_list() -> list[WorkerState]:
     ]
 
 
-def worker_seen_recently() -> bool:
-    """A worker has written its heartbeat in the last SMARTCRM_WORKER_MISSING_AFTER seconds."""
-    since = timezone.now() - dt.timedelta(seconds=settings.SMARTCRM_WORKER_MISSING_AFTER)
-    return WorkerHeartbeat.objects.filter(beat_at__gte=since).exists()
+@dataclass(frozen=True)
+class WorkersMissing:
+    """No worker has been heard of for SMARTCRM_WORKER_MISSING_AFTER seconds."""
+
+    silent_since: dt.datetime | None  # the last heartbeat heard; None: no worker ever was
+
+
+def workers_missing() -> WorkersMissing | None:
+    """The silence of the workers, or None while one is heard of."""
+    last = WorkerHeartbeat.objects.aggregate(last=Max("beat_at"))["last"]
+    missing_after = dt.timedelta(seconds=settings.SMARTCRM_WORKER_MISSING_AFTER)
+    if last is not None and last >= timezone.now() - missing_after:
+        return None
+    return WorkersMissing(silent_since=last)
+
+
+def workers_missing_recipients() -> list[Membership]:
+    """Whom to e-mail when no worker is heard of: every active admin and owner of every
+    organisation, once each (a member of several: their oldest membership), with an e-mail."""
+    memberships = (
+        Membership.objects.filter(
+            role__in=[Role.OWNER, Role.ADMIN], is_active=True, user__is_active=True
+        )
+        .exclude(user__email="")
+        .select_related("user", "organization")
+        .order_by("created_at", "pk")
+    )
+    once: dict[uuid.UUID, Membership] = {}
+    for membership in memberships:
+        once.setdefault(membership.user_id, membership)
+    return list(once.values())
 
 
 def attempts_of(job: DBTaskResult) -> int:
