@@ -102,6 +102,7 @@ class FailedJob:
     task_path: str
     label: str
     record_id: uuid.UUID | None
+    record: str  # what the record is called (a task's title...); "" when it is gone
     error: str
     attempts: int
     failed_at: dt.datetime | None
@@ -184,12 +185,16 @@ def error_of(traceback: str, exception_class_path: str = "") -> str:
     return (lines[-1] if lines else exception_class_path)[:500]
 
 
-def _failed(job: DBTaskResult, kind: JobKind | None, traceback: str) -> FailedJob:
+def _failed(
+    job: DBTaskResult, kind: JobKind | None, traceback: str, names: dict[uuid.UUID, str]
+) -> FailedJob:
+    record_id = kind.record_id(job.args_kwargs) if kind is not None else None
     return FailedJob(
         id=job.pk,
         task_path=job.task_path,
         label=str(kind.label) if kind is not None else job.task_path.rsplit(".", 1)[-1],
-        record_id=kind.record_id(job.args_kwargs) if kind is not None else None,
+        record_id=record_id,
+        record=names.get(record_id, "") if record_id is not None else "",
         error=error_of(traceback, job.exception_class_path),
         attempts=attempts_of(job),
         failed_at=job.finished_at,
@@ -218,6 +223,28 @@ def _of_organization(org: Organization, jobs: list[DBTaskResult]) -> list[DBTask
     ]
 
 
+def _record_names(org: Organization | None, jobs: list[DBTaskResult]) -> dict[uuid.UUID, str]:
+    """What the records of ``jobs`` (``org``'s; None: any) are called; one query per kind of
+    record."""
+    wanted: dict[type[Any], set[uuid.UUID]] = defaultdict(set)
+    related: dict[type[Any], set[str]] = defaultdict(set)
+    for job in jobs:
+        kind = job_kind(job.task_path)
+        record_id = kind.record_id(job.args_kwargs) if kind is not None else None
+        if kind is not None and record_id is not None:
+            wanted[kind.model].add(record_id)
+            related[kind.model].update(kind.related)
+    names: dict[uuid.UUID, str] = {}
+    for model, ids in wanted.items():
+        records: Any = model._default_manager.filter(pk__in=ids)
+        if org is not None:
+            records = records.filter(organization=org)
+        if related[model]:
+            records = records.select_related(*sorted(related[model]))
+        names.update({record.pk: str(record) for record in records})
+    return names
+
+
 def failed_job_list(*, org: Organization | None, limit: int = 200) -> list[FailedJob]:
     """The failed jobs of ``org`` (None: of every organisation, for the command line), newest
     first. Tracebacks (long) are read only for the jobs shown."""
@@ -229,7 +256,10 @@ def failed_job_list(*, org: Organization | None, limit: int = 200) -> list[Faile
     tracebacks = dict(
         DBTaskResult.objects.filter(pk__in=[job.pk for job in shown]).values_list("pk", "traceback")
     )
-    return [_failed(job, job_kind(job.task_path), tracebacks.get(job.pk, "")) for job in shown]
+    names = _record_names(org, shown)
+    return [
+        _failed(job, job_kind(job.task_path), tracebacks.get(job.pk, ""), names) for job in shown
+    ]
 
 
 def job_get(*, org: Organization | None, job_id: RecordId) -> DBTaskResult:

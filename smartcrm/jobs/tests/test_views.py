@@ -35,6 +35,7 @@ def test_an_admin_sees_the_queue_the_workers_and_the_failed_jobs(client, org, ow
     assert 'data-testid="jobs-queued">0<' in page
     assert "crm.example.ro · pid 4242 · 0.1.0" in page
     assert f'data-job-id="{job.pk}"' in page
+    assert 'data-testid="failed-job-record">Sună la Carpați Trans<' in page
     assert "ConnectionRefusedError" in page
     assert reverse("jobs:retry", args=[job.pk]) in page
     assert reverse("jobs:discard", args=[job.pk]) in page
