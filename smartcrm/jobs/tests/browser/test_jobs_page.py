@@ -1,5 +1,5 @@
 """Settings → Background jobs, as an admin uses it in the browser: two notification e-mails
-that failed for good (their mail server refused them) are listed with their error; Retry puts
+that failed for good (the mail server refused them, 554) are listed with their error; Retry puts
 one back in the queue and it leaves the list; Discard forgets the other. A screenshot of the
 page with both failed jobs lands in var/screenshots/background-jobs.png."""
 
@@ -12,7 +12,7 @@ from django_tasks_db.models import DBTaskResult
 from playwright.sync_api import expect
 
 from smartcrm.core.tests.factories import TEST_PASSWORD
-from smartcrm.jobs.tests.factories import email_job, run_worker_with_mail_server_down
+from smartcrm.jobs.tests.factories import email_job, run_worker_with_mail_refused
 from smartcrm.web.tests.browser.conftest import log_in, screenshot
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
@@ -22,10 +22,10 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 # page's htmx requests: PostgreSQL only (see smartcrm/web/tests/browser/test_workflow.py).
 @pytest.mark.postgres
 def test_an_admin_retries_and_discards_failed_jobs_in_the_browser(page_factory, org, owner):
-    # given two notification e-mails the mail server refused, with no retry left
+    # given two notification e-mails the mail server refused for good, with no retry left
     call = email_job(org, owner, "Sună la Carpați Trans")
     offer = email_job(org, owner, "Trimite oferta către Dunărea Logistic")
-    run_worker_with_mail_server_down()
+    run_worker_with_mail_refused()
     assert set(
         DBTaskResult.objects.filter(pk__in=[call.pk, offer.pk]).values_list("status", flat=True)
     ) == {TaskResultStatus.FAILED}
@@ -43,7 +43,7 @@ def test_an_admin_retries_and_discards_failed_jobs_in_the_browser(page_factory, 
     offer_row = page.locator(f'[data-job-id="{offer.pk}"]')
     expect(call_row).to_contain_text("E-mail de notificare")
     expect(call_row.get_by_test_id("failed-job-record")).to_have_text("Sună la Carpați Trans")
-    expect(call_row).to_contain_text("ConnectionRefusedError")
+    expect(call_row).to_contain_text("SMTPDataError: (554, b'5.7.1 Message rejected by policy')")
     expect(offer_row.get_by_test_id("failed-job-record")).to_have_text(
         "Trimite oferta către Dunărea Logistic"
     )
