@@ -333,11 +333,13 @@ SMARTCRM_WORKER_PERIODIC = ["smartcrm.agenda.services.daily_agendas_dispatch"]
 # A worker that loses its database (restart, network, SQLite's write lock held elsewhere)
 # waits and tries again, 0.5 s, then twice as long each time up to this many seconds, and
 # resumes by itself; only a configuration error (no such database, tables missing) stops it.
+# E-mail jobs that meet the mail server down wait for it the same way (1 s, doubled, capped).
 SMARTCRM_WORKER_BACKOFF_MAX = float(os.environ.get("SMARTCRM_WORKER_BACKOFF_MAX", "30"))
 # Each worker writes a heartbeat this often (seconds), from a thread of its own; a job whose
 # worker has been silent for SMARTCRM_WORKER_DEAD_AFTER seconds goes back to the queue at once
 # (SMARTCRM_JOB_ABANDONED_AFTER stays for jobs of workers that write no heartbeat). Admins see
-# a banner when no worker has been heard of for SMARTCRM_WORKER_MISSING_AFTER seconds.
+# a banner, and once an e-mail, when no worker has been heard of for SMARTCRM_WORKER_MISSING_AFTER
+# seconds.
 SMARTCRM_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("SMARTCRM_WORKER_HEARTBEAT_SECONDS", "5"))
 SMARTCRM_WORKER_DEAD_AFTER = float(os.environ.get("SMARTCRM_WORKER_DEAD_AFTER", "60"))
 SMARTCRM_WORKER_MISSING_AFTER = float(os.environ.get("SMARTCRM_WORKER_MISSING_AFTER", "180"))

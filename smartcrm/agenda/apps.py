@@ -17,5 +17,6 @@ class AgendaConfig(AppConfig):
                 label=_("Daily agenda e-mail"),
                 model=DailyAgenda,
                 argument="agenda_id",
+                related=("user",),
             )
         )

@@ -19,6 +19,7 @@ from smartcrm.agenda.models import CalendarFeed, DailyAgenda
 from smartcrm.core import writes
 from smartcrm.core.errors import ValidationFailed
 from smartcrm.core.models import Organization, User
+from smartcrm.core.outages import mail_send
 from smartcrm.core.permissions import membership_of
 from smartcrm.notifications.jobs import enqueue, job
 from smartcrm.notifications.reminders import still_member
@@ -136,7 +137,7 @@ def daily_agenda_send(*, agenda_id: str, day: str) -> str:
         if not user.email or not still_member(org, user):
             return "skipped"
         message = agenda_email(org=org, user=user, day=the_day)
-        message.send(fail_silently=False)
+        mail_send(message)
         DailyAgenda.objects.filter(pk=agenda.pk).update(last_sent_on=the_day)
     return "sent"
 

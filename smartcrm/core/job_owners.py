@@ -26,6 +26,7 @@ class JobKind:
     model: type[models.Model]  # a tenant model (it has an organization)
     argument: str  # the keyword argument with the record's id
     position: int | None = None  # or its place among positional arguments
+    related: tuple[str, ...] = ()  # what the record's name (its str) reads besides its row
 
     def record_id(self, args_kwargs: dict[str, Any]) -> uuid.UUID | None:
         """The id of the record a job (by its stored arguments) works for, if readable."""

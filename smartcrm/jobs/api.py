@@ -46,6 +46,7 @@ class FailedJobOut(Schema):
     task: str = Field(description="What the job does, e.g. Task reminder")
     task_path: str
     record_id: uuid.UUID | None = Field(description="The record it works for")
+    record: str = Field(description="What that record is called (empty when it is gone)")
     error: str = Field(description="The error it failed with (last line)")
     attempts: int
     failed_at: dt.datetime | None
@@ -96,6 +97,7 @@ def _failed(job: selectors.FailedJob) -> dict[str, Any]:
         "task": job.label,
         "task_path": job.task_path,
         "record_id": job.record_id,
+        "record": job.record,
         "error": job.error,
         "attempts": job.attempts,
         "failed_at": job.failed_at,

@@ -27,3 +27,25 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} ({self.host}, pid {self.pid})"
+
+
+class WorkersMissingAlert(models.Model):
+    """The e-mail telling admins that no worker is heard of: one row per silence, so that
+    however many web processes notice it, admins are e-mailed once for it."""
+
+    # The last heartbeat heard before the silence (the epoch when no worker was ever heard
+    # of). Unique: the process that inserts it is the one that e-mails; a worker heard of
+    # again ends the silence, and the next one has another start.
+    silent_since = models.DateTimeField(_("no worker heard of since"), unique=True)
+    # When a web process took it upon itself to e-mail (taken again, with a conditional
+    # update, when that attempt failed and ALERT_RETRY_AFTER has passed).
+    claimed_at = models.DateTimeField(_("claimed at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+
+    class Meta:
+        verbose_name = _("missing workers alert")
+        verbose_name_plural = _("missing workers alerts")
+
+    def __str__(self) -> str:
+        return f"no worker since {self.silent_since:%Y-%m-%d %H:%M:%S}"

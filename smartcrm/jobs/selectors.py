@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import TaskResultStatus
@@ -25,7 +25,7 @@ from smartcrm.core.choices import Role
 from smartcrm.core.errors import NotFound
 from smartcrm.core.ids import RecordId
 from smartcrm.core.job_owners import JobKind, job_kind
-from smartcrm.core.models import Organization, User
+from smartcrm.core.models import Membership, Organization, User
 from smartcrm.core.permissions import require_role
 from smartcrm.jobs.models import WorkerHeartbeat
 from smartcrm.notifications.jobs import ATTEMPT, RetryScheduled
@@ -102,6 +102,7 @@ class FailedJob:
     task_path: str
     label: str
     record_id: uuid.UUID | None
+    record: str  # what the record is called (a task's title...); "" when it is gone
     error: str
     attempts: int
     failed_at: dt.datetime | None
@@ -138,10 +139,37 @@ def worker_list() -> list[WorkerState]:
     ]
 
 
-def worker_seen_recently() -> bool:
-    """A worker has written its heartbeat in the last SMARTCRM_WORKER_MISSING_AFTER seconds."""
-    since = timezone.now() - dt.timedelta(seconds=settings.SMARTCRM_WORKER_MISSING_AFTER)
-    return WorkerHeartbeat.objects.filter(beat_at__gte=since).exists()
+@dataclass(frozen=True)
+class WorkersMissing:
+    """No worker has been heard of for SMARTCRM_WORKER_MISSING_AFTER seconds."""
+
+    silent_since: dt.datetime | None  # the last heartbeat heard; None: no worker ever was
+
+
+def workers_missing() -> WorkersMissing | None:
+    """The silence of the workers, or None while one is heard of."""
+    last = WorkerHeartbeat.objects.aggregate(last=Max("beat_at"))["last"]
+    missing_after = dt.timedelta(seconds=settings.SMARTCRM_WORKER_MISSING_AFTER)
+    if last is not None and last >= timezone.now() - missing_after:
+        return None
+    return WorkersMissing(silent_since=last)
+
+
+def workers_missing_recipients() -> list[Membership]:
+    """Whom to e-mail when no worker is heard of: every active admin and owner of every
+    organisation, once each (a member of several: their oldest membership), with an e-mail."""
+    memberships = (
+        Membership.objects.filter(
+            role__in=[Role.OWNER, Role.ADMIN], is_active=True, user__is_active=True
+        )
+        .exclude(user__email="")
+        .select_related("user", "organization")
+        .order_by("created_at", "pk")
+    )
+    once: dict[uuid.UUID, Membership] = {}
+    for membership in memberships:
+        once.setdefault(membership.user_id, membership)
+    return list(once.values())
 
 
 def attempts_of(job: DBTaskResult) -> int:
@@ -157,12 +185,16 @@ def error_of(traceback: str, exception_class_path: str = "") -> str:
     return (lines[-1] if lines else exception_class_path)[:500]
 
 
-def _failed(job: DBTaskResult, kind: JobKind | None, traceback: str) -> FailedJob:
+def _failed(
+    job: DBTaskResult, kind: JobKind | None, traceback: str, names: dict[uuid.UUID, str]
+) -> FailedJob:
+    record_id = kind.record_id(job.args_kwargs) if kind is not None else None
     return FailedJob(
         id=job.pk,
         task_path=job.task_path,
         label=str(kind.label) if kind is not None else job.task_path.rsplit(".", 1)[-1],
-        record_id=kind.record_id(job.args_kwargs) if kind is not None else None,
+        record_id=record_id,
+        record=names.get(record_id, "") if record_id is not None else "",
         error=error_of(traceback, job.exception_class_path),
         attempts=attempts_of(job),
         failed_at=job.finished_at,
@@ -191,6 +223,28 @@ def _of_organization(org: Organization, jobs: list[DBTaskResult]) -> list[DBTask
     ]
 
 
+def _record_names(org: Organization | None, jobs: list[DBTaskResult]) -> dict[uuid.UUID, str]:
+    """What the records of ``jobs`` (``org``'s; None: any) are called; one query per kind of
+    record."""
+    wanted: dict[type[Any], set[uuid.UUID]] = defaultdict(set)
+    related: dict[type[Any], set[str]] = defaultdict(set)
+    for job in jobs:
+        kind = job_kind(job.task_path)
+        record_id = kind.record_id(job.args_kwargs) if kind is not None else None
+        if kind is not None and record_id is not None:
+            wanted[kind.model].add(record_id)
+            related[kind.model].update(kind.related)
+    names: dict[uuid.UUID, str] = {}
+    for model, ids in wanted.items():
+        records: Any = model._default_manager.filter(pk__in=ids)
+        if org is not None:
+            records = records.filter(organization=org)
+        if related[model]:
+            records = records.select_related(*sorted(related[model]))
+        names.update({record.pk: str(record) for record in records})
+    return names
+
+
 def failed_job_list(*, org: Organization | None, limit: int = 200) -> list[FailedJob]:
     """The failed jobs of ``org`` (None: of every organisation, for the command line), newest
     first. Tracebacks (long) are read only for the jobs shown."""
@@ -202,7 +256,10 @@ def failed_job_list(*, org: Organization | None, limit: int = 200) -> list[Faile
     tracebacks = dict(
         DBTaskResult.objects.filter(pk__in=[job.pk for job in shown]).values_list("pk", "traceback")
     )
-    return [_failed(job, job_kind(job.task_path), tracebacks.get(job.pk, "")) for job in shown]
+    names = _record_names(org, shown)
+    return [
+        _failed(job, job_kind(job.task_path), tracebacks.get(job.pk, ""), names) for job in shown
+    ]
 
 
 def job_get(*, org: Organization | None, job_id: RecordId) -> DBTaskResult:

@@ -27,8 +27,10 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.db import transaction
-from django.utils import timezone
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -36,10 +38,18 @@ from django_tasks_db.models import DBTaskResult
 from smartcrm.core.choices import Role
 from smartcrm.core.errors import Conflict
 from smartcrm.core.ids import RecordId
-from smartcrm.core.models import Organization, User
+from smartcrm.core.models import Membership, Organization, User
 from smartcrm.core.permissions import require_role
-from smartcrm.jobs.models import WorkerHeartbeat
-from smartcrm.jobs.selectors import FAILED_SCAN, RETRY_SCHEDULED, failed_job_list, job_get
+from smartcrm.jobs.models import WorkerHeartbeat, WorkersMissingAlert
+from smartcrm.jobs.selectors import (
+    FAILED_SCAN,
+    RETRY_SCHEDULED,
+    WorkersMissing,
+    failed_job_list,
+    job_get,
+    workers_missing,
+    workers_missing_recipients,
+)
 
 logger = logging.getLogger("smartcrm.worker")
 
@@ -249,3 +259,128 @@ def job_discard(*, org: Organization | None, user: User | None, job_id: RecordId
     if not deleted:
         raise Conflict(_("This job was retried or discarded meanwhile."), field="job_id")
     logger.info("Job %s (%s) discarded by %s", job.pk, job.task_path, user or "the operator")
+
+
+# --- no worker heard of: admins are e-mailed, once per silence ------------------------------
+
+# The key of a silence when no worker was ever heard of.
+NEVER_HEARD = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+# An alert whose e-mails could not be sent (the mail server down) is tried again this late.
+ALERT_RETRY_AFTER = dt.timedelta(minutes=5)
+# Alerts of silences this old are forgotten.
+ALERTS_KEPT = dt.timedelta(days=90)
+
+
+def workers_missing_notice() -> WorkersMissing | None:
+    """The silence of the workers (None while one is heard of); the first web process to
+    notice a silence e-mails every admin and owner about it, once.
+
+    No worker is there to send it, so the web side does, when an admin's page asks for the
+    banner. Two processes noticing at once both try to insert the silence's row; only one
+    can (its start is unique), and only that one e-mails."""
+    missing = workers_missing()
+    if missing is None:
+        return None
+    alert = _alert_claimed(missing.silent_since or NEVER_HEARD)
+    if alert is not None:
+        _alert_send(alert, missing)
+    return missing
+
+
+def _alert_claimed(silent_since: dt.datetime) -> WorkersMissingAlert | None:
+    """The silence's alert, if this process is the one to send it now; else None (sent, or
+    being sent by another process)."""
+    now = timezone.now()
+    known = WorkersMissingAlert.objects.filter(silent_since=silent_since).first()
+    if known is None:
+        try:
+            with transaction.atomic():
+                alert = WorkersMissingAlert.objects.create(
+                    silent_since=silent_since, claimed_at=now
+                )
+        except IntegrityError:
+            return None  # another process noticed it first: the e-mails are theirs
+        WorkersMissingAlert.objects.filter(claimed_at__lt=now - ALERTS_KEPT).delete()
+        return alert
+    if known.sent_at is not None or known.claimed_at >= now - ALERT_RETRY_AFTER:
+        return None
+    # Its e-mails could not be sent: try again, only one process (compare-and-set).
+    if not WorkersMissingAlert.objects.filter(
+        pk=known.pk, sent_at=None, claimed_at=known.claimed_at
+    ).update(claimed_at=now):
+        return None
+    known.claimed_at = now
+    return known
+
+
+def _alert_message(membership: Membership, missing: WorkersMissing) -> EmailMessage:
+    """The alert for one admin, in their language, times in their time zone."""
+    user, org = membership.user, membership.organization
+    with (
+        translation.override(user.language or org.language or settings.LANGUAGE_CODE),
+        timezone.override(user.time_zone or org.time_zone),
+    ):
+        if missing.silent_since is None:
+            since = _("No background worker has been heard of yet.")
+        else:
+            since = _("No background worker has been heard of since %(when)s.") % {
+                "when": timezone.localtime(missing.silent_since).strftime("%d.%m.%Y %H:%M")
+            }
+        body = [
+            since,
+            "",
+            _(
+                "Until one runs again, reminders, notification e-mails, daily agendas and "
+                "imports wait. Nothing is lost: they are done as soon as a worker runs again, "
+                "and reminders that come late are marked late."
+            ),
+            "",
+            _(
+                "What to do: start the worker on the server with “smartcrm worker” (or start "
+                "its service again, where SmartCRM runs as a service); should it stop again, "
+                "its log says why."
+            ),
+            "",
+            _("Settings → Background jobs shows the workers, the queue and failed jobs: %(url)s")
+            % {"url": settings.SMARTCRM_PUBLIC_URL + reverse("jobs:overview")},
+            "",
+            "-- ",
+            _(
+                "You receive this e-mail as an administrator of %(organization)s in SmartCRM, "
+                "once each time the background work stops."
+            )
+            % {"organization": org.name},
+        ]
+        return EmailMessage(
+            subject=_("SmartCRM: background work has stopped"),
+            body="\n".join(body) + "\n",
+            to=[user.email],
+        )
+
+
+def _alert_send(alert: WorkersMissingAlert, missing: WorkersMissing) -> None:
+    """E-mail every admin and owner over one connection; recorded as sent when the mail
+    server took any of them (the others are logged). Nothing taken: tried again later."""
+    recipients = workers_missing_recipients()
+    sent = 0
+    try:
+        with get_connection(fail_silently=False) as mail:
+            for membership in recipients:
+                try:
+                    sent += mail.send_messages([_alert_message(membership, missing)])
+                except Exception as error:  # one refused address must not stop the others
+                    logger.warning(
+                        "No-worker alert to %s not sent: %r", membership.user.email, error
+                    )
+    except Exception as error:  # the mail server cannot be reached at all
+        logger.error("No-worker alert not sent (tried again later): %r", error)
+    logger.warning(
+        "No background worker heard of since %s: %s of %s admin(s) e-mailed",
+        missing.silent_since.isoformat() if missing.silent_since else "ever",
+        sent,
+        len(recipients),
+    )
+    if sent or not recipients:
+        WorkersMissingAlert.objects.filter(pk=alert.pk).update(
+            sent_at=timezone.now(), recipients=sent
+        )

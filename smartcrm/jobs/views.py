@@ -90,8 +90,9 @@ def job_discard(request: HttpRequest, membership: Membership, job_id: uuid.UUID)
 @require_GET
 def banner(request: HttpRequest, membership: Membership) -> HttpResponse:
     """Loaded by every page of an admin after it shows: a warning when no worker has been
-    heard of for a while, else nothing (204: the page stays as it is)."""
-    if not has_role(membership, Role.ADMIN) or selectors.worker_seen_recently():
+    heard of for a while, else nothing (204: the page stays as it is). Noticing the silence
+    first, it also e-mails the admins (once for it)."""
+    if not has_role(membership, Role.ADMIN) or services.workers_missing_notice() is None:
         return HttpResponse(status=204)
     minutes = max(int(settings.SMARTCRM_WORKER_MISSING_AFTER // 60), 1)
     return render(request, "jobs/partials/banner.html", {"minutes": minutes})

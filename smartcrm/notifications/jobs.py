@@ -5,6 +5,9 @@ A job that raises is enqueued again (after ``SMARTCRM_JOB_BACKOFF`` seconds, the
 :class:`RetryScheduled` (its cause in the traceback), the last one with the job's own
 error: that is the *failed* state ``smartcrm worker --failed`` and the admin show.
 
+A database or a mail server that is away is not the job's failure: the worker runs the job
+again when it is back, and no retry is used up (``smartcrm.ops.worker``).
+
 Jobs are enqueued inside the service's transaction: with the database backend the queue
 row commits (or rolls back) together with the change that asked for it.
 """
@@ -22,7 +25,7 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import Task
 
-from smartcrm.core.outages import database_outage
+from smartcrm.core.outages import database_outage, service_unavailable
 
 logger = logging.getLogger("smartcrm.jobs")
 
@@ -50,9 +53,9 @@ def job(func: Callable[..., T]) -> Task[..., T]:
         try:
             return func(*args, **kwargs)
         except Exception as error:
-            if database_outage(error):
-                # Not this job's failure: the worker puts it back in the queue when the
-                # database returns, without using up a retry.
+            if database_outage(error) or service_unavailable(error) is not None:
+                # Not this job's failure: the worker puts it back in the queue for when the
+                # database or the service returns, without using up a retry.
                 raise
             if number > settings.SMARTCRM_JOB_RETRIES:
                 logger.error("Job %s failed for good after %s attempts", func.__name__, number)

@@ -21,12 +21,14 @@ from smartcrm.core import writes
 from smartcrm.core.errors import FieldIssue, ValidationFailed
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Membership, Organization, User
+from smartcrm.core.outages import mail_send
 from smartcrm.core.permissions import ensure_member, membership_of
 from smartcrm.core.text import search_key
 from smartcrm.notifications import selectors
 from smartcrm.notifications.choices import NotificationKind
 from smartcrm.notifications.jobs import enqueue, job
 from smartcrm.notifications.models import Notification, NotificationPreference
+from smartcrm.notifications.reminders import is_late
 
 logger = logging.getLogger("smartcrm.notifications")
 
@@ -146,10 +148,12 @@ def page_url(name: str, **kwargs: Any) -> str:
         return ""
 
 
-def _email_text(notification: Notification) -> str:
+def _email_text(notification: Notification, *, delayed: bool = False) -> str:
     lines = [notification.title]
     if notification.late:
         lines.append(_("(Delivered late: no background worker was running at the time.)"))
+    elif delayed:
+        lines.append(_("(Delivered late: the e-mail could not be sent at the time.)"))
     if notification.body:
         lines += ["", notification.body]
     if notification.url:
@@ -179,13 +183,16 @@ def notification_email_send(*, notification_id: str) -> str:
         user, org = notification.user, notification.organization
         if not user.email or not user.is_active:
             return "skipped"
+        # Late too when the e-mail itself waited (for a mail server that was down).
+        delayed = is_late(notification.created_at)
         with translation.override(_language_of(user, org)):
             subject = notification.title
-            if notification.late:
+            if notification.late or delayed:
                 subject = _("[late] %(title)s") % {"title": subject}
-            message = EmailMessage(subject=subject, body=_email_text(notification), to=[user.email])
+            body = _email_text(notification, delayed=delayed)
+            message = EmailMessage(subject=subject, body=body, to=[user.email])
         # Sent inside the row lock: a second worker holding the same job waits, then skips.
-        message.send(fail_silently=False)
+        mail_send(message)
         Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
     return "sent"
 

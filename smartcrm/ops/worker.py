@@ -10,11 +10,19 @@ recorded as failed (it did not fail: the database went away) and goes back to th
 the database returns; every job is safe to run again. Only a configuration error (no such
 database, a refused password, tables never created) stops the worker, with
 :class:`WorkerConfigurationError`.
+
+A mail server that is down (or says "try again later") stops nothing either: the e-mail job
+that met it goes back to the queue, with no retry used up, and so do the other e-mail jobs:
+one of them tries again after 1 s, 2 s, 4 s... up to ``SMARTCRM_WORKER_BACKOFF_MAX`` (the
+others wait for it, so that a hundred waiting e-mails do not knock a hundred times), while
+every other job goes on. The outage is logged once when it starts and once when an e-mail
+gets through; e-mails that waited long are marked late.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 import os
 import socket
@@ -25,15 +33,25 @@ from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connection, connections
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus
 from django_tasks_db.compat import TaskContext, task_finished, task_started
 from django_tasks_db.management.commands.db_worker import Worker
-from django_tasks_db.models import DBTaskResult
+from django_tasks_db.models import DBTaskResult, get_date_max
 from django_tasks_db.utils import exclusive_transaction
 
 import smartcrm
-from smartcrm.core.outages import database_misconfigured, database_outage, tables_missing
+from smartcrm.core.outages import (
+    MAIL_SERVER,
+    ServiceUnavailable,
+    database_misconfigured,
+    database_outage,
+    last_served,
+    service_unavailable,
+    tables_missing,
+)
 from smartcrm.jobs.services import (
     heartbeat_beat,
     heartbeat_job,
@@ -50,6 +68,8 @@ logger = logging.getLogger("smartcrm.worker")
 PERIODIC_EVERY = 30.0
 # What waits while the database is away.
 AFFECTED = "reminders, notification e-mails, daily agendas and imports wait"
+# What waits while another service is away.
+AFFECTED_BY = {MAIL_SERVER: "notification e-mails and daily agendas wait"}
 
 
 class WorkerConfigurationError(Exception):
@@ -114,6 +134,43 @@ class Outage:
         return lasted
 
 
+class ServiceOutage:
+    """A service (the mail server) away, as this worker met it: the jobs that need it wait
+    for one of them to try again at ``probe_at``, after waits that double up to ``cap``."""
+
+    FIRST_WAIT = 1.0
+
+    def __init__(self, service: str, cap: float) -> None:
+        self.service = service
+        self.cap = max(cap, self.FIRST_WAIT)
+        self.began = time.monotonic()
+        self.attempts = 0
+        self.task_paths: set[str] = set()
+        self.probe_at = timezone.now()
+
+    def failed(self, error: ServiceUnavailable, task_path: str) -> dt.datetime:
+        """A job of ``task_path`` met the service away: when to try again."""
+        if self.attempts == 0:
+            logger.error(
+                "%s unavailable (%s): %s; trying again, waiting up to %s s between tries",
+                self.service.capitalize(),
+                describe(error.error),
+                AFFECTED_BY.get(self.service, "the jobs that need it wait"),
+                f"{self.cap:g}",
+            )
+        else:
+            logger.debug("%s still unavailable (%s)", self.service, describe(error.error))
+        wait = min(self.FIRST_WAIT * 2**self.attempts, self.cap)
+        self.attempts += 1
+        self.task_paths.add(task_path)
+        self.probe_at = timezone.now() + dt.timedelta(seconds=wait)
+        return self.probe_at
+
+    def holds(self, job: DBTaskResult) -> bool:
+        """``job`` needs the service, and it is not yet time to try it again."""
+        return job.task_path in self.task_paths and timezone.now() < self.probe_at
+
+
 def drop_connection() -> None:
     """Forget a connection the outage broke, so that the next query opens a new one."""
     if connection.in_atomic_block:  # a test's transaction: it is not ours to close
@@ -148,6 +205,9 @@ class SmartWorker(Worker):
         # The job claimed and not yet recorded as finished; after an outage cut it off, it
         # goes back to the queue once the database returns.
         self.holding: DBTaskResult | None = None
+        # Services away (the mail server), and the jobs put back to wait for them.
+        self.waiting_for: dict[str, ServiceOutage] = {}
+        self.put_back = 0  # jobs put back (or moved on) to wait for a service
         self.checked = False
         # The heartbeat: written here between jobs, unless a HeartbeatThread writes it.
         self.registered = False
@@ -197,12 +257,19 @@ class SmartWorker(Worker):
                 self.outage.end(),
                 waiting,
             )
-        if job is not None:
+        held = self.held_by(job) if job is not None else None
+        if job is not None and held is not None:
+            # Its service is away, and another job tries it first: no knock of its own.
+            self.wait_for(job, held)
+            heartbeat_job(worker_id=self.worker_id, job=None)
+        elif job is not None:
             self.run_task(job)
             self.ran += 1
             job.refresh_from_db(fields=["status"])
             if job.status == TaskResultStatus.FAILED:
                 self.failed += 1
+            elif job.status == TaskResultStatus.SUCCESSFUL:
+                self.services_back()
         if self.batch and job is None:
             return False
         if self.max_tasks is not None and self.ran >= self.max_tasks:
@@ -239,6 +306,51 @@ class SmartWorker(Worker):
             logger.warning("Job %s (%s) queued again", job.pk, job.task_path)
         heartbeat_job(worker_id=self.worker_id, job=None)
         self.holding = None
+
+    # --- services away (the mail server) ------------------------------------------------
+
+    def held_by(self, job: DBTaskResult) -> ServiceOutage | None:
+        return next((o for o in self.waiting_for.values() if o.holds(job)), None)
+
+    def service_away(self, job: DBTaskResult, error: ServiceUnavailable) -> None:
+        """``job`` met a service away: it, and the others that need it, wait for it."""
+        outage = self.waiting_for.get(error.service)
+        if outage is None:
+            outage = ServiceOutage(error.service, settings.SMARTCRM_WORKER_BACKOFF_MAX)
+            self.waiting_for[error.service] = outage
+        outage.failed(error, job.task_path)
+        self.wait_for(job, outage)
+        # The others due before the next try wait for it too (one statement, not one each).
+        self.put_back += DBTaskResult.objects.filter(
+            Q(run_after__lt=outage.probe_at) | Q(run_after=get_date_max()),
+            status=TaskResultStatus.READY,
+            backend_name=self.backend_name,
+            task_path__in=outage.task_paths,
+        ).update(run_after=outage.probe_at)
+
+    def wait_for(self, job: DBTaskResult, outage: ServiceOutage) -> None:
+        """Put the claimed ``job`` back in the queue until ``outage``'s next try; not as a
+        run of its own (its attempts stay as they were)."""
+        if DBTaskResult.objects.filter(
+            pk=job.pk, status=TaskResultStatus.RUNNING, started_at=job.started_at
+        ).update(
+            status=TaskResultStatus.READY,
+            started_at=None,
+            run_after=outage.probe_at,
+            worker_ids=job.worker_ids[:-1],
+        ):
+            self.put_back += 1
+
+    def services_back(self) -> None:
+        """Services that served a job since their outage began are back."""
+        for service, outage in list(self.waiting_for.items()):
+            if last_served.get(service, 0.0) > outage.began:
+                del self.waiting_for[service]
+                logger.warning(
+                    "%s back after %.0f s: the jobs that waited for it go on",
+                    service.capitalize(),
+                    time.monotonic() - outage.began,
+                )
 
     def register(self) -> None:
         heartbeat_start(
@@ -319,7 +431,8 @@ class SmartWorker(Worker):
 
     def run_task(self, db_task_result: DBTaskResult) -> None:
         """Run one claimed job and record how it ended (django-tasks-db's, except that a
-        database outage or a forced stop records nothing: the job goes back to the queue)."""
+        database outage, a service away or a forced stop records nothing: the job goes back
+        to the queue)."""
         self.running_task = True
         self.holding = db_task_result
         try:
@@ -339,19 +452,27 @@ class SmartWorker(Worker):
         except Exception as error:
             if database_outage(error):
                 raise  # not the job's failure; put back in the queue when the database returns
-            db_task_result.set_failed(error)
-            try:
-                sender = type(db_task_result.task.get_backend())
-                result = db_task_result.task_result
-            except Exception:
-                logger.exception("Job %s failed unexpectedly", db_task_result.pk)
+            unavailable = service_unavailable(error)
+            if unavailable is not None:
+                self.service_away(db_task_result, unavailable)  # not the job's failure either
             else:
-                task_finished.send(sender=sender, task_result=result)
+                self.record_failure(db_task_result, error)
         finally:
             self.running_task = False
             self._run_tasks += 1
         self.holding = None
         heartbeat_job(worker_id=self.worker_id, job=None)
+
+    def record_failure(self, db_task_result: DBTaskResult, error: Exception) -> None:
+        """django-tasks-db's record of a failed job."""
+        db_task_result.set_failed(error)
+        try:
+            sender = type(db_task_result.task.get_backend())
+            result = db_task_result.task_result
+        except Exception:
+            logger.exception("Job %s failed unexpectedly", db_task_result.pk)
+        else:
+            task_finished.send(sender=sender, task_result=result)
 
 
 class HeartbeatThread(threading.Thread):

@@ -1,17 +1,30 @@
-"""Telling a database that went away from one set up wrong, on errors the drivers really raise."""
+"""Telling a database (or a mail server) that went away from one set up wrong, on errors the
+drivers really raise: the mail server's from real SMTP servers on loopback."""
 
 from __future__ import annotations
 
+import smtplib
 import socket
 import sqlite3
 from pathlib import Path
 
 import psycopg
 import pytest
+from aiosmtpd.controller import Controller
+from django.core.mail import EmailMessage
 from django.db import connection
 from django.db.utils import OperationalError, ProgrammingError
+from django.test import override_settings
 
-from smartcrm.core.outages import database_misconfigured, database_outage, tables_missing
+from smartcrm.core.outages import (
+    ServiceUnavailable,
+    database_misconfigured,
+    database_outage,
+    mail_send,
+    mail_server_unavailable,
+    service_unavailable,
+    tables_missing,
+)
 
 
 def _closed_port() -> int:
@@ -90,3 +103,102 @@ def test_a_database_that_does_not_exist_is_a_configuration_error():
     error = _raised(lambda: psycopg.connect(url))
 
     assert database_misconfigured(error) is True
+
+
+# --- the mail server ------------------------------------------------------------------------
+
+
+class AnsweringMailServer:
+    """An SMTP server that answers RCPT and DATA as told (250: takes the message)."""
+
+    def __init__(self, rcpt: str = "250 OK", data: str = "250 OK") -> None:
+        self.rcpt, self.data, self.taken = rcpt, data, 0
+
+    async def handle_RCPT(self, server, session, envelope, address, options) -> str:
+        if self.rcpt.startswith("250"):
+            envelope.rcpt_tos.append(address)
+        return self.rcpt
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.taken += self.data.startswith("250")
+        return self.data
+
+
+def _send_through(port: int) -> BaseException | None:
+    """Send one message through the SMTP server on ``port``; the error, if any."""
+    message = EmailMessage(subject="Memento", body="Sună la Carpați Trans", to=["ion@alfa.ro"])
+    with override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=port,
+        EMAIL_HOST_USER="",
+        EMAIL_HOST_PASSWORD="",
+        EMAIL_USE_TLS=False,
+        EMAIL_USE_SSL=False,
+        EMAIL_TIMEOUT=5,
+    ):
+        try:
+            mail_send(message)
+        except Exception as error:
+            return error
+    return None
+
+
+@pytest.fixture
+def mail_server():
+    controllers = []
+
+    def start(**answers: str) -> int:
+        port = _closed_port()
+        controller = Controller(AnsweringMailServer(**answers), hostname="127.0.0.1", port=port)
+        controller.start()
+        controllers.append(controller)
+        return port
+
+    yield start
+    for controller in controllers:
+        controller.stop()
+
+
+def test_a_mail_server_that_refuses_connections_is_away_for_now():
+    error = _send_through(_closed_port())
+
+    assert isinstance(error, ServiceUnavailable)
+    assert (error.service, type(error.error)) == ("mail server", ConnectionRefusedError)
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"data": "451 4.3.0 Try again later"},
+        {"data": "421 4.3.2 Service shutting down"},
+        {"rcpt": "450 4.2.0 Greylisted, try again later"},
+    ],
+    ids=["data-451", "data-421", "rcpt-450"],
+)
+def test_a_mail_server_that_says_try_later_is_away_for_now(mail_server, answers):
+    error = _send_through(mail_server(**answers))
+
+    assert isinstance(error, ServiceUnavailable)
+    assert service_unavailable(error) is error
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [{"data": "554 5.7.1 Message rejected by policy"}, {"rcpt": "550 5.1.1 No such user"}],
+    ids=["data-554", "rcpt-550"],
+)
+def test_a_message_refused_for_good_is_the_jobs_failure_not_an_outage(mail_server, answers):
+    error = _send_through(mail_server(**answers))
+
+    assert isinstance(error, smtplib.SMTPException)
+    assert service_unavailable(error) is None
+    assert mail_server_unavailable(error) is False
+
+
+def test_an_unknown_mail_host_is_not_an_outage():
+    assert mail_server_unavailable(socket.gaierror(-2, "Name or service not known")) is False
+
+
+def test_a_message_the_mail_server_takes_is_sent(mail_server):
+    assert _send_through(mail_server()) is None

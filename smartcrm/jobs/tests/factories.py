@@ -1,5 +1,6 @@
-"""Failed jobs made the way they fail in production: a notification e-mail whose mail server
-refuses the connection, run by the real worker with no retry left."""
+"""Failed jobs made the way they fail in production: a notification e-mail that the mail
+server refuses for good (554), run by the real worker with no retry left. (A mail server that
+is down fails nothing: the e-mail waits for it.)"""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django_tasks_db.models import DBTaskResult
 
 from smartcrm.core.models import Organization, User
 from smartcrm.notifications.services import notify
+from smartcrm.notifications.tests.helpers import refusing_mail_server
 
 
 def closed_port() -> int:
@@ -31,17 +33,9 @@ def email_job(org: Organization, user: User, title: str = "Sună la Carpați Tra
     )
 
 
-def run_worker_with_mail_server_down() -> None:
-    """`smartcrm worker --once` while the mail server refuses connections, no retry left."""
-    with override_settings(
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=closed_port(),
-        EMAIL_USE_TLS=False,
-        EMAIL_USE_SSL=False,
-        EMAIL_TIMEOUT=2,
-        SMARTCRM_JOB_RETRIES=0,
-    ):
+def run_worker_with_mail_refused() -> None:
+    """`smartcrm worker --once` while the mail server refuses every message, no retry left."""
+    with override_settings(SMARTCRM_JOB_RETRIES=0), refusing_mail_server():
         call_command("worker", "--once", stdout=io.StringIO())
 
 
@@ -50,7 +44,7 @@ def failed_email_job(
 ) -> DBTaskResult:
     """A notification e-mail of ``org`` that failed for good."""
     job = email_job(org, user, title)
-    run_worker_with_mail_server_down()
+    run_worker_with_mail_refused()
     job.refresh_from_db()
     assert job.status == TaskResultStatus.FAILED, job.traceback
     return job

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import email
 import io
 import socket
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
+from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 
 
@@ -44,16 +46,24 @@ def free_port() -> int:
         return port
 
 
+def smtp_settings(port: int) -> dict[str, Any]:
+    """Django's settings for the SMTP server on loopback ``port``."""
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": port,
+        "EMAIL_HOST_USER": "",
+        "EMAIL_HOST_PASSWORD": "",
+        "EMAIL_USE_TLS": False,
+        "EMAIL_USE_SSL": False,
+        "EMAIL_TIMEOUT": 5,
+        "DEFAULT_FROM_EMAIL": "SmartCRM <crm@alfa.ro>",
+    }
+
+
 def use_smtp(settings: Any, port: int) -> None:
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 5
-    settings.DEFAULT_FROM_EMAIL = "SmartCRM <crm@alfa.ro>"
+    for name, value in smtp_settings(port).items():
+        setattr(settings, name, value)
 
 
 @pytest.fixture
@@ -67,6 +77,45 @@ def smtp_inbox(settings: Any) -> Iterator[Inbox]:
         yield inbox
     finally:
         controller.stop()
+
+
+class RefusingInbox(Inbox):
+    """An inbox whose server refuses every message for good."""
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        return "554 5.7.1 Message rejected by policy"
+
+
+class LoopbackMailServer:
+    """A real SMTP server on a loopback port of its own, that a test stops and starts again
+    (on the same port, as a mail server restarting)."""
+
+    def __init__(self, inbox: Inbox | None = None) -> None:
+        self.inbox = inbox if inbox is not None else Inbox()
+        self.port = free_port()
+        self.controller: Controller | None = None
+
+    def start(self) -> None:
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+@contextlib.contextmanager
+def refusing_mail_server() -> Iterator[LoopbackMailServer]:
+    """A real SMTP server on loopback that refuses every message (554), the one Django's
+    mail uses meanwhile."""
+    server = LoopbackMailServer(RefusingInbox())
+    server.start()
+    try:
+        with override_settings(**smtp_settings(server.port)):
+            yield server
+    finally:
+        server.stop()
 
 
 def run_worker(*args: str) -> str:

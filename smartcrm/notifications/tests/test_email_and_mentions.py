@@ -19,7 +19,13 @@ from smartcrm.notifications.services import (
     notification_preferences_update,
     notify,
 )
-from smartcrm.notifications.tests.helpers import jobs_of, run_worker
+from smartcrm.notifications.tests.helpers import (
+    LoopbackMailServer,
+    jobs_of,
+    refusing_mail_server,
+    run_worker,
+    use_smtp,
+)
 from smartcrm.sales.tests.factories import AccountFactory
 from smartcrm.tasks.services import task_create
 
@@ -76,13 +82,12 @@ def test_an_assigned_task_and_its_reminder_arrive_by_email(org, owner, sales_use
     assert all("Sună la Carpați" in subject for subject in smtp_inbox.subjects())
 
 
-def test_a_failing_mail_server_is_retried_then_the_job_fails(org, sales_user, settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+def test_a_message_refused_for_good_is_retried_then_the_job_fails(org, sales_user, settings):
     settings.SMARTCRM_JOB_RETRIES, settings.SMARTCRM_JOB_BACKOFF = 1, 0
     notification = _notify(org, sales_user)
 
-    output = run_worker()
+    with refusing_mail_server():
+        output = run_worker()
 
     assert "2 job(s) run, 2 failed" in output
     assert list(jobs_of("notification_email_send").values_list("status", flat=True)) == [
@@ -92,6 +97,83 @@ def test_a_failing_mail_server_is_retried_then_the_job_fails(org, sales_user, se
     notification.refresh_from_db()
     assert notification.emailed_at is None
     assert notification.read_at is None  # the in-app notification is there all the same
+
+
+def test_a_mail_server_that_is_down_makes_the_email_wait_without_using_a_retry(
+    org, sales_user, settings
+):
+    # given no retry at all, and a mail server that is down
+    settings.SMARTCRM_JOB_RETRIES = 0
+    settings.SMARTCRM_WORKER_BACKOFF_MAX = 30
+    server = LoopbackMailServer()
+    use_smtp(settings, server.port)
+    notification = _notify(org, sales_user)
+    before = timezone.now()
+
+    output = run_worker()
+
+    # then the e-mail waits in the queue, as it was, for the next try a second later
+    assert "1 job(s) run, 0 failed, 1 put back until the mail server is back" in output
+    (job,) = jobs_of("notification_email_send")
+    assert (job.status, job.worker_ids, job.args_kwargs["kwargs"]) == (
+        "READY",
+        [],
+        {"notification_id": str(notification.pk)},
+    )
+    assert (
+        before + dt.timedelta(seconds=1)
+        <= job.run_after
+        <= timezone.now() + dt.timedelta(seconds=1)
+    )
+    notification.refresh_from_db()
+    assert notification.emailed_at is None
+
+
+def test_an_email_that_waited_for_the_mail_server_comes_once_marked_late(org, sales_user, settings):
+    # given an e-mail put back while the mail server was down
+    settings.SMARTCRM_REMINDER_LATE_AFTER = 120
+    server = LoopbackMailServer()
+    use_smtp(settings, server.port)
+    notification = _notify(org, sales_user)
+    run_worker()
+    # when the server is back, three minutes after the notification
+    Notification.objects.filter(pk=notification.pk).update(
+        created_at=timezone.now() - dt.timedelta(minutes=3)
+    )
+    jobs_of("notification_email_send").update(run_after=timezone.now())
+    server.start()
+    try:
+        output = run_worker()
+        run_worker()
+    finally:
+        server.stop()
+
+    # then it comes, once, marked late
+    assert "1 job(s) run, 0 failed" in output
+    (message,) = server.inbox.messages()
+    assert message["Subject"] == "[late] Ai o sarcină nouă"
+    assert "(Delivered late: the e-mail could not be sent at the time.)" in message.get_content()
+    assert list(jobs_of("notification_email_send").values_list("status", flat=True)) == [
+        "SUCCESSFUL"
+    ]
+
+
+def test_a_waiting_email_does_not_knock_before_its_turn(org, owner, sales_user, settings):
+    # given a mail server that is down and three e-mails to send
+    settings.SMARTCRM_WORKER_BACKOFF_MAX = 30
+    server = LoopbackMailServer()
+    use_smtp(settings, server.port)
+    for user in (owner, sales_user, owner):
+        _notify(org, user)
+
+    run_worker()
+
+    # then one tried; the others wait for the next try without trying (no run counted)
+    jobs = list(jobs_of("notification_email_send"))
+    assert [job.status for job in jobs] == ["READY"] * 3
+    assert [job.worker_ids for job in jobs] == [[]] * 3
+    assert len({job.run_after for job in jobs}) == 1
+    assert jobs[0].run_after > timezone.now()
 
 
 def test_preferences_refuse_an_unknown_kind_and_change_nothing(org, owner):

@@ -40,7 +40,8 @@ def test_failed_lists_every_organisations_failed_job(org, owner, other_org, othe
 
     assert [line.split()[0] for line in lines] == [str(theirs.pk), str(ours.pk)]
     assert "Notification e-mail" in lines[0]
-    assert "1 attempt(s)  ConnectionRefusedError" in lines[0]
+    assert f"record {theirs.args_kwargs['kwargs']['notification_id']} (Beta)  " in lines[0]
+    assert "1 attempt(s)  smtplib.SMTPDataError: (554" in lines[0]
 
 
 def test_retry_queues_one_failed_job(org, owner):

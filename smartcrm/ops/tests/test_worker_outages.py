@@ -1,9 +1,10 @@
 """A real `smartcrm worker` outlives its database going away, and stops only when the
-database is set up wrong.
+database is set up wrong; a mail server that is down makes its e-mails wait, not fail.
 
 On PostgreSQL the worker reaches the server through a loopback proxy the test cuts, and the
 server ends the worker's sessions (as a restart or an administrator does); on SQLite another
-connection holds the write lock longer than the worker's busy timeout.
+connection holds the write lock longer than the worker's busy timeout. The mail server is a
+real SMTP server on loopback that the test stops and starts again on the same port.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.utils import timezone
 
 from smartcrm.notifications.choices import NotificationKind
 from smartcrm.notifications.models import Notification
+from smartcrm.notifications.tests.helpers import LoopbackMailServer
 from smartcrm.ops.tests.processes import (
     WorkerProcess,
     postgres_url,
@@ -186,3 +188,63 @@ def test_a_worker_on_a_database_that_does_not_exist_stops_naming_it(tmp_path):
     assert f'database "{missing}" does not exist' in log
     assert "check DATABASE_URL" in log
     assert "migrate" not in log
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_waits_for_a_mail_server_that_is_down_then_sends_the_reminder_late_once(
+    org, sales_user, tmp_path
+):
+    # Given a reminder due now, a mail server that is down, and no retry at all for jobs
+    task_create(
+        org=org,
+        user=sales_user,
+        title="Sună la Carpați Trans",
+        due_at=timezone.now() + dt.timedelta(hours=1),
+        remind_at=timezone.now(),
+    )
+    mail = LoopbackMailServer()
+    database = worker_database(
+        tmp_path / "data",
+        EMAIL_URL=f"smtp://127.0.0.1:{mail.port}",
+        SMARTCRM_JOB_RETRIES="0",
+        SMARTCRM_REMINDER_LATE_AFTER="1",
+    )
+
+    def emailed() -> int:
+        return int(
+            database.query(
+                "SELECT count(*) FROM notifications_notification "
+                "WHERE kind = 'reminder' AND emailed_at IS NOT NULL"
+            )[0][0]
+        )
+
+    def failed_jobs() -> int:
+        return int(
+            database.query(
+                "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status = 'FAILED'"
+            )[0][0]
+        )
+
+    worker = WorkerProcess(database.env, tmp_path / "worker.log", "worker", "-v", "2")
+    try:
+        # When the worker meets the mail server down, and it stays down for several tries
+        worker.wait_for_output("Mail server unavailable")
+        began = time.monotonic()
+        wait_until(lambda: time.monotonic() > began + 4, 10, "several tries of the mail server")
+        assert worker.alive(), worker.text()
+        assert (emailed(), failed_jobs()) == (0, 0)
+        # and it comes back
+        mail.start()
+
+        # Then the worker sends the reminder by itself, once, marked late
+        wait_until(lambda: emailed() == 1, 60, "the reminder's e-mail", process=worker)
+        worker.wait_for_output("Mail server back after")
+    finally:
+        code = worker.stop()
+        mail.stop()
+    log = worker.text()
+    assert code == 0, log
+    assert mail.inbox.subjects() == ["[late] Reminder: Sună la Carpați Trans"]
+    assert failed_jobs() == 0
+    assert log.count("Mail server unavailable (ConnectionRefusedError") == 1, log
+    assert log.count("Mail server back after") == 1, log

@@ -69,7 +69,8 @@ class Command(BaseCommand):
         for job in jobs:
             self.stdout.write(
                 f"{job.id}  {_when(job.failed_at)}  {job.label}  "
-                f"record {job.record_id or '-'}  {job.attempts} attempt(s)  {job.error}"
+                f"record {job.record_id or '-'}{f' ({job.record})' if job.record else ''}  "
+                f"{job.attempts} attempt(s)  {job.error}"
             )
 
     def status(self) -> None:

@@ -97,7 +97,12 @@ class Command(BaseCommand):
             if not options["once"]:
                 worker.reset_signals()
         if options["once"] or options["verbosity"] >= 2:
-            self.stdout.write(f"{worker.ran} job(s) run, {worker.failed} failed")
+            waiting = (
+                f", {worker.put_back} put back until the mail server is back"
+                if worker.put_back
+                else ""
+            )
+            self.stdout.write(f"{worker.ran} job(s) run, {worker.failed} failed{waiting}")
 
     def supervise(self, options: dict[str, Any], name: str) -> None:
         """`--processes N`: a pool of N workers, each started again when it exits."""
