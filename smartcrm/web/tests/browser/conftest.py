@@ -143,3 +143,16 @@ def log_in(page: Any, email: str, password: str) -> None:
     page.locator("#id_password").fill(password)
     page.locator("form button[type=submit]").first.click()
     page.wait_for_url(lambda url: "/login" not in url)
+
+
+def drag(page: Any, item: Any, target: Any) -> None:
+    """Drag ``item`` onto the middle of ``target`` the way a hand does: press, move in small
+    steps (SortableJS needs the drag-over events a single jump may skip), pause, release."""
+    item.scroll_into_view_if_needed()
+    start, end = item.bounding_box(), target.bounding_box()
+    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(start["x"] + start["width"] / 2 + 10, start["y"] + start["height"] / 2 + 10)
+    page.mouse.move(end["x"] + end["width"] / 2, end["y"] + end["height"] / 2, steps=20)
+    page.wait_for_timeout(100)
+    page.mouse.up()

@@ -12,7 +12,7 @@ from smartcrm.core.tests.factories import TEST_PASSWORD
 from smartcrm.sales.models import Offer
 from smartcrm.sales.tests.factories import AccountFactory, OfferFactory
 from smartcrm.sales.views import pipeline
-from smartcrm.web.tests.browser.conftest import log_in, screenshot
+from smartcrm.web.tests.browser.conftest import drag, log_in, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -50,7 +50,7 @@ def test_a_long_column_loads_more_cards_and_they_move_too(page_factory, org, own
     loaded = draft.get_by_test_id("kanban-card").nth(4)
     moved = loaded.get_attribute("data-offer-id")
     sent = page.get_by_test_id("kanban-column-sent")
-    loaded.drag_to(sent)
+    drag(page, loaded, sent)
     expect(sent.locator(f"[data-offer-id='{moved}']")).to_have_count(1)
     expect(sent.get_by_test_id("kanban-count")).to_have_text("1")
     deadline = time.monotonic() + 10

@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 from smartcrm.catalog import services as catalog
 from smartcrm.core.tests.factories import TEST_PASSWORD
 from smartcrm.sales.models import Offer, Prospect
-from smartcrm.web.tests.browser.conftest import log_in, screenshot
+from smartcrm.web.tests.browser.conftest import drag, log_in, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,6 +34,16 @@ def _catalogue(org, owner) -> None:
         org=org, user=owner, code="SRV-IMPL", name="Implementare la sediu", kind="service",
         price=Decimal("250.00"), currency="RON", vat_rate=Decimal("21"),
     )  # fmt: skip
+
+
+def _dialog_ready(page) -> None:
+    """Wait until the dialog is shown and has put the focus in its form: Bootstrap focuses
+    the dialog when its fade-in ends, and the page then its first field, so a field filled
+    before that could lose its text to the first one."""
+    page.wait_for_function(
+        "document.getElementById('dialog').classList.contains('show')"
+        " && document.getElementById('dialog-body').contains(document.activeElement)"
+    )
 
 
 def _submit_dialog(page) -> None:
@@ -67,6 +77,7 @@ def test_a_prospect_becomes_an_account_with_an_offer_in_the_browser(page_factory
 
     # A contact, a note, a call and a task, without leaving the page.
     page.get_by_test_id("add-contact").click()
+    _dialog_ready(page)
     dialog = page.locator("#dialog-body")
     dialog.locator("[name=first_name]").fill("Maria")
     dialog.locator("[name=last_name]").fill("Ionescu")
@@ -75,11 +86,13 @@ def test_a_prospect_becomes_an_account_with_an_offer_in_the_browser(page_factory
     expect(page.get_by_test_id("section-contacts")).to_contain_text("Maria Ionescu")
 
     page.get_by_test_id("add-note").click()
+    _dialog_ready(page)
     page.locator("#dialog-body [name=body]").fill("Vor 20 de licențe din martie.")
     _submit_dialog(page)
     expect(page.get_by_test_id("section-notes")).to_contain_text("Vor 20 de licențe din martie.")
 
     page.get_by_test_id("log-call").click()
+    _dialog_ready(page)
     page.locator("#dialog-body [name=subject]").fill("Apel de calificare")
     _submit_dialog(page)
     expect(page.get_by_test_id("section-activities")).to_contain_text("Apel de calificare")
@@ -87,6 +100,7 @@ def test_a_prospect_becomes_an_account_with_an_offer_in_the_browser(page_factory
     # Due at the end of today: on the dashboard's "today" whatever the hour of the run.
     due = timezone.localtime().replace(hour=23, minute=59)
     page.get_by_test_id("add-task").click()
+    _dialog_ready(page)
     page.locator("#dialog-body [name=title]").fill("Trimite oferta revizuită")
     page.locator("#dialog-body [name=due_at]").fill(due.strftime("%Y-%m-%dT%H:%M"))
     _submit_dialog(page)
@@ -98,6 +112,7 @@ def test_a_prospect_becomes_an_account_with_an_offer_in_the_browser(page_factory
     page.get_by_test_id("move-qualified").click()
     expect(page.get_by_test_id("status-badge").first).to_have_attribute("data-status", "qualified")
     page.get_by_test_id("convert-prospect").click()
+    _dialog_ready(page)
     dialog = page.locator("#dialog-body")
     expect(dialog.get_by_test_id("convert-moves")).to_contain_text("1")
     dialog.get_by_test_id("convert-target-new").check()
@@ -105,6 +120,9 @@ def test_a_prospect_becomes_an_account_with_an_offer_in_the_browser(page_factory
     dialog.locator("[name=offer_title]").fill("Licențe ERP și implementare")
     dialog.get_by_test_id("dialog-submit").click()
     expect(page.get_by_test_id("offer-number")).to_be_visible()
+    # The offer page came by a redirect: its fields show while it is still parsed, before
+    # htmx listens to them; type only once it has loaded.
+    page.wait_for_load_state("load")
     prospect.refresh_from_db()
     assert prospect.status == "converted"
     offer = Offer.objects.get(organization=org, title="Licențe ERP și implementare")
@@ -121,6 +139,7 @@ def test_a_prospect_becomes_an_account_with_an_offer_in_the_browser(page_factory
     expect(page.get_by_test_id("offer-line")).to_have_count(2)
 
     page.get_by_role("button", name=re.compile("free line|linie liberă", re.IGNORECASE)).click()
+    _dialog_ready(page)
     dialog = page.locator("#dialog-body")
     dialog.locator("[name=name]").fill("Transport echipamente")
     dialog.locator("[name=quantity]").fill("1")
@@ -151,7 +170,9 @@ def test_a_prospect_becomes_an_account_with_an_offer_in_the_browser(page_factory
     card = page.locator(f"[data-testid=kanban-card][data-offer-id='{offer.pk}']")
     sent = page.get_by_test_id("kanban-column-sent")
     expect(page.get_by_test_id("kanban-column-draft")).to_contain_text(offer.number)
-    card.drag_to(sent)
+    with page.expect_response(lambda response: "/move/" in response.url) as moved:
+        drag(page, card, sent)
+    assert moved.value.status == 200, moved.value.text()
     expect(sent).to_contain_text(offer.number)
     page.wait_for_function(
         "id => !document.querySelector(`[data-offer-id='${id}'][aria-busy=true]`)",
