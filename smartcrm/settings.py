@@ -155,11 +155,11 @@ else:
     # Per connection: no JIT compilation (it adds tens of ms to a request's bigger queries
     # and pays off only on long reports), and room for a search's bitmap and sort in memory
     # (at 4 MB a common term's bitmap turns lossy and every candidate row is checked again).
-    # A ``?options=`` in DATABASE_URL replaces these.
-    if "options" not in DATABASES["default"].setdefault("OPTIONS", {}):
-        DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off -c " + (
-            "work_mem=" + os.environ.get("SMARTCRM_PG_WORK_MEM", "16MB")
-        )
+    # SMARTCRM_PG_OPTIONS="" sends none (PgBouncer refuses startup options unless told to
+    # ignore them); an ``options=`` in DATABASE_URL wins.
+    _pg_options = os.environ.get("SMARTCRM_PG_OPTIONS", "-c jit=off -c work_mem=16MB")
+    if _pg_options and "options" not in DATABASES["default"].setdefault("OPTIONS", {}):
+        DATABASES["default"]["OPTIONS"]["options"] = _pg_options
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
