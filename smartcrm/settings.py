@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "smartcrm.web.middleware.UserLanguageMiddleware",
     "smartcrm.api.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "smartcrm.web.sessions.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -197,6 +198,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
+# A login ends after this long without a request, and this long after it began at the latest.
+SMARTCRM_SESSION_IDLE_SECONDS = int(os.environ.get("SMARTCRM_SESSION_IDLE_SECONDS", str(8 * 3600)))
+SMARTCRM_SESSION_MAX_SECONDS = int(os.environ.get("SMARTCRM_SESSION_MAX_SECONDS", str(7 * 86400)))
+SESSION_COOKIE_AGE = SMARTCRM_SESSION_MAX_SECONDS
 
 # --- Localisation ---------------------------------------------------------------
 LANGUAGE_CODE = "ro"
