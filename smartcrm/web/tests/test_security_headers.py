@@ -79,6 +79,8 @@ def test_hsts_preload_is_opt_in(monkeypatch, value, preload):
         reloaded = importlib.reload(smartcrm.settings)
         assert reloaded.SECURE_HSTS_PRELOAD is preload
         assert reloaded.SECURE_HSTS_SECONDS == 31536000
+        # The deploy check's "not preloaded" warning is silenced only while preload is off.
+        assert ("security.W021" in reloaded.SILENCED_SYSTEM_CHECKS) is not preload
     finally:
         monkeypatch.undo()
         importlib.reload(smartcrm.settings)
