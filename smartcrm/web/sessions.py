@@ -6,11 +6,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
 from django.utils.translation import gettext as _
 
 STARTED_KEY = "_smartcrm_started"
@@ -40,17 +42,20 @@ class SessionLifetimeMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         # A token call or an anonymous visit: no session to read.
         if settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated:
-            self._check(request)
+            ended = self._check(request)
+            if ended and request.headers.get("HX-Request"):
+                return _whole_page_to_login(request)
         return self.get_response(request)
 
-    def _check(self, request: HttpRequest) -> None:
+    def _check(self, request: HttpRequest) -> bool:
+        """Whether the session was ended (too old or idle too long)."""
         session = request.session
         now = time.time()
         started = session.get(STARTED_KEY)
         seen = session.get(SEEN_KEY)
         if not isinstance(started, int | float) or not isinstance(seen, int | float):
             session[STARTED_KEY] = session[SEEN_KEY] = now  # a login from before these limits
-            return
+            return False
         if now - started > settings.SMARTCRM_SESSION_MAX_SECONDS:
             message = _("Your session has reached its maximum length. Please log in again.")
         elif now - seen > settings.SMARTCRM_SESSION_IDLE_SECONDS:
@@ -58,6 +63,18 @@ class SessionLifetimeMiddleware:
         else:
             if now - seen > SEEN_EVERY_SECONDS:
                 session[SEEN_KEY] = now
-            return
+            return False
         logout(request)  # a fresh, empty session; the page then asks for a login
         messages.info(request, message)
+        return True
+
+
+def _whole_page_to_login(request: HttpRequest) -> HttpResponse:
+    """An htmx request would swap the login page into a fragment: send the whole tab there,
+    to come back to the page it was on."""
+    page = urlsplit(request.headers.get("HX-Current-URL", ""))
+    back = page.path + (f"?{page.query}" if page.query else "") if page.path else ""
+    login = resolve_url(settings.LOGIN_URL)
+    response = HttpResponse(status=200)
+    response["HX-Redirect"] = f"{login}?{urlencode({'next': back})}" if back else login
+    return response

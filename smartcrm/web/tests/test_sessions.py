@@ -64,6 +64,20 @@ def test_a_session_active_within_the_idle_time_goes_on(logged_in, settings):
     assert time.time() - logged_in.session[SEEN_KEY] < 60  # activity noted: idle time restarts
 
 
+def test_an_idle_htmx_request_sends_the_whole_tab_to_the_login_page(logged_in, settings):
+    settings.SMARTCRM_SESSION_IDLE_SECONDS = 3600
+    _shift(logged_in, seen=3601)
+
+    response = logged_in.get(
+        reverse("web:search"),
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/prospects/?q=ab"},
+    )
+
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == f"{LOGIN}?next=%2Fprospects%2F%3Fq%3Dab"
+    assert response.content == b""
+
+
 def test_a_session_older_than_the_maximum_ends_even_when_active(logged_in, settings):
     settings.SMARTCRM_SESSION_MAX_SECONDS = 86400
     _shift(logged_in, started=86401, seen=10)
