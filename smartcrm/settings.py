@@ -92,6 +92,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "smartcrm.web.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -102,6 +103,7 @@ MIDDLEWARE = [
     "smartcrm.web.middleware.UserLanguageMiddleware",
     "smartcrm.api.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "smartcrm.web.sessions.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -196,6 +198,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
+# A login ends after this long without a request, and this long after it began at the latest.
+SMARTCRM_SESSION_IDLE_SECONDS = int(os.environ.get("SMARTCRM_SESSION_IDLE_SECONDS", str(8 * 3600)))
+SMARTCRM_SESSION_MAX_SECONDS = int(os.environ.get("SMARTCRM_SESSION_MAX_SECONDS", str(7 * 86400)))
+SESSION_COOKIE_AGE = SMARTCRM_SESSION_MAX_SECONDS
 
 # --- Localisation ---------------------------------------------------------------
 LANGUAGE_CODE = "ro"
@@ -259,11 +265,16 @@ _TESTING = "pytest" in sys.modules
 HTTPS = _env_bool("SMARTCRM_HTTPS", default=not DEBUG and not _TESTING)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+SILENCED_SYSTEM_CHECKS: list[str] = []
 if HTTPS:
     SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
-    SECURE_HSTS_PRELOAD = _env_bool("SECURE_HSTS_PRELOAD", default=True)
+    # Preloading is a promise to browsers that is slow to take back: the operator opts in.
+    SECURE_HSTS_PRELOAD = _env_bool("SECURE_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        # W021 only says "not on the preload list", which is then a choice, not an oversight.
+        SILENCED_SYSTEM_CHECKS.append("security.W021")
     # Behind a TLS-terminating proxy (nginx, a load balancer) that sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, ClassVar, Self
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.core.validators import EmailValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from smartcrm.core.choices import County, Language, OfferPdfDesign, Role
@@ -157,6 +159,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("staff"), default=False, help_text=_("May use the Django admin.")
     )
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # Part of every session's authentication hash: a new value logs the user out everywhere.
+    session_salt = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -181,6 +185,28 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.first_name or self.email
+
+    # Django checks this hash (or a SECRET_KEY_FALLBACKS variant) on every request of a
+    # session. With no salt yet it is Django's own, so sessions from before stay valid.
+    def get_session_auth_hash(self) -> str:
+        if not self.session_salt:
+            return super().get_session_auth_hash()
+        return self._salted_session_hash(secret=None)
+
+    def get_session_auth_fallback_hash(self) -> Iterable[str]:
+        if not self.session_salt:
+            yield from super().get_session_auth_fallback_hash()
+            return
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._salted_session_hash(secret=secret)
+
+    def _salted_session_hash(self, *, secret: str | bytes | None) -> str:
+        return salted_hmac(
+            "smartcrm.core.models.User.get_session_auth_hash",
+            f"{self.password}:{self.session_salt}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class TenantQuerySet(models.QuerySet[Any]):

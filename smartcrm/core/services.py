@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import secrets
 from collections.abc import Iterable
 from typing import Any
 from xml.etree import ElementTree
@@ -276,6 +277,14 @@ def user_set_language(*, user: User, language: str) -> User:
     user = writes.lock(User.objects.all(), user.pk, label=_("User"))
     user.language = language
     writes.validate(user, exclude=["password"])
+    return writes.save(user, new_version=False)
+
+
+@transaction.atomic
+def user_log_out_everywhere(*, user: User) -> User:
+    """End every session of ``user``, on every device (API tokens are not sessions: they stay)."""
+    user = writes.lock(User.objects.all(), user.pk, label=_("User"))
+    user.session_salt = secrets.token_hex(16)
     return writes.save(user, new_version=False)
 
 

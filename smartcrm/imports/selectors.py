@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization
 from smartcrm.core.selectors import tenant_get
+from smartcrm.exports.writers import neutralize
 from smartcrm.imports.kinds import spec_of
 from smartcrm.imports.models import ImportRejectedRow, ImportRun, ImportTemplate
 
@@ -72,12 +73,24 @@ def rejected_rows_csv(*, run: ImportRun) -> Iterator[str]:
         buffer.truncate()
         return text
 
-    writer.writerow([_("Line"), *run.headers, _("Errors")])
+    # The cells are the file's own text: one opened in a spreadsheet must not run as a formula
+    # (as in every export, "=HYPERLINK(...)" becomes "'=HYPERLINK(...)").
+    writer.writerow([_("Line"), *map(_text_cell, run.headers), _("Errors")])
     yield "\ufeff" + flush()
     for row in rejected_rows(run=run).iterator(chunk_size=2000):
         cells = list(row.values) + [""] * (len(run.headers) - len(row.values))
-        writer.writerow([row.row_number, *cells[: len(run.headers)], error_text(row.errors)])
+        writer.writerow(
+            [
+                row.row_number,
+                *map(_text_cell, cells[: len(run.headers)]),
+                neutralize(error_text(row.errors)),
+            ]
+        )
         yield flush()
+
+
+def _text_cell(value: Any) -> Any:
+    return neutralize(value) if isinstance(value, str) else value
 
 
 def import_template_list(*, org: Organization, kind: str | None = None) -> QuerySet[ImportTemplate]:

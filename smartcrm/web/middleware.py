@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 
 
 class UserLanguageMiddleware:
@@ -25,3 +26,47 @@ class UserLanguageMiddleware:
             translation.activate(language)
             request.LANGUAGE_CODE = language
         return self.get_response(request)
+
+
+# Powerful browser features SmartCRM never uses: no page of it (nor a script injected into one)
+# may ask for them.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer", "autoplay", "bluetooth", "camera", "display-capture", "geolocation",
+        "gyroscope", "hid", "magnetometer", "microphone", "midi", "payment",
+        "publickey-credentials-get", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+    )
+)  # fmt: skip
+
+# The client's offer page (/o/<token>/...) shows an offer to whoever holds the link: personal.
+_PERSONAL_PUBLIC_PREFIXES = ("/o/",)
+
+
+class SecurityHeadersMiddleware:
+    """First in the chain: Permissions-Policy on every response, static files included, and
+    `Cache-Control: no-store, private` on whatever an authenticated user or token receives."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if _is_personal(request):
+            # A shared or back-button cache must not keep a page with someone's data.
+            patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+def _is_personal(request: HttpRequest) -> bool:
+    if request.path.startswith(_PERSONAL_PUBLIC_PREFIXES):
+        return True
+    if request.headers.get("Authorization"):  # an API call with a token, valid or not
+        return True
+    # Static files never get here with a user (WhiteNoise answers before authentication), and
+    # an anonymous visitor without a session cookie costs no session read.
+    user = getattr(request, "user", None)
+    if user is None or settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    return bool(user.is_authenticated)

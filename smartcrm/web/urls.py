@@ -75,6 +75,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/everywhere/", views.log_out_everywhere, name="logout-everywhere"),
     *PASSWORD_PAGES,
     path("org/<slug:slug>/", views.switch_organisation, name="switch-organisation"),
     path("language/", views.set_language, name="set-language"),

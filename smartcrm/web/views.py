@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -69,6 +70,16 @@ def switch_organisation(request: HttpRequest, slug: str) -> HttpResponse:
             request.session[SESSION_KEY] = str(membership.organization_id)
             return redirect("web:home")
     raise Http404("No such organisation.")
+
+
+@login_required
+@require_POST
+def log_out_everywhere(request: HttpRequest) -> HttpResponse:
+    """End every session of the user, this one included (API tokens stay)."""
+    core_services.user_log_out_everywhere(user=request.user)  # type: ignore[arg-type]  # login_required
+    logout(request)
+    messages.success(request, _("You were logged out on every device."))
+    return redirect("web:login")
 
 
 @require_POST

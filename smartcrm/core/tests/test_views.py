@@ -644,7 +644,7 @@ def test_every_member_creates_a_token_shown_once(client, request, org, role_user
     response = client.post(reverse("core:tokens"), {"name": "Formular site"})
 
     assert response.status_code == 200
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "no-store, private"
     plain = _match(r'value="(scrm_[^"]+)"', response.content.decode()).group(1)
     token = ApiToken.objects.get(user=user, organization=org)
     assert token.name == "Formular site" and plain not in token.key_hash

@@ -246,6 +246,21 @@ def test_rejected_rows_download_has_the_cells_and_an_error_column(org, owner):
     assert table[1][8].startswith("E-mail: ")
 
 
+def test_rejected_rows_download_neutralises_formulas_in_every_cell(org, owner):
+    header = [*PROSPECT_ROWS[0][:-1], "=cmd|' /C calc'!A0"]
+    rows = [header, ['=HYPERLINK("http://x.example","y")', "+Pop", "", "@SUM(1)", "", "", "-2"]]
+    run = preview(org, owner, "prospects", rows)
+
+    text = "".join(selectors.rejected_rows_csv(run=run)).lstrip("\ufeff")
+
+    table = list(csv.reader(io.StringIO(text)))
+    assert table[0][-2] == "'=cmd|' /C calc'!A0"
+    assert table[1][:8] == [
+        "2", "'=HYPERLINK(\"http://x.example\",\"y\")", "'+Pop", "", "'@SUM(1)", "", "", "'-2",
+    ]  # fmt: skip
+    assert table[1][8].startswith("E-mail: ")
+
+
 def test_after_the_import_each_rejected_line_is_reported_once(org, owner):
     rows = [PROSPECT_ROWS[0], ["Dan", "Pop", "", "nu-este-email", "", "", ""]]
     run = run_import(org, owner, "prospects", rows)
