@@ -69,6 +69,14 @@ def api_token_revoke(*, org: Organization, user: User, token_id: RecordId) -> Ap
     return token
 
 
+def api_tokens_revoke_all_of(*, user: User) -> int:
+    """Revoke every token ``user`` holds, in every organisation (a password reset, or a
+    change the user asks it of): returns how many were still live. One query."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
 def api_token_authenticate(
     plain: str, *, record_use: bool = True
 ) -> tuple[ApiToken, Membership] | None:

@@ -11,9 +11,11 @@ from django.contrib.auth.forms import (
     PasswordResetForm,
     SetPasswordForm,
 )
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from smartcrm.core.errors import DomainError
+from smartcrm.core.tokens import api_tokens_revoke_all_of
 
 
 class StyledForm(forms.Form):
@@ -98,7 +100,21 @@ def version_from(data: Any) -> int | None:
 
 
 class StyledPasswordChangeForm(StyledForm, PasswordChangeForm):
-    pass
+    """The password change, which offers to revoke the user's API tokens as well (a
+    password someone else may have known is a reason to)."""
+
+    revoke_tokens = forms.BooleanField(
+        label=_("Also revoke all my API tokens"),
+        help_text=_("Programs using them stop working until you give them new tokens."),
+        required=False,
+    )
+
+    @transaction.atomic
+    def save(self, commit: bool = True) -> Any:
+        user = super().save(commit=commit)
+        if commit and self.cleaned_data.get("revoke_tokens"):
+            api_tokens_revoke_all_of(user=user)
+        return user
 
 
 class StyledPasswordResetForm(StyledForm, PasswordResetForm):
@@ -106,4 +122,12 @@ class StyledPasswordResetForm(StyledForm, PasswordResetForm):
 
 
 class StyledSetPasswordForm(StyledForm, SetPasswordForm):
-    pass
+    """A password reset: whoever asked for it may have lost control of the account, so the
+    user's API tokens are revoked with the old password."""
+
+    @transaction.atomic
+    def save(self, commit: bool = True) -> Any:
+        user = super().save(commit=commit)
+        if commit:
+            api_tokens_revoke_all_of(user=user)
+        return user

@@ -184,3 +184,71 @@ def test_logout_ends_the_session(client, org, owner):
     response = client.post(reverse("web:logout"))
     assert response.status_code == 302
     assert client.get(reverse("web:home")).status_code == 302
+
+
+# --- API tokens and the password -------------------------------------------------------
+
+
+def _tokens(org, owner, other_org=None):
+    """Two live tokens of the owner (one in another organisation when given) and a revoked one."""
+    from smartcrm.core.tokens import api_token_create, api_token_revoke
+
+    first, _plain = api_token_create(org=org, user=owner, name="Integrare ERP")
+    old, _plain = api_token_create(org=org, user=owner, name="Vechi")
+    api_token_revoke(org=org, user=owner, token_id=old.pk)
+    tokens = [first]
+    if other_org is not None:
+        from smartcrm.core.models import Membership
+
+        Membership.objects.create(organization=other_org, user=owner, role="sales")
+        second, _plain = api_token_create(org=other_org, user=owner, name="Alt birou")
+        tokens.append(second)
+    return tokens, old
+
+
+def test_a_password_reset_revokes_every_api_token_of_the_user(client, org, owner, other_org):
+    tokens, old = _tokens(org, owner, other_org)
+    revoked_before = type(old).objects.get(pk=old.pk).revoked_at
+    _ask_reset(client, owner.email)
+    form_page = client.get(_reset_link(mail.outbox[0]), follow=True)
+    client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+
+    for token in tokens:
+        token.refresh_from_db()
+        assert token.revoked_at is not None
+    old.refresh_from_db()
+    assert old.revoked_at == revoked_before  # an earlier revocation keeps its time
+
+
+def test_a_failed_reset_revokes_nothing(client, org, owner):
+    tokens, _old = _tokens(org, owner)
+    _ask_reset(client, owner.email)
+    form_page = client.get(_reset_link(mail.outbox[0]), follow=True)
+    client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD + "x"},
+    )
+
+    tokens[0].refresh_from_db()
+    assert tokens[0].revoked_at is None
+
+
+@pytest.mark.parametrize("revoke", [True, False])
+def test_a_password_change_revokes_the_tokens_only_when_asked(client, org, owner, revoke):
+    tokens, _old = _tokens(org, owner)
+    client.force_login(owner)
+    page = client.get(reverse("web:password-change")).content.decode()
+    assert 'name="revoke_tokens"' in page
+    data = {"old_password": TEST_PASSWORD, "new_password1": NEW_PASSWORD,
+            "new_password2": NEW_PASSWORD}  # fmt: skip
+    if revoke:
+        data["revoke_tokens"] = "on"
+
+    response = client.post(reverse("web:password-change"), data)
+
+    assert response.status_code == 302
+    tokens[0].refresh_from_db()
+    assert (tokens[0].revoked_at is not None) is revoke
