@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import itertools
 import json
 import os
 import platform
@@ -101,6 +102,28 @@ class Op:
         return self.method, self.path, body, {}
 
 
+def new_prospect(serial: int) -> dict[str, Any]:
+    """A new prospect, like none before it (made-up words: no possible duplicate); ``serial``
+    tells apart those of one process."""
+    n = f"{os.getpid()}{serial:06d}{random.randrange(10**6):06d}"
+
+    def word() -> str:
+        return "".join(random.choice(SYLLABLES) for _ in range(4)).capitalize()
+
+    return {
+        "kind": "company",
+        "company_name": f"{word()} {word()} SRL",
+        "first_name": word(),
+        "last_name": word(),
+        "email": f"stefan.muresan.{n}@bench-nou.ro",
+        # fixed-line numbers: the dataset's are mobile, so no duplicate by phone
+        "phone": f"03{random.randint(10, 69)} {random.randint(100, 999)} "
+        f"{random.randint(100, 999)}",
+        "county": "CJ",
+        "locality": "Cluj-Napoca",
+    }
+
+
 def _cpu_seconds(server_pid: int) -> dict[str, float]:
     """CPU seconds used so far (user + system) by the web server's processes, by every
     PostgreSQL process on this machine, and by this process's finished children (the mixed
@@ -143,8 +166,7 @@ def _mixed_clients(plan: dict[str, Any], threads: int) -> tuple[list[float], Cou
         lambda: f"/api/v1/prospects/{random.choice(ids)}",
         lambda: f"/api/v1/accounts/{plan['account']}",
     ]
-    creator = Bench.__new__(Bench)
-    creator.counter = 0
+    serials = itertools.count(1)
     latencies: list[float] = []
     statuses: Counter[str] = Counter()
     lock = threading.Lock()
@@ -159,7 +181,7 @@ def _mixed_clients(plan: dict[str, Any], threads: int) -> tuple[list[float], Cou
                 try:
                     if random.random() < 0.2:
                         with lock:
-                            body = creator.new_prospect()
+                            body = new_prospect(next(serials))
                         response = c.post("/api/v1/prospects", json=body)
                     else:
                         response = c.get(random.choice(reads)())
@@ -294,24 +316,7 @@ class Bench:
         return self.counter
 
     def new_prospect(self) -> dict[str, Any]:
-        """A new prospect, like none before it (made-up words: no possible duplicate)."""
-        n = f"{os.getpid()}{self.unique():06d}{random.randrange(10**6):06d}"
-
-        def word() -> str:
-            return "".join(random.choice(SYLLABLES) for _ in range(4)).capitalize()
-
-        return {
-            "kind": "company",
-            "company_name": f"{word()} {word()} SRL",
-            "first_name": word(),
-            "last_name": word(),
-            "email": f"stefan.muresan.{n}@bench-nou.ro",
-            # fixed-line numbers: the dataset's are mobile, so no duplicate by phone
-            "phone": f"03{random.randint(10, 69)} {random.randint(100, 999)} "
-            f"{random.randint(100, 999)}",
-            "county": "CJ",
-            "locality": "Cluj-Napoca",
-        }
+        return new_prospect(self.unique())
 
     def operations(self) -> list[Op]:
         t = TARGETS
