@@ -189,7 +189,8 @@ SEARCH_URLS = {
     response={200: Page[SearchHitOut], **errors_for(400, 401, 422, 429)},
     summary="Search everything",
     description="Prospects, accounts, contacts, offers and products of the organisation, "
-    'best matches first, cursor-paginated. "stefan" finds "Ștefan" and back.',
+    "best matches first (the exact title, then titles starting with the query, by title, "
+    'then the rest, newest first), cursor-paginated. "stefan" finds "Ștefan" and back.',
 )
 def search_records(request: HttpRequest, params: Query[SearchParams]) -> Any:
     from smartcrm.api.pagination import reject_unknown_params

@@ -31,8 +31,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connections, models
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import StrIndex
 from django.utils.translation import gettext as _
 
 from smartcrm.core.errors import ValidationFailed
@@ -57,6 +58,11 @@ _MIN_PHONE_DIGITS = 3
 
 # Ranks: the title is the query, the title starts with it, the query is anywhere.
 RANK_EXACT, RANK_PREFIX, RANK_CONTAINS = 0, 1, 2
+# The newest index rows the search reads before it asks the substring index (see _other_hits).
+SEARCH_WINDOW = 2000
+# Sorts after every text that starts with a given prefix: a prefix is a range of titles.
+_PAST_EVERY_SUFFIX = "\U0010ffff"
+_HIT_COLUMNS = ("kind", "object_id", "title", "subtitle", "title_key")
 
 
 @dataclass(frozen=True)
@@ -472,14 +478,68 @@ def _decode_cursor(cursor: str) -> Position:
     return position
 
 
-def _after(position: Position) -> Q:
-    rank, title_key, object_id, kind = position
-    return (
-        Q(rank__gt=rank)
-        | Q(rank=rank, title_key__gt=title_key)
-        | Q(rank=rank, title_key=title_key, object_id__gt=object_id)
-        | Q(rank=rank, title_key=title_key, object_id=object_id, kind__gt=kind)
+def _title_starts_with(needle: str) -> Q:
+    """Titles starting with ``needle``, as a range an index on the title walks in order (the
+    column compares byte by byte on both databases: ``COLLATE "C"`` on PostgreSQL)."""
+    return Q(title_key__gte=needle, title_key__lt=needle + _PAST_EVERY_SUFFIX)
+
+
+def _containing_any(entries: QuerySet[SearchEntry], needles: list[str]) -> QuerySet[SearchEntry]:
+    """Rows whose text contains one of ``needles``, checked in each row (no index): for the
+    few rows of a window, where probing the substring index would cost more than reading."""
+    positions = {
+        f"_at_{number}": StrIndex("text", Value(needle)) for number, needle in enumerate(needles)
+    }
+    condition = Q()
+    for name in positions:
+        condition |= Q(**{f"{name}__gt": 0})
+    return entries.annotate(**positions).filter(condition)
+
+
+def _titled_hits(
+    entries: QuerySet[SearchEntry], needle: str, position: Position | None, count: int
+) -> list[tuple[Any, ...]]:
+    """The hits whose title is the query or starts with it, in title order (the exact title
+    sorts first), from the index on (organisation, title)."""
+    entries = entries.filter(_title_starts_with(needle))
+    if position is not None:
+        _rank, title_key, object_id, kind = position
+        entries = entries.filter(
+            Q(title_key__gt=title_key)
+            | Q(title_key=title_key, object_id__gt=object_id)
+            | Q(title_key=title_key, object_id=object_id, kind__gt=kind)
+        )
+    return list(
+        entries.order_by("title_key", "object_id", "kind").values_list(*_HIT_COLUMNS)[:count]
     )
+
+
+def _other_hits(
+    entries: QuerySet[SearchEntry],
+    needles: list[str],
+    position: Position | None,
+    count: int,
+) -> list[tuple[Any, ...]]:
+    """The hits that contain the query elsewhere, newest record first.
+
+    The newest SEARCH_WINDOW rows are read first: a common term ("popescu") fills the page
+    from them, and since every older row sorts after them, that page is exact. A rarer term
+    is then answered by the substring index, whose candidates are then few."""
+    if position is not None:
+        _rank, _title_key, object_id, kind = position
+        # The bound alone is what an index walks from; the pair breaks a tie on the id.
+        entries = entries.filter(object_id__lte=object_id).filter(
+            Q(object_id__lt=object_id) | Q(object_id=object_id, kind__gt=kind)
+        )
+    others = entries.exclude(_title_starts_with(needles[0])).order_by("-object_id", "kind")
+    window = entries.order_by("-object_id").values("id")[:SEARCH_WINDOW]
+    rows = list(
+        _containing_any(others.filter(id__in=window), needles).values_list(*_HIT_COLUMNS)[:count]
+    )
+    if len(rows) == count:
+        return rows
+    vendor = connections[entries.db].vendor
+    return list(others.filter(_matching(needles, vendor)).values_list(*_HIT_COLUMNS)[:count])
 
 
 def search(
@@ -490,10 +550,11 @@ def search(
     limit: int = DEFAULT_LIMIT,
     after: str | None = None,
 ) -> tuple[list[SearchHit], str | None]:
-    """Records of ``org`` whose text contains ``q``: exact titles first, then titles that
-    start with it, then the rest; ties by title, then id. One query, whatever the hits.
+    """Records of ``org`` whose text contains ``q``: the exact title first, then the titles
+    starting with it (by title), then the rest, newest first; ties by id and kind.
 
-    Returns one page of hits and the cursor of the next page (None on the last page).
+    Returns one page of hits and the cursor of the next page (None on the last page), in at
+    most three queries whatever the hits: the titles, then the newest rows, then the index.
     """
     needle = normalize_search_text(q or "")
     position = _decode_cursor(after) if after else None
@@ -501,31 +562,29 @@ def search(
     if not needle or not wanted:
         return [], None
     limit = max(1, min(int(limit), MAX_LIMIT))
-    needles = _needles(needle)
-
     entries = SearchEntry.objects.filter(organization=org, kind__in=wanted)
-    entries = entries.filter(_matching(needles, connections[entries.db].vendor))
-    entries = entries.annotate(
-        rank=Case(
-            When(title_key=needle, then=Value(RANK_EXACT)),
-            When(title_key__startswith=needle, then=Value(RANK_PREFIX)),
-            default=Value(RANK_CONTAINS),
-            output_field=IntegerField(),
-        )
-    )
-    if position is not None:
-        entries = entries.filter(_after(position))
-    rows = list(
-        entries.order_by("rank", "title_key", "object_id", "kind").values_list(
-            "kind", "object_id", "title", "subtitle", "rank", "title_key"
-        )[: limit + 1]
-    )
+
+    rows: list[tuple[Any, ...]] = []
+    if position is None or position[0] != RANK_CONTAINS:
+        rows = _titled_hits(entries, needle, position, limit + 1)
+    if len(rows) <= limit:
+        others_after = position if position and position[0] == RANK_CONTAINS else None
+        rows += _other_hits(entries, _needles(needle), others_after, limit + 1 - len(rows))
+
+    def rank_of(title_key: str) -> int:
+        if title_key == needle:
+            return RANK_EXACT
+        return RANK_PREFIX if title_key.startswith(needle) else RANK_CONTAINS
+
     hits = [
-        SearchHit(kind=kind, object_id=object_id, title=title, subtitle=subtitle, rank=rank)
-        for kind, object_id, title, subtitle, rank, _title_key in rows[:limit]
+        SearchHit(
+            kind=kind, object_id=object_id, title=title, subtitle=subtitle, rank=rank_of(title_key)
+        )
+        for kind, object_id, title, subtitle, title_key in rows[:limit]
     ]
     next_cursor = None
     if len(rows) > limit:
-        kind, object_id, _title, _subtitle, rank, title_key = rows[limit - 1]
-        next_cursor = _encode_cursor((rank, title_key, object_id, kind))
+        last = hits[-1]
+        title_key = "" if last.rank == RANK_CONTAINS else rows[limit - 1][4]
+        next_cursor = _encode_cursor((last.rank, title_key, last.object_id, last.kind))
     return hits, next_cursor

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from smartcrm.catalog.services import product_create, product_delete
 from smartcrm.contacts.services import contact_create, contact_delete, contact_update
+from smartcrm.core import search as core_search
 from smartcrm.core.errors import ValidationFailed
 from smartcrm.core.models import SearchEntry
 from smartcrm.core.search import (
@@ -214,21 +215,23 @@ def test_products_of_a_switched_off_catalogue_are_not_found(org, owner):
 # --- Ranking ---------------------------------------------------------------------------
 
 
-def test_exact_title_then_prefix_then_anywhere_ties_by_title(org, owner):
+def test_exact_title_then_prefix_by_title_then_anywhere_newest_first(org, owner):
     # given titles containing "delta" at different places, created out of order
-    for name in ("Beta Delta", "Delta Prod", "Alfa Delta", "Delta", "Deltaplan"):
+    for name in ("Alfa Delta", "Delta Prod", "Beta Delta", "Delta", "Deltaplan", "Zet Delta"):
         AccountFactory.create(org=org, user=owner, name=name)
 
     # when searching "Delta"
     hits, _cursor = search(org=org, q="Delta")
 
-    # then the exact title first, then the titles starting with it, then the rest
+    # then the exact title first, then the titles starting with it, by title, then the rest,
+    # the newest record first
     assert [(hit.title, hit.rank) for hit in hits] == [
         ("Delta", RANK_EXACT),
         ("Delta Prod", RANK_PREFIX),
         ("Deltaplan", RANK_PREFIX),
-        ("Alfa Delta", RANK_CONTAINS),
+        ("Zet Delta", RANK_CONTAINS),
         ("Beta Delta", RANK_CONTAINS),
+        ("Alfa Delta", RANK_CONTAINS),
     ]
 
 
@@ -404,23 +407,58 @@ def test_a_bad_cursor_is_an_error_naming_the_field(org):
 # --- Cost and the index itself ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("query", ["pr", "prod"])
-def test_search_is_one_query_whatever_the_number_of_hits(
-    org, owner, django_assert_num_queries, query
+@pytest.mark.parametrize("query", ["pr", "prod", "od"])
+def test_search_is_at_most_three_queries_whatever_the_number_of_hits(
+    org, owner, django_assert_max_num_queries, query
 ):
     # given one match
     AccountFactory.create(org=org, user=owner, name="Prod 0")
-    with django_assert_num_queries(1):
+    with django_assert_max_num_queries(3):
         few, _cursor = search(org=org, q=query)
 
     # when there are twenty
     for number in range(1, 20):
         AccountFactory.create(org=org, user=owner, name=f"Prod {number}")
-    with django_assert_num_queries(1):
+    with django_assert_max_num_queries(3):
         many, _cursor = search(org=org, q=query)
 
-    # then it is still one query
+    # then it is still three queries at most: titles, the newest rows, the substring index
     assert (len(few), len(many)) == (1, 20)
+
+
+def test_a_page_of_titles_is_one_query(org, owner, django_assert_num_queries):
+    for number in range(6):
+        AccountFactory.create(org=org, user=owner, name=f"Prod {number}")
+
+    with django_assert_num_queries(1):
+        hits, cursor = search(org=org, q="prod", limit=5)
+
+    assert len(hits) == 5 and cursor is not None
+
+
+def test_a_common_term_is_answered_from_the_newest_rows_exactly(org, owner, monkeypatch):
+    # given a window of five rows, older matches, then many newer rows, some matching
+    monkeypatch.setattr(core_search, "SEARCH_WINDOW", 5)
+    old = [AccountFactory.create(org=org, user=owner, name=f"Vechi Nord {n}") for n in range(2)]
+    newer = []
+    for number in range(12):
+        name = f"Alfa Nord {number}" if number % 2 else f"Beta {number}"
+        newer.append(AccountFactory.create(org=org, user=owner, name=name))
+    newest_matches = [account.pk for account in reversed(newer) if "Nord" in account.name]
+
+    # when reading pages of two, and the one big page
+    pages, cursor = [], None
+    while True:
+        hits, cursor = search(org=org, q="nord", limit=2, after=cursor)
+        pages.extend(hit.object_id for hit in hits)
+        if cursor is None:
+            break
+    everything, _cursor = search(org=org, q="nord", limit=50)
+
+    # then every match comes once, newest first, the old ones (past the window) last
+    expected = [*newest_matches, old[1].pk, old[0].pk]
+    assert pages == expected
+    assert [hit.object_id for hit in everything] == expected
 
 
 def test_sqlite_answers_long_queries_from_the_fts_table(org, owner):
@@ -433,8 +471,10 @@ def test_sqlite_answers_long_queries_from_the_fts_table(org, owner):
     with CaptureQueriesContext(connection) as short_query:
         assert _titles(org, "șt") == ["Ștefan"]
 
-    assert f"{SQLITE_FTS_TABLE} MATCH" in long_query.captured_queries[0]["sql"]
-    assert "MATCH" not in short_query.captured_queries[0]["sql"]
+    long_sql = " ".join(query["sql"] for query in long_query.captured_queries)
+    short_sql = " ".join(query["sql"] for query in short_query.captured_queries)
+    assert f"{SQLITE_FTS_TABLE} MATCH" in long_sql
+    assert "MATCH" not in short_sql
 
 
 def test_the_substring_index_exists(db):
@@ -471,6 +511,21 @@ def test_postgres_answers_substring_queries_from_the_trigram_index(org, owner):
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
     assert "search_entry_text_trgm_idx" in plan
+
+
+@pytest.mark.postgres
+def test_postgres_compares_titles_byte_by_byte(org, owner):
+    # a prefix is a range of titles only in byte order, whatever the database's collation
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT collation_name FROM information_schema.columns "
+            "WHERE table_name = 'core_searchentry' AND column_name = 'title_key'"
+        )
+        assert cursor.fetchone() == ("C",)
+    for name in ("Ab", "a b", "ab-c", "A.B", "Abc"):
+        AccountFactory.create(org=org, user=owner, name=name)
+
+    assert [hit.title for hit in search(org=org, q="ab")[0]] == ["Ab", "ab-c", "Abc"]
 
 
 # --- Rebuilding ------------------------------------------------------------------------
