@@ -1087,6 +1087,13 @@ def load(dataset: str, db: str) -> None:
         with connection.cursor() as cursor:
             for definition in indexes:
                 cursor.execute(definition)
+    if connection.vendor == "postgresql":
+        # Written with the triggers off: the pipeline's totals are counted once, now.
+        from smartcrm.sales.services import pipeline_totals_rebuild
+
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = DEFAULT")
+        pipeline_totals_rebuild()
     generated = time.perf_counter()
     print("  analysing", flush=True)
     with connection.cursor() as cursor:

@@ -324,6 +324,44 @@ class Offer(TenantModel):
         return self.status in (OfferStatus.WON, OfferStatus.LOST)
 
 
+# The closing date an offer that is not closed counts under in OfferPipelineTotal.
+NOT_CLOSED = dt.date(1, 1, 1)
+
+
+class OfferPipelineTotal(models.Model):
+    """What the pipeline's columns add up to: how many offers of an organisation, and their
+    value without VAT in cents, per status, currency and closing date (NOT_CLOSED for an
+    offer not closed).
+
+    Kept by database triggers on the offers table (migration 0009), in the statement that
+    changes an offer: no write path, cascade or bulk update can leave it behind, and the
+    board adds up a few rows instead of every open offer. Read by
+    ``selectors.pipeline_board_totals``; ``services.pipeline_totals_rebuild`` recomputes it
+    (after a load with the triggers off)."""
+
+    id = models.BigAutoField(primary_key=True)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=20)
+    currency = models.CharField(max_length=3)
+    closed_date = models.DateField()
+    count = models.IntegerField(default=0)
+    # Cents, an integer: exact on SQLite too, where a decimal column is a float.
+    total_net_cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("pipeline total")
+        verbose_name_plural = _("pipeline totals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "status", "currency", "closed_date"],
+                name="offer_pipeline_total_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.currency} {self.closed_date}: {self.count}"
+
+
 class OfferLine(TenantModel):
     """A product or service on an offer, with its computed amounts."""
 

@@ -22,7 +22,15 @@ from smartcrm.sales.choices import (
     OfferStatus,
     ProspectStatus,
 )
-from smartcrm.sales.models import Account, Offer, OfferLine, Prospect, RecordEvent, close_sort
+from smartcrm.sales.models import (
+    Account,
+    Offer,
+    OfferLine,
+    OfferPipelineTotal,
+    Prospect,
+    RecordEvent,
+    close_sort,
+)
 
 
 def prospect_list(
@@ -162,22 +170,23 @@ def pipeline_board_totals(
     *, org: Organization, today: dt.date
 ) -> dict[str, list[tuple[str, Decimal, int]]]:
     """Per column of the board: (currency, value without VAT, count) of every offer it
-    holds, not only the cards shown. One query."""
+    holds, not only the cards shown. One query, on the totals the offers table keeps
+    (OfferPipelineTotal): a few rows per column, however many offers."""
     rows = (
-        Offer.objects.for_org(org)
+        OfferPipelineTotal.objects.filter(organization=org)
         .filter(
             Q(status__in=OPEN_OFFER_STATUSES)
             | Q(status__in=CLOSED_OFFER_STATUSES, closed_date__gte=_pipeline_since(today))
         )
         .values("status", "currency")
-        .annotate(total=Sum("total_net"), count=Count("id"))
+        .annotate(cents=Sum("total_net_cents"), offers=Sum("count"))
+        .filter(offers__gt=0)
         .order_by("status", "currency")
     )
     totals: dict[str, list[tuple[str, Decimal, int]]] = {}
     for row in rows:
-        totals.setdefault(row["status"], []).append(
-            (row["currency"], row["total"] or Decimal("0.00"), row["count"])
-        )
+        value = (Decimal(row["cents"] or 0) / 100).quantize(Decimal("0.01"))
+        totals.setdefault(row["status"], []).append((row["currency"], value, row["offers"]))
     return totals
 
 

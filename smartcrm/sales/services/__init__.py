@@ -12,6 +12,7 @@ from smartcrm.sales.services.offers import (
     offer_line_update,
     offer_update,
 )
+from smartcrm.sales.services.pipeline import pipeline_totals_rebuild
 from smartcrm.sales.services.prospects import (
     prospect_create,
     prospect_delete,
@@ -33,6 +34,7 @@ __all__ = [
     "offer_line_remove",
     "offer_line_update",
     "offer_update",
+    "pipeline_totals_rebuild",
     "prospect_convert",
     "prospect_create",
     "prospect_delete",
