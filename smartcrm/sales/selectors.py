@@ -76,21 +76,42 @@ class PipelineRow:
     total_net: Decimal
 
 
-def pipeline(*, org: Organization) -> list[PipelineRow]:
-    """Open offers by status and currency: count and value without VAT (one query)."""
+def _kept_totals(org: Organization, which: Q) -> list[tuple[str, str, int, Decimal]]:
+    """(status, currency, count, value without VAT) of the offers of ``org`` that ``which``
+    picks among the totals the offers table keeps (OfferPipelineTotal: status, currency,
+    closed_date), by status and currency. One query on a few rows, however many offers."""
     rows = (
-        Offer.objects.for_org(org)
-        .filter(status__in=OPEN_OFFER_STATUSES)
+        OfferPipelineTotal.objects.filter(which, organization=org)
         .values("status", "currency")
-        .annotate(count=Count("id"), total=Sum("total_net"))
+        .annotate(cents=Sum("total_net_cents"), offers=Sum("count"))
+        .filter(offers__gt=0)
         .order_by("status", "currency")
     )
-    order = {status: index for index, status in enumerate(OfferStatus.values)}
-    result = [
-        PipelineRow(row["status"], row["currency"], row["count"], row["total"] or Decimal("0.00"))
+    return [
+        (
+            row["status"],
+            row["currency"],
+            row["offers"],
+            (Decimal(row["cents"] or 0) / 100).quantize(Decimal("0.01")),
+        )
         for row in rows
     ]
+
+
+def pipeline(*, org: Organization) -> list[PipelineRow]:
+    """Open offers by status and currency: count and value without VAT (one query)."""
+    order = {status: index for index, status in enumerate(OfferStatus.values)}
+    result = [
+        PipelineRow(status, currency, count, total)
+        for status, currency, count, total in _kept_totals(org, Q(status__in=OPEN_OFFER_STATUSES))
+    ]
     return sorted(result, key=lambda row: (order[row.status], row.currency))
+
+
+def offers_won_since(*, org: Organization, since: dt.date) -> list[tuple[str, int, Decimal]]:
+    """(currency, count, value without VAT) of the offers won on or after ``since``."""
+    won = Q(status=OfferStatus.WON, closed_date__gte=since)
+    return [(currency, count, total) for _status, currency, count, total in _kept_totals(org, won)]
 
 
 # --- The pipeline board ------------------------------------------------------------------
@@ -170,23 +191,13 @@ def pipeline_board_totals(
     *, org: Organization, today: dt.date
 ) -> dict[str, list[tuple[str, Decimal, int]]]:
     """Per column of the board: (currency, value without VAT, count) of every offer it
-    holds, not only the cards shown. One query, on the totals the offers table keeps
-    (OfferPipelineTotal): a few rows per column, however many offers."""
-    rows = (
-        OfferPipelineTotal.objects.filter(organization=org)
-        .filter(
-            Q(status__in=OPEN_OFFER_STATUSES)
-            | Q(status__in=CLOSED_OFFER_STATUSES, closed_date__gte=_pipeline_since(today))
-        )
-        .values("status", "currency")
-        .annotate(cents=Sum("total_net_cents"), offers=Sum("count"))
-        .filter(offers__gt=0)
-        .order_by("status", "currency")
+    holds, not only the cards shown. One query on the kept totals."""
+    on_board = Q(status__in=OPEN_OFFER_STATUSES) | Q(
+        status__in=CLOSED_OFFER_STATUSES, closed_date__gte=_pipeline_since(today)
     )
     totals: dict[str, list[tuple[str, Decimal, int]]] = {}
-    for row in rows:
-        value = (Decimal(row["cents"] or 0) / 100).quantize(Decimal("0.01"))
-        totals.setdefault(row["status"], []).append((row["currency"], value, row["offers"]))
+    for status, currency, count, total in _kept_totals(org, on_board):
+        totals.setdefault(status, []).append((currency, total, count))
     return totals
 
 

@@ -263,15 +263,9 @@ def my_open_offers(*, org: Organization, user: User) -> list[StatusGroup]:
 
 def won_this_month(*, org: Organization, day: Day) -> list[MoneyTotal]:
     """Offers won since the first of the month: count and value per currency."""
-    rows = (
-        Offer.objects.for_org(org)
-        .filter(status=OfferStatus.WON, closed_date__gte=day.month_start)
-        .values("currency")
-        .annotate(count=Count("id"), value=Sum("total_net"))
-        .order_by("currency")
-    )
     return [
-        MoneyTotal(row["currency"], row["count"], row["value"] or Decimal("0.00")) for row in rows
+        MoneyTotal(currency, count, value)
+        for currency, count, value in sales.offers_won_since(org=org, since=day.month_start)
     ]
 
 
