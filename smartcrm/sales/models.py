@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, ClassVar
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q, Value
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from smartcrm.core.choices import Language, PartyKind, Priority
+from smartcrm.core.expressions import Constant
 from smartcrm.core.models import (
     CompanyIdentity,
     Organization,
@@ -210,7 +211,7 @@ NO_CLOSE_DATE = dt.date(9999, 12, 31)
 def close_sort() -> Coalesce:
     """The pipeline's order of open offers: expected close date, offers without one last
     (what its index serves)."""
-    return Coalesce("expected_close_date", Value(NO_CLOSE_DATE, output_field=models.DateField()))
+    return Coalesce("expected_close_date", Constant(NO_CLOSE_DATE, output_field=models.DateField()))
 
 
 class Offer(TenantModel):

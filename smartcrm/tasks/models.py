@@ -6,11 +6,12 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.db.models import DateTimeField, F, Q, Value
+from django.db.models import DateTimeField, F, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from smartcrm.core.choices import Priority
+from smartcrm.core.expressions import Constant
 from smartcrm.core.models import TenantModel
 from smartcrm.core.registry import parent_constraint
 from smartcrm.tasks.choices import OPEN_TASK_STATUSES, TaskStatus
@@ -21,7 +22,7 @@ NO_DUE_TIME = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
 
 def due_sort() -> Coalesce:
     """The lists' order by due time, tasks without one last (what their index serves)."""
-    return Coalesce("due_at", Value(NO_DUE_TIME, output_field=DateTimeField()))
+    return Coalesce("due_at", Constant(NO_DUE_TIME, output_field=DateTimeField()))
 
 
 class Task(TenantModel):
