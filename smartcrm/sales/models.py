@@ -107,13 +107,28 @@ class Prospect(CompanyIdentity, MatchingKeys, TenantModel):
             ),
         ]
         indexes = [
+            # A filter's index ends with the lists' default order (newest first), so that a page
+            # of a common value is read in order, not sorted (SQLite sorts every match).
             models.Index(fields=["organization", "status", "id"], name="prospect_org_status_idx"),
-            models.Index(fields=["organization", "owner"], name="prospect_org_owner_idx"),
+            models.Index(
+                fields=["organization", "status", "created_at", "id"],
+                name="prospect_org_status_new_idx",
+            ),
+            models.Index(
+                fields=["organization", "owner", "created_at", "id"],
+                name="prospect_org_owner_new_idx",
+            ),
             models.Index(
                 fields=["organization", "priority", "id"], name="prospect_org_priority_idx"
             ),
-            models.Index(fields=["organization", "county"], name="prospect_org_county_idx"),
-            models.Index(fields=["organization", "source"], name="prospect_org_source_idx"),
+            models.Index(
+                fields=["organization", "county", "created_at", "id"],
+                name="prospect_org_county_new_idx",
+            ),
+            models.Index(
+                fields=["organization", "source", "created_at", "id"],
+                name="prospect_org_source_new_idx",
+            ),
             models.Index(fields=["organization", "cui"], name="prospect_org_cui_idx"),
             models.Index(
                 fields=["organization", "company_name", "id"], name="prospect_org_company_idx"

@@ -238,3 +238,20 @@ def test_token_create_prints_a_token_once_and_revoke_stops_it(data_dir):
         assert db.execute("select revoked_at is not null from core_apitoken").fetchone()[0] == 1
     unknown = smartcrm(data_dir, "token", "create", "--email", "nobody@gamma.ro")
     assert (unknown.returncode, "--email: no user nobody@gamma.ro." in unknown.stderr) == (1, True)
+
+
+def test_migrate_gives_sqlite_statistics_for_the_indexes_it_adds(data_dir):
+    # given a database with the demo data, one migration short of the newest, no statistics
+    assert smartcrm(data_dir, "migrate", "-v", "0").returncode == 0
+    assert smartcrm(data_dir, "demo").returncode == 0
+    assert smartcrm(data_dir, "migrate", "sales", "0010", "-v", "0").returncode == 0
+    with sqlite3.connect(data_dir / "smartcrm.sqlite3") as db:
+        db.execute("DROP TABLE IF EXISTS sqlite_stat1")
+
+    # when the rest is applied
+    assert smartcrm(data_dir, "migrate", "-v", "0").returncode == 0
+
+    # then the planner has statistics, the new indexes' among them
+    with sqlite3.connect(data_dir / "smartcrm.sqlite3") as db:
+        indexes = {row[0] for row in db.execute("SELECT idx FROM sqlite_stat1")}
+    assert "prospect_org_source_new_idx" in indexes
