@@ -22,15 +22,19 @@ def _plan(queryset) -> str:
     ("queryset", "index"),
     [
         (
-            lambda org: Task.objects.filter(organization=org)
-            .annotate(sort=due_sort())
-            .order_by("sort", "id"),
+            lambda org: (
+                Task.objects.filter(organization=org)
+                .annotate(sort=due_sort())
+                .order_by("sort", "id")
+            ),
             "task_org_due_sort_idx",
         ),
         (
-            lambda org: Offer.objects.filter(organization=org, status="sent")
-            .annotate(sort=close_sort())
-            .order_by("sort", "id"),
+            lambda org: (
+                Offer.objects.filter(organization=org, status="sent")
+                .annotate(sort=close_sort())
+                .order_by("sort", "id")
+            ),
             "offer_pipeline_open_idx",
         ),
     ],
