@@ -362,6 +362,9 @@ class SearchEntry(models.Model):
     # Lower-case, diacritics removed (core.text.search_key): what queries are matched on.
     text = models.TextField()
     title_key = models.CharField(max_length=255)
+    # False for the kinds only their own lists search (tasks, activities, notes): the global
+    # search walks the others' rows alone (search_entry_newest_idx).
+    global_search = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -374,13 +377,14 @@ class SearchEntry(models.Model):
             models.Index(fields=["organization", "kind"], name="search_entry_org_kind_idx"),
             # The search's two walks: titles starting with the query, in title order (the
             # column compares byte by byte, COLLATE "C" on PostgreSQL: migration 0009), and
-            # the newest rows first.
+            # the newest rows first (read from the index alone: kind and id are in it).
             models.Index(
                 fields=["organization", "title_key", "object_id"], name="search_entry_title_idx"
             ),
             models.Index(
-                fields=["organization", "object_id", "kind"],
+                fields=["organization", "object_id", "kind", "id"],
                 name="search_entry_newest_idx",
+                condition=models.Q(global_search=True),
             ),
         ]
 

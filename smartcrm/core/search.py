@@ -31,9 +31,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connections, models
-from django.db.models import Q, QuerySet, Value
+from django.db.models import Q, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import StrIndex
+from django.db.models.functions import Coalesce, StrIndex
 from django.utils.translation import gettext as _
 
 from smartcrm.core.errors import ValidationFailed
@@ -62,6 +62,7 @@ RANK_EXACT, RANK_PREFIX, RANK_CONTAINS = 0, 1, 2
 SEARCH_WINDOW = 2000
 # Sorts after every text that starts with a given prefix: a prefix is a range of titles.
 _PAST_EVERY_SUFFIX = "\U0010ffff"
+_LOWEST_ID = uuid.UUID(int=0)
 _HIT_COLUMNS = ("kind", "object_id", "title", "subtitle", "title_key")
 
 
@@ -199,6 +200,7 @@ def _entry(kind: SearchableKind, record: models.Model) -> SearchEntry:
         organization_id=record.organization_id,  # type: ignore[attr-defined]  # tenant rows
         kind=kind.key,
         object_id=record.pk,
+        global_search=kind.global_search,
         **search_entry_fields(kind.document(record)),
     )
 
@@ -522,20 +524,22 @@ def _other_hits(
 ) -> list[tuple[Any, ...]]:
     """The hits that contain the query elsewhere, newest record first.
 
-    The newest SEARCH_WINDOW rows are read first: a common term ("popescu") fills the page
-    from them, and since every older row sorts after them, that page is exact. A rarer term
-    is then answered by the substring index, whose candidates are then few."""
+    The newest SEARCH_WINDOW rows are read first, in order, until the page is full: a
+    common term ("popescu") fills it from them, and since every older row sorts after them,
+    that page is exact. A rarer term is then answered by the substring index, whose
+    candidates are then few."""
     if position is not None:
         _rank, _title_key, object_id, kind = position
         # The bound alone is what an index walks from; the pair breaks a tie on the id.
         entries = entries.filter(object_id__lte=object_id).filter(
-            Q(object_id__lt=object_id) | Q(object_id=object_id, kind__gt=kind)
+            Q(object_id__lt=object_id) | Q(object_id=object_id, kind__lt=kind)
         )
-    others = entries.exclude(_title_starts_with(needles[0])).order_by("-object_id", "kind")
-    window = entries.order_by("-object_id").values("id")[:SEARCH_WINDOW]
-    rows = list(
-        _containing_any(others.filter(id__in=window), needles).values_list(*_HIT_COLUMNS)[:count]
-    )
+    others = entries.exclude(_title_starts_with(needles[0])).order_by("-object_id", "-kind")
+    # The oldest id of the window, from the index alone; then a walk of the index from the
+    # newest row down to it, stopping at the page's last hit.
+    oldest = entries.order_by("-object_id").values("object_id")[SEARCH_WINDOW - 1 : SEARCH_WINDOW]
+    window = others.filter(object_id__gte=Coalesce(Subquery(oldest), Value(_LOWEST_ID)))
+    rows = list(_containing_any(window, needles).values_list(*_HIT_COLUMNS)[:count])
     if len(rows) == count:
         return rows
     vendor = connections[entries.db].vendor
@@ -562,7 +566,7 @@ def search(
     if not needle or not wanted:
         return [], None
     limit = max(1, min(int(limit), MAX_LIMIT))
-    entries = SearchEntry.objects.filter(organization=org, kind__in=wanted)
+    entries = SearchEntry.objects.filter(organization=org, kind__in=wanted, global_search=True)
 
     rows: list[tuple[Any, ...]] = []
     if position is None or position[0] != RANK_CONTAINS:

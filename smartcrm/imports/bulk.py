@@ -311,6 +311,7 @@ class SearchRows:
                         "subtitle": self._cleaned(document.subtitle),
                         "text": _TERM_SEPARATOR.join(keys),
                         "title_key": title_key,
+                        "global_search": kind.global_search,
                         "updated_at": None,
                     },
                 )

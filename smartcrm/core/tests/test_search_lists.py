@@ -15,6 +15,7 @@ from smartcrm.activities.services import activity_complete, activity_create, act
 from smartcrm.api.tests.helpers import ApiClient
 from smartcrm.core.models import SearchEntry
 from smartcrm.core.search import search, search_filter, search_matching_ids, search_reindex_all
+from smartcrm.imports.bulk import SearchRows
 from smartcrm.notes.models import Note
 from smartcrm.notes.services import note_create, note_delete, note_update
 from smartcrm.sales import services as sales
@@ -274,3 +275,18 @@ def test_the_backfill_writes_the_rows_the_services_write(org, owner):
     # then it wrote exactly the rows the services had written
     assert len(written) == 13
     assert sorted(SearchEntry.objects.filter(kind__in=kinds).values_list(*columns)) == written
+
+
+def test_rows_of_list_only_kinds_are_marked_out_of_the_global_search(org, owner):
+    # given a task, a note and an account, written by their services and by the import's
+    # bulk writer
+    task = task_create(org=org, user=owner, title="Sună clientul")
+    note_create(
+        org=org, user=owner, body="Notă", account_id=AccountFactory.create(org=org, user=owner).pk
+    )
+    made = SearchRows().entries([task])
+
+    # then only the account's row is walked by the global search
+    marked = dict(SearchEntry.objects.values_list("kind", "global_search"))
+    assert marked == {"task": False, "note": False, "account": True}
+    assert [entry.global_search for entry in made] == [False]
