@@ -1,5 +1,5 @@
 """What every PostgreSQL connection is set up with (settings.DATABASES): no JIT compilation,
-and the working memory a common search term's bitmap and sort need."""
+the working memory a common search term's bitmap and sort need, no parallel workers."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.db import connection
 
 
 @pytest.mark.django_db
-def test_postgresql_connections_run_without_jit_and_with_16mb_of_work_memory():
+def test_postgresql_connections_run_without_jit_or_parallel_workers_with_16mb_of_memory():
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's settings")
     with connection.cursor() as cursor:
@@ -16,4 +16,6 @@ def test_postgresql_connections_run_without_jit_and_with_16mb_of_work_memory():
         (jit,) = cursor.fetchone()
         cursor.execute("SHOW work_mem")
         (work_mem,) = cursor.fetchone()
-    assert (jit, work_mem) == ("off", "16MB")
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        (workers,) = cursor.fetchone()
+    assert (jit, work_mem, workers) == ("off", "16MB", "0")

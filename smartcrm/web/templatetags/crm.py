@@ -1,12 +1,14 @@
-"""Template helpers: money in the reader's format, list sorting links."""
+"""Template helpers: money in the reader's format, list sorting links, record paths."""
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import template
 from django.http import HttpRequest
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import get_language
@@ -81,3 +83,25 @@ def page_query(context: dict[str, Any], **changes: Any) -> str:
         else:
             params[name] = value
     return params.urlencode()
+
+
+# A record's page and actions, by URL name: reversed once with a stand-in id, then the
+# record's id put in its place (``reverse`` costs ~30 µs; a list page calls it 200 times).
+_STAND_IN = uuid.UUID("00000000-0000-4000-8000-000000000000")
+_PATHS: dict[tuple[str, str, str | None], tuple[str, str]] = {}
+
+
+@register.simple_tag
+def record_path(name: str, record_id: Any) -> str:
+    """``{% record_path 'tasks:task' task.pk %}``: what ``{% url %}`` gives for a URL taking
+    one record id, without reversing the URL for every row."""
+    if not isinstance(record_id, uuid.UUID):
+        return reverse(name, args=[record_id])
+    key = (name, get_script_prefix(), get_urlconf())
+    parts = _PATHS.get(key)
+    if parts is None:
+        prefix, stand_in, suffix = reverse(name, args=[_STAND_IN]).partition(str(_STAND_IN))
+        if not stand_in:
+            return reverse(name, args=[record_id])
+        parts = _PATHS[key] = (prefix, suffix)
+    return f"{parts[0]}{record_id}{parts[1]}"
