@@ -13,6 +13,7 @@ from django.utils import timezone
 from smartcrm.activities.models import Activity
 from smartcrm.activities.services import activity_complete, activity_create, activity_update
 from smartcrm.api.tests.helpers import ApiClient
+from smartcrm.core import search as core_search
 from smartcrm.core.models import SearchEntry
 from smartcrm.core.search import search, search_filter, search_matching_ids, search_reindex_all
 from smartcrm.imports.bulk import SearchRows
@@ -59,6 +60,26 @@ def test_search_filter_matches_the_folded_query_and_the_digits_of_a_phone(org, o
     assert list(accounts.filter(search_filter("account", "a", org=org))) == list(
         accounts.filter(search_filter("account", "A"))
     )
+
+
+@pytest.mark.parametrize("common_from", [2, 1000], ids=["common", "few"])
+def test_a_common_and_a_rare_term_filter_the_same_records(org, owner, monkeypatch, common_from):
+    # given three accounts among the newest rows matching "nord", one of them in Cluj,
+    # whether the term counts as common (from 2 matches) or as a few ids
+    monkeypatch.setattr(core_search, "COMMON_IN_WINDOW", common_from)
+    for name in ("Nord Lemn", "Nordic", "Sud Metal", "Vest Nord"):
+        AccountFactory.create(org=org, user=owner, name=name)
+    cluj = AccountFactory.create(org=org, user=owner, name="Nord Cluj", locality="Cluj-Napoca")
+    accounts = Account.objects.for_org(org)
+
+    found = accounts.filter(search_filter("account", "nord")).values_list("name", flat=True)
+    narrowed = accounts.filter(search_filter("account", "nord"), locality="Cluj-Napoca")
+
+    # then the same four, and the filter combines with another
+    assert sorted(found) == ["Nord Cluj", "Nord Lemn", "Nordic", "Vest Nord"]
+    assert list(narrowed) == [cluj]
+    is_common = core_search._few_matches(["account"], "nord", None) is None
+    assert is_common == (common_from == 2)
 
 
 def test_search_filter_without_anything_to_look_for_filters_nothing(org, owner):
