@@ -60,6 +60,8 @@ _MIN_PHONE_DIGITS = 3
 RANK_EXACT, RANK_PREFIX, RANK_CONTAINS = 0, 1, 2
 # The newest index rows the search reads before it asks the substring index (see _other_hits).
 SEARCH_WINDOW = 2000
+# Matches among them that make the search read ten times as many before the index.
+WIDER_FROM = 5
 # Sorts after every text that starts with a given prefix: a prefix is a range of titles.
 _PAST_EVERY_SUFFIX = "\U0010ffff"
 _LOWEST_ID = uuid.UUID(int=0)
@@ -577,8 +579,9 @@ def _other_hits(
 
     The newest SEARCH_WINDOW rows are read first, in order, until the page is full: a
     common term ("popescu") fills it from them, and since every older row sorts after them,
-    that page is exact. A rarer term is then answered by the substring index, whose
-    candidates are then few."""
+    that page is exact. A term found a few times there (WIDER_FROM) reads ten times as many
+    rows next; a rarer term is answered by the substring index, whose candidates are then
+    few."""
     if position is not None:
         _rank, _title_key, object_id, kind = position
         # The bound alone is what an index walks from; the pair breaks a tie on the id.
@@ -588,11 +591,14 @@ def _other_hits(
     others = entries.exclude(_title_starts_with(needles[0])).order_by("-object_id", "-kind")
     # The oldest id of the window, from the index alone; then a walk of the index from the
     # newest row down to it, stopping at the page's last hit.
-    oldest = entries.order_by("-object_id").values("object_id")[SEARCH_WINDOW - 1 : SEARCH_WINDOW]
-    window = others.filter(object_id__gte=Coalesce(Subquery(oldest), Value(_LOWEST_ID)))
-    rows = list(_containing_any(window, needles).values_list(*_HIT_COLUMNS)[:count])
-    if len(rows) == count:
-        return rows
+    for size in (SEARCH_WINDOW, SEARCH_WINDOW * 10):
+        oldest = entries.order_by("-object_id").values("object_id")[size - 1 : size]
+        window = others.filter(object_id__gte=Coalesce(Subquery(oldest), Value(_LOWEST_ID)))
+        rows = list(_containing_any(window, needles).values_list(*_HIT_COLUMNS)[:count])
+        if len(rows) == count:
+            return rows
+        if len(rows) < WIDER_FROM:
+            break
     vendor = connections[entries.db].vendor
     return list(others.filter(_matching(needles, vendor)).values_list(*_HIT_COLUMNS)[:count])
 
@@ -609,7 +615,8 @@ def search(
     starting with it (by title), then the rest, newest first; ties by id and kind.
 
     Returns one page of hits and the cursor of the next page (None on the last page), in at
-    most three queries whatever the hits: the titles, then the newest rows, then the index.
+    most four queries whatever the hits: the titles, the newest rows (once more, ten times
+    as many, for a term found a few times among them), then the index.
     """
     needle = normalize_search_text(q or "")
     position = _decode_cursor(after) if after else None

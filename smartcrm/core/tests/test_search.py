@@ -408,21 +408,21 @@ def test_a_bad_cursor_is_an_error_naming_the_field(org):
 
 
 @pytest.mark.parametrize("query", ["pr", "prod", "od"])
-def test_search_is_at_most_three_queries_whatever_the_number_of_hits(
+def test_search_is_at_most_four_queries_whatever_the_number_of_hits(
     org, owner, django_assert_max_num_queries, query
 ):
     # given one match
     AccountFactory.create(org=org, user=owner, name="Prod 0")
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         few, _cursor = search(org=org, q=query)
 
     # when there are twenty
     for number in range(1, 20):
         AccountFactory.create(org=org, user=owner, name=f"Prod {number}")
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         many, _cursor = search(org=org, q=query)
 
-    # then it is still three queries at most: titles, the newest rows, the substring index
+    # then it is still four queries at most: titles, the newest rows (twice), the index
     assert (len(few), len(many)) == (1, 20)
 
 
@@ -434,6 +434,27 @@ def test_a_page_of_titles_is_one_query(org, owner, django_assert_num_queries):
         hits, cursor = search(org=org, q="prod", limit=5)
 
     assert len(hits) == 5 and cursor is not None
+
+
+def test_a_term_found_a_few_times_among_the_newest_reads_ten_times_as_many(
+    org, owner, monkeypatch, django_assert_max_num_queries
+):
+    # given windows of three rows, then thirty: two matches among the newest three, the
+    # rest of a page of four further back
+    monkeypatch.setattr(core_search, "SEARCH_WINDOW", 3)
+    monkeypatch.setattr(core_search, "WIDER_FROM", 2)
+    names = ["Vest Nord 1", "Alfa", "Vest Nord 2", "Beta", "Vest Nord 3", "Gama", "Vest Nord 4"]
+    for name in names:
+        AccountFactory.create(org=org, user=owner, name=name)
+
+    # when searching a page of three
+    with django_assert_max_num_queries(3) as queries:
+        hits, cursor = search(org=org, q="nord", limit=3)
+
+    # then the page comes from the wider window, newest first, without the index
+    assert [hit.title for hit in hits] == ["Vest Nord 4", "Vest Nord 3", "Vest Nord 2"]
+    assert cursor is not None
+    assert not any("LIKE" in query["sql"] or "MATCH" in query["sql"] for query in queries)
 
 
 def test_a_common_term_is_answered_from_the_newest_rows_exactly(org, owner, monkeypatch):
