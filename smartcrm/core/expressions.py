@@ -16,11 +16,11 @@ class Constant(Value):
 
     def as_sqlite(
         self, compiler: Any, connection: Any, **extra_context: Any
-    ) -> tuple[str, list[Any]]:
+    ) -> tuple[str, tuple[Any, ...]]:
         sql, params = self.as_sql(compiler, connection, **extra_context)
         if sql != "%s" or len(params) != 1 or not isinstance(params[0], str | int):
-            return sql, params
+            return sql, tuple(params)
         (param,) = params
         if isinstance(param, int):
-            return str(param), []
-        return "'" + param.replace("'", "''") + "'", []
+            return str(param), ()
+        return "'" + param.replace("'", "''") + "'", ()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import uuid
 from decimal import Decimal
 from io import StringIO
 
@@ -468,7 +469,8 @@ def test_a_common_term_is_answered_from_the_newest_rows_exactly(org, owner, monk
     newest_matches = [account.pk for account in reversed(newer) if "Nord" in account.name]
 
     # when reading pages of two, and the one big page
-    pages, cursor = [], None
+    pages: list[uuid.UUID] = []
+    cursor = None
     while True:
         hits, cursor = search(org=org, q="nord", limit=2, after=cursor)
         pages.extend(hit.object_id for hit in hits)

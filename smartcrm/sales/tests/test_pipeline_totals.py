@@ -83,7 +83,7 @@ def test_totals_follow_every_write_of_an_offer(org, owner, other_org, other_owne
     assert _kept()[(org.pk, "draft", "RON", NOT_CLOSED)] == (1, Decimal("200.90"))
 
     # when lines change, the currency changes, offers move, win, lose, and one is deleted
-    line = first.lines.order_by("position").first()
+    line = first.lines.order_by("position")[0]
     services.offer_line_update(org=org, user=owner, line_id=line.pk, quantity="3")
     assert _kept() == _counted()
     services.offer_update(org=org, user=owner, offer_id=second.pk, currency="USD")
