@@ -11,12 +11,14 @@ cedilla and comma-below letters alike ("Ştefan", "Ștefan", "STEFAN" all give "
 A query matches when it is a substring of a record's text; a phone-like query also matches
 its digits alone ("0722 123" finds "0722123456"). PostgreSQL answers through a pg_trgm GIN
 index on ``LIKE '%q%'``; SQLite through an FTS5 trigram table (queries of 3+ characters;
-shorter ones fall back to LIKE).
+shorter ones fall back to LIKE). A common term has most rows as the trigram index's
+candidates, so both the global search (``_other_hits``) and the lists (``_few_matches``)
+first read the newest rows one by one, and ask that index only for a rarer term.
 
 Lists filter by ``q`` through the same table: ``search_filter(kind, q)`` is a ``Q`` of
 ``pk__in`` the matching index rows, so a list's search is as fast and as diacritics-blind
 as the global one. Kinds registered with ``global_search=False`` (tasks, activities,
-notes) are indexed for their lists only.
+notes) are indexed for their lists only (their rows' ``global_search`` is false).
 """
 
 from __future__ import annotations
