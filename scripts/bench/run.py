@@ -365,6 +365,17 @@ class Bench:
                f"/api/v1/prospects?limit=10&q={common_term}", target=t["list10"]),
             Op(f"list prospects q={rare} (rare)", f"/api/v1/prospects?limit=10&q={rare}",
                target=t["list_q_rare"]),
+            # A common term on a list sorted by name: its matches gather in one stretch of
+            # the order (every Popescu under P), far from the list's start.
+            Op(f"list contacts q={common_term} (by last name)",
+               f"/api/v1/contacts?limit=10&q={common_term}", target=t["list10"]),
+            Op(f"list prospects q={common_term} ordering=last_name",
+               f"/api/v1/prospects?limit=10&q={common_term}&ordering=last_name",
+               target=t["list10"]),
+            Op("list accounts q=constructii (by name)",
+               "/api/v1/accounts?limit=10&q=constructii&ordering=name", target=t["list10"]),
+            Op("list offers q=constructii", "/api/v1/offers?limit=10&q=constructii",
+               target=t["list10"]),
             Op(f"search q={common_term}", f"/api/v1/search?q={common_term}", target=t["search"]),
             Op(f"search q={rare}", f"/api/v1/search?q={rare}", target=t["search"]),
             Op("search q=constructii", "/api/v1/search?q=constructii", target=t["search"]),

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
-from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
+from ninja import FilterLookup, Query, Router, Schema, Status
 from pydantic import Field, PrivateAttr
 
 from smartcrm.activities import services
@@ -22,11 +22,11 @@ from smartcrm.api.schemas import (
     SEARCH_Q_DESCRIPTION,
     InputSchema,
     Page,
+    SearchableFilters,
     UtcDatetime,
     errors_for,
 )
 from smartcrm.core.modules import Module
-from smartcrm.core.search import search_filter
 from smartcrm.core.selectors import tenant_get
 
 router = Router(tags=["activities"])
@@ -126,7 +126,9 @@ class CompleteIn(InputSchema):
     outcome: str = Field("", description="What came of it (kept when empty)")
 
 
-class ActivityFilters(FilterSchema):
+class ActivityFilters(SearchableFilters):
+    search_kind = "activity"
+
     kind: ActivityKind | None = None
     status: ActivityStatus | None = None
     owner_id: uuid.UUID | None = None
@@ -143,9 +145,6 @@ class ActivityFilters(FilterSchema):
     q: str | None = Field(None, description=SEARCH_Q_DESCRIPTION + " Subject, notes, record.")
     # Set by the handler: today's start in the organisation's time zone.
     _cutoff: dt.datetime = PrivateAttr(default_factory=lambda: dt.datetime.now(dt.UTC))
-
-    def filter_q(self, value: str | None) -> Q:
-        return search_filter("activity", value)
 
     def filter_overdue(self, value: bool | None) -> Q:
         if value is None:

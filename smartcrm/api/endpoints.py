@@ -17,6 +17,7 @@ from ninja import FilterSchema
 from smartcrm.api.auth import Actor, actor_of
 from smartcrm.api.pagination import PageParams, Sort, page_response, paginate, reject_unknown_params
 from smartcrm.api.problems import ApiProblem
+from smartcrm.api.schemas import split_filters
 from smartcrm.core.modules import require_module
 
 
@@ -38,8 +39,9 @@ def list_page(
     default: str,
 ) -> dict[str, Any]:
     reject_unknown_params(request, type(filters).model_fields)
+    rows_of, search = split_filters(filters, queryset)
     rows, next_cursor, total = paginate(
-        filters.filter(queryset), page, orderings=orderings, default=default
+        rows_of, page, orderings=orderings, default=default, search=search
     )
     return page_response(rows, next_cursor, total)
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
-from ninja import Schema
+from django.db.models import Q, QuerySet
+from ninja import FilterSchema, Schema
 from pydantic import AfterValidator, AwareDatetime, ConfigDict, Field
+
+from smartcrm.core.search import ListSearch, list_search
 
 T = TypeVar("T")
 
@@ -22,11 +25,42 @@ def _in_utc(value: dt.datetime) -> dt.datetime:
 # shows it); a time without an offset is refused rather than guessed.
 UtcDatetime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 
-# The ``q`` of every list: served by the search index (core.search.search_filter).
+# The ``q`` of every list: served by the search index (core.search.list_search).
 SEARCH_Q_DESCRIPTION = (
     "Text anywhere in the record, case- and diacritics-blind "
     '("carpati" finds "Carpați", "Ştefan" finds "Ștefan"); combines with the other filters.'
 )
+
+
+class SearchableFilters(FilterSchema):
+    """A list's filters with a ``q`` (each declares the field, with its description) that
+    the search index answers: the records of ``search_kind``, or whose ``search_also``
+    foreign keys point at records found (an offer by its account's name)."""
+
+    q: str | None = None
+    search_kind: ClassVar[str]
+    search_also: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    def filter_q(self, value: str | None) -> Q:
+        found = list_search(self.search_kind, value, also=self.search_also)
+        return found.condition if found is not None else Q()
+
+    def split_search(self, queryset: QuerySet[Any]) -> tuple[QuerySet[Any], ListSearch | None]:
+        """``queryset`` filtered by everything but ``q``, and ``q``'s search (None without
+        one), for a page that walks its order only as far as it must (api.pagination)."""
+        search = list_search(self.search_kind, self.q, also=self.search_also)
+        rest = self.model_copy(update={"q": None}) if search is not None else self
+        return rest.filter(queryset), search
+
+
+def split_filters(
+    filters: FilterSchema, queryset: QuerySet[Any]
+) -> tuple[QuerySet[Any], ListSearch | None]:
+    """``queryset`` by ``filters``, and the search of a list's ``q`` apart, for
+    ``api.pagination.paginate``."""
+    if isinstance(filters, SearchableFilters):
+        return filters.split_search(queryset)
+    return filters.filter(queryset), None
 
 
 class InputSchema(Schema):

@@ -7,7 +7,7 @@ import uuid
 from decimal import Decimal
 from typing import Annotated, Any
 
-from django.db.models import F, Q
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
 from pydantic import Field
@@ -15,12 +15,17 @@ from pydantic import Field
 from smartcrm.api.concurrency import if_match_version, set_etag
 from smartcrm.api.endpoints import actor_in, list_page, no_content
 from smartcrm.api.pagination import PageParams, Sort
-from smartcrm.api.schemas import SEARCH_Q_DESCRIPTION, InputSchema, Page, errors_for
+from smartcrm.api.schemas import (
+    SEARCH_Q_DESCRIPTION,
+    InputSchema,
+    Page,
+    SearchableFilters,
+    errors_for,
+)
 from smartcrm.catalog import selectors, services
 from smartcrm.catalog.choices import ProductKind, RateSource
 from smartcrm.catalog.models import ExchangeRate, Product
 from smartcrm.core.modules import Module
-from smartcrm.core.search import search_filter
 from smartcrm.core.selectors import tenant_get
 
 router = Router(tags=["catalogue"])
@@ -81,14 +86,13 @@ class ProductPatch(InputSchema):
     active: bool | None = None
 
 
-class ProductFilters(FilterSchema):
+class ProductFilters(SearchableFilters):
+    search_kind = "product"
+
     kind: ProductKind | None = None
     active: bool | None = None
     currency: str | None = None
     q: str | None = Field(None, description=SEARCH_Q_DESCRIPTION)
-
-    def filter_q(self, value: str | None) -> Q:
-        return search_filter("product", value)
 
 
 PRODUCT_ORDERINGS = {

@@ -6,19 +6,24 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.db.models import F, Q
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
-from ninja import FilterSchema, Query, Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from smartcrm.api.concurrency import if_match_version, set_etag
 from smartcrm.api.endpoints import actor_in, list_page, no_content
 from smartcrm.api.pagination import PageParams, Sort
-from smartcrm.api.schemas import SEARCH_Q_DESCRIPTION, InputSchema, Page, errors_for
+from smartcrm.api.schemas import (
+    SEARCH_Q_DESCRIPTION,
+    InputSchema,
+    Page,
+    SearchableFilters,
+    errors_for,
+)
 from smartcrm.contacts import services
 from smartcrm.contacts.choices import ContactDepartment
 from smartcrm.contacts.models import Contact
-from smartcrm.core.search import search_filter
 from smartcrm.core.selectors import tenant_get
 
 router = Router(tags=["contacts"])
@@ -71,15 +76,14 @@ class ContactPatch(InputSchema):
     is_primary: bool | None = None
 
 
-class ContactFilters(FilterSchema):
+class ContactFilters(SearchableFilters):
+    search_kind = "contact"
+
     prospect_id: uuid.UUID | None = None
     account_id: uuid.UUID | None = None
     department: ContactDepartment | None = None
     is_primary: bool | None = None
     q: str | None = Field(None, description=SEARCH_Q_DESCRIPTION)
-
-    def filter_q(self, value: str | None) -> Q:
-        return search_filter("contact", value)
 
 
 CONTACT_ORDERINGS = {

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connections, models
-from django.db.models import Q, QuerySet, Subquery, Value
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, StrIndex
 from django.utils.translation import gettext as _
@@ -393,6 +393,56 @@ def search_matching_ids(
 FEW_MATCHES = 1000
 
 
+@dataclass(frozen=True)
+class ListSearch:
+    """A list's ``q``: the condition on its rows, and whether the term is common (found
+    COMMON_IN_WINDOW times among the newest rows). A common term's matches are many: the
+    newest-first list meets them at once, a list in another order walks its order only
+    until it has a page (api.pagination), since they may all lie far from its start."""
+
+    condition: Q
+    common: bool
+    # The same rows, told apart one by one (each row's index entry read and its text
+    # searched): for a walk that reads a few thousand rows at most.
+    probe: Q
+
+
+def list_search(
+    kind: str,
+    q: str | None,
+    *,
+    org: Organization | None = None,
+    field: str = "pk",
+    also: Sequence[tuple[str, str]] = (),
+) -> ListSearch | None:
+    """A list's ``q``: ``field`` (the record's id, or a foreign key to a record of ``kind``)
+    among the records of ``kind`` that ``q`` finds, or any of the ``also`` pairs (kind,
+    field) (an offer found by its account's name); None when ``q`` holds nothing to look
+    for. Combines with any other filter and with keyset pages.
+
+    One query tells which: a common term (COMMON_IN_WINDOW matches among the newest
+    SEARCH_WINDOW index rows of those kinds) filters by a subquery; otherwise the same
+    query reads the matching ids, FEW_MATCHES at most, and a rare term filters by them (a
+    planner that expects matches everywhere would walk the whole list's order looking for
+    them); one with more by the subquery."""
+    targets = [(kind, field), *also]
+    matches = {key: search_matching_ids(key, q, org=org) for key, _field in targets}
+    if any(ids is None for ids in matches.values()):
+        return None
+    common, found = _few_matches(list(matches), q, org)
+    needles = _needles(normalize_search_text(q or ""))
+    condition, probe = Q(), Q()
+    for key, target in targets:
+        if found is not None:
+            ids = [object_id for found_kind, object_id in found if found_kind == key]
+            condition |= Q(**{f"{target}__in": ids})
+        else:
+            condition |= Q(**{f"{target}__in": matches[key]})
+        entry = SearchEntry.objects.filter(kind=key, object_id=OuterRef(target))
+        probe |= Q(Exists(_containing_any(entry, needles)))
+    return ListSearch(condition=condition, common=common, probe=probe)
+
+
 def search_filter(
     kind: str,
     q: str | None,
@@ -401,29 +451,9 @@ def search_filter(
     field: str = "pk",
     also: Sequence[tuple[str, str]] = (),
 ) -> Q:
-    """A list's ``q`` filter: ``field`` (the record's id, or a foreign key to a record of
-    ``kind``) among the records of ``kind`` that ``q`` finds, or any of the ``also`` pairs
-    (kind, field) (an offer found by its account's name); an empty ``Q`` when ``q`` holds
-    nothing to look for. Combines with any other filter and with keyset pages.
-
-    One query tells which: a common term (COMMON_IN_WINDOW matches among the newest
-    SEARCH_WINDOW index rows of those kinds) filters by a subquery the list's order meets
-    early; otherwise the same query reads the matching ids, FEW_MATCHES at most, and a
-    rare term filters by them (a planner that expects matches everywhere would walk the
-    whole list's order looking for them); one with more by the subquery."""
-    targets = [(kind, field), *also]
-    matches = {key: search_matching_ids(key, q, org=org) for key, _field in targets}
-    if any(ids is None for ids in matches.values()):
-        return Q()
-    found = _few_matches(list(matches), q, org)
-    condition = Q()
-    for key, target in targets:
-        if found is not None:
-            ids = [object_id for found_kind, object_id in found if found_kind == key]
-            condition |= Q(**{f"{target}__in": ids})
-        else:
-            condition |= Q(**{f"{target}__in": matches[key]})
-    return condition
+    """``list_search``'s condition alone; an empty ``Q`` when ``q`` holds nothing."""
+    found = list_search(kind, q, org=org, field=field, also=also)
+    return found.condition if found is not None else Q()
 
 
 # Matches among the newest SEARCH_WINDOW rows of a list's kinds that make its term common.
@@ -432,9 +462,10 @@ COMMON_IN_WINDOW = 20
 
 def _few_matches(
     kinds: list[str], q: str | None, org: Organization | None
-) -> list[tuple[str, uuid.UUID]] | None:
-    """The (kind, id) of the index rows of ``kinds`` matching ``q`` when they are at most
-    FEW_MATCHES; None for more, or for a common term, in one query.
+) -> tuple[bool, list[tuple[str, uuid.UUID]] | None]:
+    """Whether ``q`` is common among the index rows of ``kinds``, and their (kind, id)
+    matching it when they are at most FEW_MATCHES (None for more, or for a common term), in
+    one query.
 
     The newest SEARCH_WINDOW rows of each kind are read first, row by row, until
     COMMON_IN_WINDOW of them match: a few milliseconds, where the substring index would
@@ -470,21 +501,29 @@ def _few_matches(
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *matching_params])
         rows = cursor.fetchall()
-    if len(rows) > FEW_MATCHES or (rows and rows[0][0] is None):
-        return None
-    return [(found_kind, uuid.UUID(str(object_id))) for found_kind, object_id in rows]
+    if rows and rows[0][0] is None:
+        return True, None
+    if len(rows) > FEW_MATCHES:
+        return False, None
+    return False, [(found_kind, uuid.UUID(str(object_id))) for found_kind, object_id in rows]
 
 
 def _matching_entries(
     kinds: list[str], q: str | None, org: Organization | None
 ) -> QuerySet[SearchEntry, tuple[str, uuid.UUID]]:
-    """(kind, object id) of the index rows of ``kinds`` whose text contains ``q``."""
-    entries = SearchEntry.objects.filter(kind__in=kinds)
+    """(kind, object id) of the index rows of ``kinds`` whose text contains ``q``.
+
+    One condition per kind, so PostgreSQL answers each from that kind's own index
+    (core.search_indexes) and combines them."""
+    entries = SearchEntry.objects.all()
     if org is not None:
         entries = entries.filter(organization=org)
     needles = _needles(normalize_search_text(q or ""))
-    entries = entries.filter(_matching(needles, connections[entries.db].vendor))
-    return entries.values_list("kind", "object_id")
+    matching = _matching(needles, connections[entries.db].vendor)
+    condition = Q()
+    for kind in kinds:
+        condition |= Q(kind=kind) & matching
+    return entries.filter(condition).values_list("kind", "object_id")
 
 
 def _wanted_kinds(org: Organization, kinds: Iterable[str] | None) -> list[str]:

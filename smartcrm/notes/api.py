@@ -6,17 +6,22 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.db.models import F, Q
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
-from ninja import FilterSchema, Query, Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from smartcrm.api.concurrency import if_match_version, set_etag
 from smartcrm.api.endpoints import actor_in, list_page, no_content
 from smartcrm.api.pagination import PageParams, Sort
-from smartcrm.api.schemas import SEARCH_Q_DESCRIPTION, InputSchema, Page, errors_for
+from smartcrm.api.schemas import (
+    SEARCH_Q_DESCRIPTION,
+    InputSchema,
+    Page,
+    SearchableFilters,
+    errors_for,
+)
 from smartcrm.core.modules import Module
-from smartcrm.core.search import search_filter
 from smartcrm.core.selectors import tenant_get
 from smartcrm.notes import services
 from smartcrm.notes.models import Note
@@ -59,15 +64,14 @@ class NotePatch(InputSchema):
     pinned: bool | None = None
 
 
-class NoteFilters(FilterSchema):
+class NoteFilters(SearchableFilters):
+    search_kind = "note"
+
     prospect_id: uuid.UUID | None = None
     account_id: uuid.UUID | None = None
     offer_id: uuid.UUID | None = None
     pinned: bool | None = None
     q: str | None = Field(None, description=SEARCH_Q_DESCRIPTION + " The note's text, record.")
-
-    def filter_q(self, value: str | None) -> Q:
-        return search_filter("note", value)
 
 
 NOTE_ORDERINGS = {

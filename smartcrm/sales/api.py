@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from django.db import transaction
-from django.db.models import F, Q, Value
+from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
@@ -27,11 +27,11 @@ from smartcrm.api.schemas import (
     SEARCH_Q_DESCRIPTION,
     InputSchema,
     Page,
+    SearchableFilters,
     UtcDatetime,
     errors_for,
 )
 from smartcrm.core.choices import County, Language, OfferPdfDesign, PartyKind, Priority
-from smartcrm.core.search import search_filter
 from smartcrm.core.selectors import tenant_get
 from smartcrm.dedupe.selectors import PossibleDuplicate
 from smartcrm.sales import selectors, services
@@ -176,7 +176,9 @@ class ProspectPatch(InputSchema):
     description: str | None = None
 
 
-class ProspectFilters(FilterSchema):
+class ProspectFilters(SearchableFilters):
+    search_kind = "prospect"
+
     status: ProspectStatus | None = None
     owner_id: uuid.UUID | None = None
     priority: Priority | None = None
@@ -186,9 +188,6 @@ class ProspectFilters(FilterSchema):
     q: str | None = Field(None, description=SEARCH_Q_DESCRIPTION)
     created_after: Annotated[UtcDatetime | None, FilterLookup("created_at__gte")] = None
     created_before: Annotated[UtcDatetime | None, FilterLookup("created_at__lt")] = None
-
-    def filter_q(self, value: str | None) -> Q:
-        return search_filter("prospect", value)
 
 
 PROSPECT_ORDERINGS = {
@@ -430,16 +429,15 @@ class AccountPatch(InputSchema):
     description: str | None = None
 
 
-class AccountFilters(FilterSchema):
+class AccountFilters(SearchableFilters):
+    search_kind = "account"
+
     owner_id: uuid.UUID | None = None
     county: County | None = None
     kind: PartyKind | None = None
     q: str | None = Field(None, description=SEARCH_Q_DESCRIPTION)
     created_after: Annotated[UtcDatetime | None, FilterLookup("created_at__gte")] = None
     created_before: Annotated[UtcDatetime | None, FilterLookup("created_at__lt")] = None
-
-    def filter_q(self, value: str | None) -> Q:
-        return search_filter("account", value)
 
 
 ACCOUNT_ORDERINGS = {
@@ -699,7 +697,11 @@ class OfferContactsIn(InputSchema):
     contact_ids: list[uuid.UUID]
 
 
-class OfferFilters(FilterSchema):
+class OfferFilters(SearchableFilters):
+    search_kind = "offer"
+    # An offer is found by its number and title, and by its account's name.
+    search_also = (("account", "account_id"),)
+
     status: OfferStatus | None = None
     account_id: uuid.UUID | None = None
     owner_id: uuid.UUID | None = None
@@ -711,10 +713,6 @@ class OfferFilters(FilterSchema):
     issued_before: Annotated[dt.date | None, FilterLookup("issue_date__lte")] = None
     closing_after: Annotated[dt.date | None, FilterLookup("expected_close_date__gte")] = None
     closing_before: Annotated[dt.date | None, FilterLookup("expected_close_date__lte")] = None
-
-    def filter_q(self, value: str | None) -> Q:
-        # An offer is found by its number and title, and by its account (as before).
-        return search_filter("offer", value, also=[("account", "account_id")])
 
 
 OFFER_ORDERINGS = {

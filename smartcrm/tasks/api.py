@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.http import HttpRequest, HttpResponse
-from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
+from ninja import FilterLookup, Query, Router, Schema, Status
 from pydantic import Field, PrivateAttr
 
 from smartcrm.agenda.selectors import overdue_cutoff, task_is_overdue
@@ -19,12 +19,12 @@ from smartcrm.api.schemas import (
     SEARCH_Q_DESCRIPTION,
     InputSchema,
     Page,
+    SearchableFilters,
     UtcDatetime,
     errors_for,
 )
 from smartcrm.core.choices import Priority
 from smartcrm.core.modules import Module
-from smartcrm.core.search import search_filter
 from smartcrm.core.selectors import tenant_get
 from smartcrm.tasks import services
 from smartcrm.tasks.choices import OPEN_TASK_STATUSES, TaskStatus
@@ -111,7 +111,9 @@ class AssignIn(InputSchema):
     assignee_id: uuid.UUID = Field(description="An active member of the organisation")
 
 
-class TaskFilters(FilterSchema):
+class TaskFilters(SearchableFilters):
+    search_kind = "task"
+
     status: TaskStatus | None = None
     assignee_id: uuid.UUID | None = None
     priority: Priority | None = None
@@ -131,9 +133,6 @@ class TaskFilters(FilterSchema):
     q: str | None = Field(None, description=SEARCH_Q_DESCRIPTION + " Title, description, record.")
     # Set by the handler: today's start in the organisation's time zone.
     _cutoff: dt.datetime = PrivateAttr(default_factory=lambda: dt.datetime.now(dt.UTC))
-
-    def filter_q(self, value: str | None) -> Q:
-        return search_filter("task", value)
 
     def filter_standalone(self, value: bool | None) -> Q:
         on_no_record = Q(prospect__isnull=True, account__isnull=True, offer__isnull=True)

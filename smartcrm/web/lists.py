@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from smartcrm.api.pagination import PageParams, Sort, paginate
 from smartcrm.api.problems import ApiProblem
+from smartcrm.api.schemas import split_filters
 
 PAGE_SIZE = 50
 # Query parameters that are not filters.
@@ -102,16 +103,17 @@ def list_page(
         ordering = default
     cursor = request.GET.get("cursor") or None
     params = PageParams(limit=limit, cursor=cursor, ordering=ordering, count=False)
+    rows_of, search = split_filters(schema, queryset)
     try:
         rows, next_cursor, _total = paginate(
-            schema.filter(queryset), params, orderings=orderings, default=default
+            rows_of, params, orderings=orderings, default=default, search=search
         )
     except ApiProblem:
         # A cursor from another ordering or a forged one: start from the first page.
         errors.append(_("The list was reloaded from the start."))
         params = PageParams(limit=limit, cursor=None, ordering=ordering, count=False)
         rows, next_cursor, _total = paginate(
-            schema.filter(queryset), params, orderings=orderings, default=default
+            rows_of, params, orderings=orderings, default=default, search=search
         )
         cursor = None
     membership = getattr(request, "membership", None)

@@ -168,3 +168,68 @@ def test_a_blank_q_filters_nothing(api, world, spec):
     spec.make(world, OTHER, True)
 
     assert len(_ids(api, spec.url, q="   ")) == len(_ids(api, spec.url))
+
+
+# --- a common term on a list in another order than newest first ------------------------------
+
+
+def _contacts_sorted(api: ApiClient, q: str, limit: int) -> tuple[list[str], int]:
+    """Every contact ``q`` finds, page after page, in last-name order; and the queries of
+    the first page."""
+    names: list[str] = []
+    params = {"q": q, "limit": str(limit), "ordering": "last_name"}
+
+    def page(params: dict[str, str]) -> Any:
+        response = api.client.get(
+            "/api/v1/contacts", params, HTTP_AUTHORIZATION=f"Bearer {api.token}"
+        )
+        assert response.status_code == 200, response.content
+        return response.json()
+
+    page(params)  # warm up: the token's once-a-minute "last used" write
+    with CaptureQueriesContext(connection) as first:
+        body = page(params)
+    queries = len(first.captured_queries)  # read before the next request clears the log
+    while True:
+        names += [item["last_name"] for item in body["items"]]
+        if not body["next_cursor"]:
+            return names, queries
+        body = page({**params, "cursor": body["next_cursor"]})
+
+
+@pytest.mark.parametrize(
+    "walk", [3, 1000], ids=["matches past the walk", "matches within the walk"]
+)
+def test_a_common_term_on_a_list_sorted_by_name_pages_in_order(api, world, monkeypatch, walk):
+    # given a term common among the newest rows (from 2 matches), found on the contacts
+    # whose last names sort last (every "Popescu" after the "Anghel"s), and one more found
+    # by its e-mail alone, in the middle of the order
+    from smartcrm.api import pagination
+    from smartcrm.contacts.services import contact_create
+    from smartcrm.core import search as core_search
+
+    monkeypatch.setattr(core_search, "COMMON_IN_WINDOW", 2)
+    monkeypatch.setattr(pagination, "SEARCH_WALK", walk)
+    for number in range(6):
+        contact_create(
+            org=world.org, user=world.user, account_id=world.first.pk,
+            first_name="Ion", last_name=f"Anghel {number}",
+        )  # fmt: skip
+    contact_create(
+        org=world.org, user=world.user, account_id=world.first.pk, first_name="Dan",
+        last_name="Marin", email="dan.popescu@example.ro",
+    )  # fmt: skip
+    for first_name in ("Ana", "Ion", "Maria", "Petru"):
+        contact_create(
+            org=world.org, user=world.user, account_id=world.first.pk,
+            first_name=first_name, last_name="Popescu",
+        )  # fmt: skip
+
+    names, first_page_queries = _contacts_sorted(api, "popescu", limit=2)
+
+    # then every match once, in last-name order, whichever way the page found them: from
+    # the walk alone, or (the walk's three "Anghel"s holding none) gathered and sorted, one
+    # query more than a rare term's page
+    assert names == ["Marin", "Popescu", "Popescu", "Popescu", "Popescu"]
+    rare_term_queries = _contacts_sorted(api, "marin", limit=2)[1]
+    assert first_page_queries == rare_term_queries + (1 if walk == 3 else 0)

@@ -24,9 +24,12 @@ from smartcrm.core.search import (
     RANK_EXACT,
     RANK_PREFIX,
     SQLITE_FTS_TABLE,
+    _matching_entries,
     search,
     search_reindex_all,
+    searchable_kinds,
 )
+from smartcrm.core.search_indexes import search_kind_index, search_kind_index_name
 from smartcrm.core.services import organization_set_modules
 from smartcrm.sales import services as sales
 from smartcrm.sales.tests.factories import (
@@ -501,16 +504,21 @@ def test_sqlite_answers_long_queries_from_the_fts_table(org, owner):
 
 
 def test_the_substring_index_exists(db):
-    # a raw look at the schema: pg_trgm GIN index on PostgreSQL, FTS5 table and triggers on
-    # SQLite
+    # a raw look at the schema: a pg_trgm GIN index per kind and one over the global kinds
+    # on PostgreSQL, FTS5 table and triggers on SQLite
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                "SELECT indexdef FROM pg_indexes "
-                "WHERE tablename = 'core_searchentry' AND indexname = 'search_entry_text_trgm_idx'"
+                "SELECT indexname, indexdef FROM pg_indexes "
+                "WHERE tablename = 'core_searchentry' AND indexdef LIKE %s",
+                ["%gin_trgm_ops%"],
             )
-            (definition,) = cursor.fetchone()
-            assert "USING gin (text gin_trgm_ops)" in definition
+            definitions = dict(cursor.fetchall())
+            for kind in searchable_kinds():
+                definition = definitions.pop(search_kind_index_name(kind.key))
+                assert f"WHERE ((kind)::text = '{kind.key}'::text)" in definition
+            assert definitions.pop("search_entry_global_trgm_idx").endswith("WHERE global_search")
+            assert definitions == {}  # the whole-table index is gone
         else:
             cursor.execute(
                 "SELECT type, name, sql FROM sqlite_master WHERE name LIKE %s ORDER BY name",
@@ -525,15 +533,68 @@ def test_the_substring_index_exists(db):
             }
 
 
+def _many_entries(org) -> None:
+    # Enough rows of each kind that the planner prefers the substring index for a rare term
+    # (a test's few rows would be read whole, or through any index on the kind).
+    SearchEntry.objects.bulk_create(
+        SearchEntry(
+            organization=org,
+            kind=kind,
+            object_id=uuid.uuid4(),
+            title=f"{kind} {number}",
+            title_key=f"{kind} {number}",
+            text=f"{kind} {number} bucuresti constanta",
+            global_search=kind != "activity",
+        )
+        for kind in ("offer", "account", "activity")
+        for number in range(3000)
+    )
+    with connection.cursor() as cursor:
+        # GIN holds new rows in a pending list until a vacuum: move them into the index.
+        cursor.execute(
+            "SELECT gin_clean_pending_list(indexrelid) FROM pg_index "
+            "WHERE indrelid = 'core_searchentry'::regclass "
+            "AND indexrelid::regclass::text LIKE '%%trgm_idx'"
+        )
+        cursor.execute("ANALYZE core_searchentry")
+
+
 @pytest.mark.postgres
 def test_postgres_answers_substring_queries_from_the_trigram_index(org, owner):
     AccountFactory.create(org=org, user=owner, name="Ștefan")
+    _many_entries(org)
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN SELECT id FROM core_searchentry WHERE text LIKE %s", ["%stefan%"])
+        cursor.execute(
+            "EXPLAIN SELECT id FROM core_searchentry WHERE global_search AND text LIKE %s",
+            ["%stefan%"],
+        )
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
-    assert "search_entry_text_trgm_idx" in plan
+    assert "search_entry_global_trgm_idx" in plan
+
+
+def test_a_kind_index_takes_a_kind_key_only():
+    # the key goes into the statement: anything but a plain key is refused before SQL
+    with pytest.raises(ValueError, match="not a kind key"):
+        search_kind_index("offer' OR true --")
+    assert search_kind_index_name("attachment") == "search_entry_attachment_trgm_idx"
+
+
+@pytest.mark.postgres
+def test_a_list_asks_the_index_of_its_own_kinds(org, owner):
+    # an offer's list finds offers by their account's name: each kind from its own index,
+    # the two answers combined (a term common among activities costs the offers nothing)
+    AccountFactory.create(org=org, user=owner, name="Ștefan")
+    sql, params = _matching_entries(["offer", "account"], "stefan", None).query.sql_with_params()
+    _many_entries(org)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert search_kind_index_name("offer") in plan
+    assert search_kind_index_name("account") in plan
 
 
 @pytest.mark.postgres

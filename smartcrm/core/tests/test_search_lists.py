@@ -78,8 +78,8 @@ def test_a_common_and_a_rare_term_filter_the_same_records(org, owner, monkeypatc
     # then the same four, and the filter combines with another
     assert sorted(found) == ["Nord Cluj", "Nord Lemn", "Nordic", "Vest Nord"]
     assert list(narrowed) == [cluj]
-    is_common = core_search._few_matches(["account"], "nord", None) is None
-    assert is_common == (common_from == 2)
+    search = core_search.list_search("account", "nord")
+    assert search is not None and search.common == (common_from == 2)
 
 
 def test_search_filter_without_anything_to_look_for_filters_nothing(org, owner):
