@@ -19,7 +19,12 @@ from smartcrm.core.errors import Conflict, ValidationFailed
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
 from smartcrm.core.modules import Module, require_module
-from smartcrm.core.permissions import ensure_member, membership_of
+from smartcrm.core.permissions import (
+    ensure_member,
+    membership_of,
+    require_assign_right,
+    require_owner_or_role,
+)
 from smartcrm.core.search import search_index, search_unindex
 from smartcrm.notifications import reminders
 from smartcrm.notifications.choices import NotificationKind
@@ -177,9 +182,14 @@ def activity_update(
     participant_ids: Iterable[RecordId] | None = None,
     **changes: Any,
 ) -> Activity:
-    """Change an activity (reschedule, rename, note the outcome, change participants)."""
-    membership_of(org, user)
+    """Change an activity (reschedule, rename, note the outcome, change participants); a new
+    owner needs the right to reassign it."""
+    membership = membership_of(org, user)
     activity = _locked(org, activity_id, version)
+    if "owner_id" in changes:
+        require_assign_right(
+            org, user, records=[activity], new_holder=changes["owner_id"], membership=membership
+        )
     before = Activity(
         start_at=activity.start_at,
         reminder_minutes=activity.reminder_minutes,
@@ -272,8 +282,9 @@ def activity_cancel(
 def activity_delete(
     *, org: Organization, user: User, activity_id: RecordId, version: int | None = None
 ) -> None:
-    membership_of(org, user)
+    """Delete an activity (its owner, or a manager)."""
     activity = _locked(org, activity_id, version)
+    require_owner_or_role(org, user, owner_id=activity.owner_id)
     search_unindex(activity)
     activity.delete()
 

@@ -15,12 +15,12 @@ from smartcrm.core import writes
 from smartcrm.core.errors import Conflict, ValidationFailed
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User, normalize_email
-from smartcrm.core.permissions import membership_of
+from smartcrm.core.permissions import membership_of, require_owner_or_role
 from smartcrm.core.search import search_index, search_unindex
 from smartcrm.dedupe.keys import set_matching_keys
 from smartcrm.sales.choices import EventKind
 from smartcrm.sales.models import Offer
-from smartcrm.sales.parents import resolve_parent
+from smartcrm.sales.parents import parent_owner_id, resolve_parent
 from smartcrm.sales.services import record_event
 
 CONTACT_FIELDS = (
@@ -117,11 +117,12 @@ def contact_update(
 def contact_delete(
     *, org: Organization, user: User, contact_id: RecordId, version: int | None = None
 ) -> None:
-    """Delete a contact; it leaves the offers and activities it was on."""
-    membership_of(org, user)
+    """Delete a contact (the owner of its prospect or account, or a manager); it leaves the
+    offers and activities it was on."""
     contact = writes.lock(
         Contact.objects.for_org(org), contact_id, version=version, label=_("Contact")
     )
+    require_owner_or_role(org, user, owner_id=parent_owner_id(org, contact))
     search_unindex(contact)
     contact.delete()
 

@@ -1,12 +1,25 @@
 """Who may do what: roles ranked owner > admin > manager > sales.
 
-- sales: works the records of the organisation; deletes only records they own.
-- manager: also deletes any record, edits the catalogue and exchange rates.
+- sales: works the records of the organisation; deletes only records they own, and hands
+  over to someone else (reassigns) only records they own: they cannot take a record that
+  is someone else's.
+- manager: also deletes and reassigns any record, edits the catalogue and exchange rates.
 - admin: also manages members, departments, modules and organisation settings.
 - owner: also manages the owners and the organisation itself.
+
+Whose own a record is (who "holds" it):
+
+- a prospect, an account, an offer, an activity: its owner;
+- a task: its assignee, and the member who created it (who delegated it);
+- a contact: the owner of the prospect or account it belongs to;
+- a note: its author.
 """
 
 from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -15,6 +28,7 @@ from smartcrm.core.choices import Role
 from smartcrm.core.errors import Forbidden, NotFound
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Membership, Organization, User
+from smartcrm.core.text import listed
 
 ROLE_RANK: dict[str, int] = {Role.SALES: 1, Role.MANAGER: 2, Role.ADMIN: 3, Role.OWNER: 4}
 
@@ -45,17 +59,79 @@ def require_role(org: Organization, user: User, minimum: str) -> Membership:
     return membership
 
 
+def same_id(first: object, second: object) -> bool:
+    """Whether two ids (UUIDs, or their text in any case) name the same row; anything that is
+    not an id equals only itself."""
+    if first is None or second is None:
+        return first is second
+    try:
+        return uuid.UUID(str(first)) == uuid.UUID(str(second))
+    except ValueError:
+        return str(first) == str(second)
+
+
+def holds(user: User, holders: Iterable[RecordId | None]) -> bool:
+    """Whether the record whose holders these are is the user's own."""
+    return any(same_id(holder, user.pk) for holder in holders)
+
+
 def require_owner_or_role(
-    org: Organization, user: User, *, owner_id: RecordId | None, minimum: str = Role.MANAGER
+    org: Organization,
+    user: User,
+    *,
+    owner_id: RecordId | None = None,
+    holders: Iterable[RecordId | None] = (),
+    minimum: str = Role.MANAGER,
 ) -> Membership:
-    """Sales users may change what they own; from ``minimum`` up, anything."""
+    """Sales users may change (and delete) what they own: ``owner_id``, or any of ``holders``
+    when several members hold the record; from ``minimum`` up, anything."""
     membership = membership_of(org, user)
-    if owner_id == user.pk or has_role(membership, minimum):
+    if holds(user, (owner_id, *holders)) or has_role(membership, minimum):
         return membership
     raise Forbidden(
         _("Only the record's owner or a %(role)s may do this.") % {"role": Role(minimum).label},
         code="forbidden",
     )
+
+
+def require_assign_right(
+    org: Organization,
+    user: User,
+    *,
+    records: Sequence[Any],
+    new_holder: object,
+    field: str = "owner_id",
+    holders: Callable[[Any], Iterable[RecordId | None]] | None = None,
+    membership: Membership | None = None,
+) -> Membership:
+    """Handing records to someone else, or taking them, needs the assign right on each:
+    from manager up, on any record; a sales user, only on the records they own.
+
+    ``field`` is the records' attribute that changes (``owner_id``, a task's
+    ``assignee_id``) and the field a refusal names; ``holders`` says who owns a record
+    (by default the member in ``field``). A record ``new_holder`` already has is not handed
+    over. One refused record refuses them all, naming them. ``membership``: the acting
+    user's, when the service read it already."""
+    membership = membership or membership_of(org, user)
+    if has_role(membership, Role.MANAGER):
+        return membership
+    holders_of = holders or (lambda record: (getattr(record, field),))
+    refused = [
+        record
+        for record in records
+        if not same_id(getattr(record, field), new_holder) and not holds(user, holders_of(record))
+    ]
+    if not refused:
+        return membership
+    role = Role.MANAGER.label
+    if len(records) == 1:
+        message = _("Only the record's owner or a %(role)s may reassign it.") % {"role": role}
+    else:
+        message = _("Only their owner or a %(role)s may reassign these records: %(names)s.") % {
+            "role": role,
+            "names": listed(refused),
+        }
+    raise Forbidden(message, field=field, code="forbidden")
 
 
 def ensure_member(

@@ -24,6 +24,7 @@ from smartcrm.core.search import search_index, search_unindex
 from smartcrm.dedupe.selectors import dedupe_kind
 from smartcrm.sales.choices import EventKind, ProspectStatus
 from smartcrm.sales.models import Account, Offer, Prospect, RecordEvent
+from smartcrm.sales.parents import parent_owner_id
 
 MAX_MERGED = 20
 
@@ -195,7 +196,8 @@ def _check_mergeable(
                 field="merged_ids",
                 code="different_parent",
             )
-        membership_of(org, user)
+        # merging deletes the others: the right to delete contacts of their record
+        require_owner_or_role(org, user, owner_id=parent_owner_id(org, survivor))
     else:
         for row in merged:  # merging deletes them: the same right as deleting
             require_owner_or_role(org, user, owner_id=row.owner_id)

@@ -106,10 +106,23 @@ class CommitIn(InputSchema):
     mode: ImportMode = ImportMode.VALID_ONLY
 
 
+class UndoKeptOut(Schema):
+    other_owner: int = Field(description="Records it created, now owned by someone else")
+    history: int = Field(
+        description="Converted prospects, accounts with offers or made from a prospect"
+    )
+    in_use: int = Field(
+        description="Records it created that something was added to since: contacts, "
+        "activities, notes, tasks; a contact on an offer or activity, a product on an offer"
+    )
+    changed: int = Field(description="Records edited since the import")
+
+
 class UndoOut(Schema):
     deleted: int = Field(description="Records the import created, now deleted")
     restored: int = Field(description="Records it updated, given their previous values")
-    kept: int = Field(description="Records changed or used since, left as they are")
+    kept: int = Field(description="Records taken over, changed or used since, left as they are")
+    kept_because: UndoKeptOut = Field(description="The kept records, by why they were kept")
 
 
 class RejectedRowOut(Schema):
@@ -351,8 +364,9 @@ def resume_import(request: HttpRequest, import_id: uuid.UUID) -> Any:
     "/imports/{import_id}/undo",
     response={200: UndoOut, **WRITE_ERRORS},
     summary="Undo an import",
-    description="Deletes the records it created and restores those it updated (records "
-    "changed since, or converted, are kept and counted).",
+    description="In one transaction, deletes the records it created and restores those it "
+    "updated. A created record is deleted only while it is unchanged since the import, "
+    "unused and still owned by the importing user; the others are kept, and counted by why.",
 )
 def undo_import(request: HttpRequest, import_id: uuid.UUID) -> Any:
     actor = actor_in(request)

@@ -21,10 +21,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from smartcrm.catalog.models import Product
+from smartcrm.contacts.models import Contact
 from smartcrm.core import writes
 from smartcrm.core.errors import Conflict, DomainError, NotFound, TooLarge, ValidationFailed
 from smartcrm.core.ids import RecordId
@@ -32,6 +35,7 @@ from smartcrm.core.models import Organization, User
 from smartcrm.core.modules import require_module
 from smartcrm.core.outages import database_outage
 from smartcrm.core.permissions import membership_of, require_owner_or_role, require_role
+from smartcrm.core.registry import child_kinds
 from smartcrm.core.search import search_index_many, search_unindex_many
 from smartcrm.core.selectors import tenant_get
 from smartcrm.imports import bulk
@@ -59,7 +63,7 @@ from smartcrm.imports.mapping import check_mapping, propose_mapping
 from smartcrm.imports.models import ImportBatch, ImportFile, ImportRun, ImportTemplate
 from smartcrm.imports.reading import line_count, shape_of
 from smartcrm.sales.choices import EventKind, ProspectStatus
-from smartcrm.sales.models import Account, Offer, Prospect, RecordEvent
+from smartcrm.sales.models import Account, Offer, OfferLine, Prospect, RecordEvent
 
 logger = logging.getLogger("smartcrm.imports")
 
@@ -585,9 +589,11 @@ def _write_batch(
 
 
 @transaction.atomic
-def import_undo(*, org: Organization, user: User, import_id: RecordId) -> dict[str, int]:
-    """Take an import back: the records it created are deleted, the ones it updated get
-    their previous values (unless changed since; those are kept and counted)."""
+def import_undo(*, org: Organization, user: User, import_id: RecordId) -> dict[str, Any]:
+    """Take an import back, in one transaction: the records it created are deleted, the
+    ones it updated get their previous values. What was taken over, changed or used since
+    is kept, and counted by why (``KEPT_BECAUSE``): a created record is deleted only while
+    it is unchanged since the import, unused, and still owned by the importing user."""
     run = _locked_run(org, import_id)
     require_owner_or_role(org, user, owner_id=run.created_by_id)
     _allowed(org, user, spec_of(run.kind))
@@ -601,6 +607,17 @@ def import_undo(*, org: Organization, user: User, import_id: RecordId) -> dict[s
     run.status, run.undone_at = ImportStatus.UNDONE, timezone.now()
     writes.save(run)
     return summary
+
+
+# Why an undo keeps a record, in the order a record kept for several reasons is counted
+# under (once, the first): the created record is now owned by someone else than the
+# importing user; it became history (a converted prospect, an account with offers or made
+# from a prospect); it is in use (contacts, activities, notes or tasks were added to it; a
+# contact was chosen on an offer or takes part in an activity; a product is on an offer
+# line); it changed since the import (its version moved on, or an updated record's).
+KEPT_BECAUSE = ("other_owner", "history", "in_use", "changed")
+# Ids per statement when the undo reads or deletes the created records.
+UNDO_CHUNK = 2000
 
 
 def _kept_on_delete(spec: KindSpec, ids: list[Any]) -> set[Any]:
@@ -621,8 +638,72 @@ def _kept_on_delete(spec: KindSpec, ids: list[Any]) -> set[Any]:
     return set()
 
 
-def _undo_batches(run: ImportRun, user: User | None, *, record_status: bool) -> dict[str, int]:
-    """Delete what the batches created, restore what they updated, forget the batches."""
+def _in_use(spec: KindSpec, ids: list[Any]) -> set[Any]:
+    """Created records something was attached to since: a prospect's or account's contacts,
+    activities, notes and tasks (every kind registered on it), a contact's offers and
+    activities, a product's offer lines."""
+    model = spec.model
+    if model is Prospect or model is Account:
+        parent = "prospect" if model is Prospect else "account"
+        used: set[Any] = set()
+        for child in child_kinds(parent):
+            used.update(
+                child.model._default_manager.filter(**{f"{parent}_id__in": ids}).values_list(
+                    f"{parent}_id", flat=True
+                )
+            )
+        return used
+    if model is Contact:
+        return set(
+            Contact.objects.filter(
+                Q(activities__isnull=False) | Q(offer_links__isnull=False), pk__in=ids
+            ).values_list("pk", flat=True)
+        )
+    if model is Product:
+        return set(
+            OfferLine.objects.filter(product_id__in=ids).values_list("product_id", flat=True)
+        )
+    return set()
+
+
+def _kept_created(
+    run: ImportRun, spec: KindSpec, ids: list[Any], previous: dict[str, Any]
+) -> tuple[set[Any], dict[Any, str]]:
+    """The created records still there (locked), and those of them the undo keeps, each
+    with why (``KEPT_BECAUSE``)."""
+    model = spec.model
+    owned = any(field.name == "owner" for field in model._meta.concrete_fields)
+    columns = ("pk", "version", "owner_id") if owned else ("pk", "version")
+    present: set[Any] = set()
+    kept: dict[Any, str] = {}
+    for start in range(0, len(ids), UNDO_CHUNK):
+        chunk = ids[start : start + UNDO_CHUNK]
+        rows = list(
+            model._default_manager.select_for_update()
+            .filter(organization=run.organization_id, pk__in=chunk)
+            .values_list(*columns)
+        )
+        history = _kept_on_delete(spec, chunk)
+        in_use = _in_use(spec, chunk)
+        for row in rows:
+            pk, version = row[0], row[1]
+            present.add(pk)
+            # A record a later row of the same import updated carries that row's version.
+            expected = previous.get(str(pk), {}).get("version", 1)
+            if owned and row[2] != run.created_by_id:
+                kept[pk] = "other_owner"
+            elif pk in history:
+                kept[pk] = "history"
+            elif pk in in_use:
+                kept[pk] = "in_use"
+            elif version != expected:
+                kept[pk] = "changed"
+    return present, kept
+
+
+def _undo_batches(run: ImportRun, user: User | None, *, record_status: bool) -> dict[str, Any]:
+    """Delete what the batches created, restore what they updated, forget the batches; keep
+    what changed or was taken over since, and count it by why."""
     import uuid
 
     spec = spec_of(run.kind)
@@ -633,12 +714,11 @@ def _undo_batches(run: ImportRun, user: User | None, *, record_status: bool) -> 
         for batch in ImportBatch.objects.filter(run=run).order_by("first_row"):
             created.extend(uuid.UUID(pk) for pk in batch.created_ids)
             previous.update(batch.previous)
-        kept = _kept_on_delete(spec, created)
-        doomed = [pk for pk in created if pk not in kept]
+        present, kept = _kept_created(run, spec, created, previous)
+        doomed = [pk for pk in created if pk in present and pk not in kept]
         restored, changed_since = _restore(run, spec, previous, user)
-        chunk = 2000
-        for start in range(0, len(doomed), chunk):
-            ids = doomed[start : start + chunk]
+        for start in range(0, len(doomed), UNDO_CHUNK):
+            ids = doomed[start : start + UNDO_CHUNK]
             search_unindex_many(model, ids)
             model._default_manager.filter(organization=run.organization_id, pk__in=ids).delete()
         ImportBatch.objects.filter(run=run).delete()
@@ -648,10 +728,15 @@ def _undo_batches(run: ImportRun, user: User | None, *, record_status: bool) -> 
             ImportRun.objects.filter(pk=run.pk).update(
                 processed_rows=0, created_count=0, updated_count=0, unchanged_count=0
             )
+    kept_because = dict.fromkeys(KEPT_BECAUSE, 0)
+    for reason in kept.values():
+        kept_because[reason] += 1
+    kept_because["changed"] += changed_since
     return {
         "deleted": len(doomed),
         "restored": restored,
         "kept": len(kept) + changed_since,
+        "kept_because": kept_because,
     }
 
 

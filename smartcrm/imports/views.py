@@ -22,6 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from smartcrm.core.errors import DomainError, NotFound, ValidationFailed
@@ -384,15 +385,47 @@ def import_undo(request: HttpRequest, membership: Membership, import_id: uuid.UU
         )
     except DomainError as error:
         return refused(request, error, fallback=_page_url(run))
-    messages.success(
-        request,
-        _(
-            "The import was undone: %(deleted)s record(s) deleted, %(restored)s restored, "
-            "%(kept)s kept because they changed since."
-        )
-        % summary,
-    )
+    messages.success(request, _undo_text(summary))
     return redirect_to(request, _page_url(run))
+
+
+def _undo_text(summary: dict[str, Any]) -> str:
+    """What an undo did: how many records it deleted and restored, and how many it kept, by
+    why."""
+    counts = {key: summary[key] for key in ("deleted", "restored", "kept")}
+    if not summary["kept"]:
+        return (
+            _(
+                "The import was undone: %(deleted)s record(s) deleted, %(restored)s restored, "
+                "%(kept)s kept."
+            )
+            % counts
+        )
+    reasons = {
+        "other_owner": lambda n: ngettext(
+            "%(count)s now owned by someone else", "%(count)s now owned by someone else", n
+        ),
+        "history": lambda n: ngettext(
+            "%(count)s kept as history (converted, or with offers)",
+            "%(count)s kept as history (converted, or with offers)",
+            n,
+        ),
+        "in_use": lambda n: ngettext(
+            "%(count)s in use since the import", "%(count)s in use since the import", n
+        ),
+        "changed": lambda n: ngettext(
+            "%(count)s changed since the import", "%(count)s changed since the import", n
+        ),
+    }
+    why = ", ".join(
+        reasons[reason](count) % {"count": count}
+        for reason, count in summary["kept_because"].items()
+        if count
+    )
+    return _(
+        "The import was undone: %(deleted)s record(s) deleted, %(restored)s restored, "
+        "%(kept)s kept (%(why)s)."
+    ) % {**counts, "why": why}
 
 
 @member_view

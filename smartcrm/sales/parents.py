@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from smartcrm.core.errors import Conflict, FieldIssue, ValidationFailed
+from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization
 from smartcrm.sales.choices import ProspectStatus
 from smartcrm.sales.models import Account, Offer, Prospect
@@ -92,3 +93,14 @@ def contacts_scope_of(parent: Prospect | Account | Offer) -> dict[str, Any]:
     if isinstance(parent, Account):
         return {"account_id": parent.pk}
     return {"prospect_id": parent.pk}
+
+
+def parent_owner_id(org: Organization, child: Any) -> RecordId | None:
+    """The owner of the record a child (a contact) hangs on: whose own the child is."""
+    for name, model in PARENT_MODELS.items():
+        parent_id = getattr(child, f"{name}_id", None)
+        if parent_id is not None:
+            owners = model.objects.for_org(org).filter(pk=parent_id)
+            owner_id: RecordId | None = owners.values_list("owner_id", flat=True).first()
+            return owner_id
+    return None

@@ -14,7 +14,12 @@ from smartcrm.core.errors import Conflict, ValidationFailed
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
 from smartcrm.core.modules import Module, require_module
-from smartcrm.core.permissions import ensure_member, membership_of
+from smartcrm.core.permissions import (
+    ensure_member,
+    membership_of,
+    require_assign_right,
+    require_owner_or_role,
+)
 from smartcrm.core.search import search_index, search_unindex
 from smartcrm.notifications import reminders
 from smartcrm.notifications.choices import NotificationKind
@@ -90,6 +95,11 @@ def _tell_assignee(org: Organization, user: User, task: Task) -> None:
     )
 
 
+def _holders(task: Task) -> tuple[RecordId | None, ...]:
+    """Whose own a task is: its assignee's, and its creator's (who delegated it)."""
+    return (task.assignee_id, task.created_by_id)
+
+
 def _locked(org: Organization, task_id: RecordId, version: int | None) -> Task:
     require_module(org, Module.TASKS)
     return writes.lock(Task.objects.for_org(org), task_id, version=version, label=_("Task"))
@@ -147,9 +157,20 @@ def task_update(
     """Change a task's details, due time, reminder or assignee.
 
     Moving the due time moves the reminder with it (same distance before), unless the
-    reminder is changed too; a new assignee is notified."""
-    membership_of(org, user)
+    reminder is changed too; a new assignee needs the right to reassign the task, and is
+    notified."""
+    membership = membership_of(org, user)
     task = _locked(org, task_id, version)
+    if "assignee_id" in changes:
+        require_assign_right(
+            org,
+            user,
+            records=[task],
+            new_holder=changes["assignee_id"],
+            field="assignee_id",
+            holders=_holders,
+            membership=membership,
+        )
     before = Task(remind_at=task.remind_at, due_at=task.due_at, status=task.status)
     changed = writes.apply_changes(task, changes, allowed=TASK_FIELDS)
     if "due_at" in changed and "remind_at" not in changes:
@@ -225,8 +246,9 @@ def task_complete(
 def task_delete(
     *, org: Organization, user: User, task_id: RecordId, version: int | None = None
 ) -> None:
-    membership_of(org, user)
+    """Delete a task (its assignee, its creator, or a manager)."""
     task = _locked(org, task_id, version)
+    require_owner_or_role(org, user, holders=_holders(task))
     search_unindex(task)
     task.delete()
 

@@ -840,3 +840,54 @@ def test_unknown_activity_is_not_found(client, auth):
     response = send(client, "post", f"/api/v1/activities/{uuid.uuid4()}/cancel", **auth)
 
     assert error_fields(response, 404) == [None]
+
+
+# --- who may delete or reassign an activity ---------------------------------------------
+
+
+def test_a_sales_user_cannot_delete_someone_elses_activity(client, org, owner, sales_user, account):
+    activity = _meeting(org, owner, account_id=account.pk)
+
+    response = client.delete(f"/api/v1/activities/{activity.pk}", **bearer(org, sales_user))
+
+    assert error_fields(response, 403) == [None]
+    assert Activity.objects.filter(pk=activity.pk).exists()
+
+
+def test_a_sales_user_deletes_their_own_activity(client, org, owner, sales_user, account):
+    activity = _meeting(org, owner, account_id=account.pk, owner_id=sales_user.pk)
+    response = client.delete(f"/api/v1/activities/{activity.pk}", **bearer(org, sales_user))
+    assert response.status_code == 204
+
+
+def test_a_manager_deletes_anyones_activity(client, org, owner, manager, account):
+    activity = _meeting(org, owner, account_id=account.pk)
+    response = client.delete(f"/api/v1/activities/{activity.pk}", **bearer(org, manager))
+    assert response.status_code == 204
+
+
+def test_a_sales_user_cannot_take_someone_elses_activity(client, org, owner, sales_user, account):
+    activity = _meeting(org, owner, account_id=account.pk)
+
+    response = send(
+        client,
+        "patch",
+        f"/api/v1/activities/{activity.pk}",
+        {"owner_id": str(sales_user.pk)},
+        **bearer(org, sales_user),
+    )
+
+    assert error_fields(response, 403) == ["owner_id"]
+    assert Activity.objects.filter(pk=activity.pk, owner_id=owner.pk, version=1).exists()
+
+
+def test_a_sales_user_hands_their_activity_to_a_colleague(client, org, owner, sales_user, account):
+    activity = _meeting(org, sales_user, account_id=account.pk)
+    response = send(
+        client,
+        "patch",
+        f"/api/v1/activities/{activity.pk}",
+        {"owner_id": str(owner.pk)},
+        **bearer(org, sales_user),
+    )
+    assert (response.status_code, response.json()["owner_id"]) == (200, str(owner.pk))

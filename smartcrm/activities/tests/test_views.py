@@ -587,3 +587,22 @@ def test_delete_from_the_activity_page_goes_back_to_the_record(client, org, owne
     assert response.status_code == 204
     assert response["HX-Redirect"]
     assert not Activity.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_sales_user_cannot_delete_someone_elses_activity_from_the_page(
+    client, org, owner, sales_user
+):
+    account = AccountFactory.create(org=org, user=owner)
+    meeting = _activity(org, owner, account_id=account.pk)
+    client.force_login(sales_user)
+
+    response = client.post(
+        reverse("activities:activity-delete", args=[meeting.pk]),
+        {"version": meeting.version},
+        **HTMX,
+    )
+
+    assert response.status_code == 403
+    assert "Only the record" in response.content.decode()
+    assert Activity.objects.filter(pk=meeting.pk).exists()

@@ -564,14 +564,39 @@ def test_delete_unknown_contact_is_not_found(client, auth):
     assert error_fields(response, 404) == [None]
 
 
-def test_a_sales_user_works_the_organisations_contacts(client, org, owner, sales_user, prospect):
-    # given a contact created by the owner
+def test_a_sales_user_edits_the_contacts_of_someone_elses_record_but_does_not_delete_them(
+    client, org, owner, sales_user, prospect
+):
+    # given a contact of a prospect the owner owns
     contact = _contact(org, owner, prospect)
 
-    # when a sales user changes and deletes it
+    # when a sales user changes it, then tries to delete it
     headers = bearer(org, sales_user)
     changed = send(client, "patch", f"/api/v1/contacts/{contact.pk}", {"phone": "0733"}, **headers)
     deleted = client.delete(f"/api/v1/contacts/{contact.pk}", **headers)
 
-    # then both are allowed: contacts belong to the whole organisation
-    assert (changed.status_code, deleted.status_code) == (200, 204)
+    # then the change is allowed, the deletion is not: a contact is its record owner's
+    assert changed.status_code == 200
+    assert error_fields(deleted, 403) == [None]
+    assert Contact.objects.filter(pk=contact.pk).exists()
+
+
+@pytest.mark.parametrize("kind", ["prospect", "account"])
+def test_a_sales_user_deletes_the_contacts_of_their_own_record(
+    client, org, owner, sales_user, kind
+):
+    parent = (ProspectFactory if kind == "prospect" else AccountFactory).create(
+        org=org, user=sales_user
+    )
+    contact = _contact(org, owner, parent)  # added by someone else
+
+    response = client.delete(f"/api/v1/contacts/{contact.pk}", **bearer(org, sales_user))
+
+    assert response.status_code == 204
+    assert not Contact.objects.filter(pk=contact.pk).exists()
+
+
+def test_a_manager_deletes_the_contacts_of_anyones_record(client, org, owner, manager, account):
+    contact = _contact(org, owner, account)
+    response = client.delete(f"/api/v1/contacts/{contact.pk}", **bearer(org, manager))
+    assert response.status_code == 204

@@ -240,6 +240,23 @@ def test_delete_contact_removes_it(client, org, owner):
 
 
 @pytest.mark.django_db
+def test_a_sales_user_cannot_delete_a_contact_of_someone_elses_record(
+    client, org, owner, sales_user
+):
+    prospect = ProspectFactory.create(org=org, user=owner)
+    contact = _contact(org, owner, prospect_id=prospect.pk)
+    client.force_login(sales_user)
+
+    response = client.post(
+        reverse("contacts:contact-delete", args=[contact.pk]), {"version": contact.version}, **HTMX
+    )
+
+    assert response.status_code == 403
+    assert "Only the record" in response.content.decode()
+    assert Contact.objects.filter(pk=contact.pk).exists()
+
+
+@pytest.mark.django_db
 def test_add_dialog_without_javascript_is_a_page_and_redirects_back(client, org, owner):
     prospect = ProspectFactory.create(org=org, user=owner)
     url = reverse("contacts:contact-create", args=["prospect", prospect.pk])

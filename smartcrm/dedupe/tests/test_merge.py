@@ -259,3 +259,25 @@ def test_a_sales_user_cannot_merge_away_someone_elses_record(org, owner, sales_u
             org=org, user=sales_user, kind="prospect", survivor_id=mine.pk, merged_ids=[theirs.pk]
         )
     assert Prospect.objects.filter(pk=theirs.pk).exists()
+
+
+def test_a_sales_user_cannot_merge_away_contacts_of_someone_elses_record(org, owner, sales_user):
+    """Merging deletes the merged contacts: the same right as deleting them."""
+    theirs = sales.account_create(org=org, user=owner, name="Alfa SRL")
+    one = contacts.contact_create(org=org, user=owner, account_id=theirs.pk, last_name="Pop")
+    two = contacts.contact_create(org=org, user=owner, account_id=theirs.pk, last_name="Pop")
+    from smartcrm.core.errors import Forbidden
+
+    with pytest.raises(Forbidden):
+        records_merge(
+            org=org, user=sales_user, kind="contact", survivor_id=one.pk, merged_ids=[two.pk]
+        )
+    assert Contact.objects.filter(pk__in=[one.pk, two.pk]).count() == 2
+
+
+def test_a_sales_user_merges_contacts_of_their_own_record(org, owner, sales_user):
+    mine = sales.account_create(org=org, user=sales_user, name="Alfa SRL")
+    one = contacts.contact_create(org=org, user=owner, account_id=mine.pk, last_name="Pop")
+    two = contacts.contact_create(org=org, user=owner, account_id=mine.pk, last_name="Pop")
+    records_merge(org=org, user=sales_user, kind="contact", survivor_id=one.pk, merged_ids=[two.pk])
+    assert list(Contact.objects.values_list("pk", flat=True)) == [one.pk]

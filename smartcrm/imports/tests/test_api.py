@@ -8,14 +8,20 @@ import csv
 import io
 
 from smartcrm.api.tests.helpers import ApiClient
+from smartcrm.contacts.models import Contact
 from smartcrm.imports.models import ImportRun
-from smartcrm.imports.tests.factories import csv_bytes, run_worker
+from smartcrm.imports.tests.factories import csv_bytes, run_import, run_worker
 from smartcrm.sales.models import Account
 
 ROWS = [
     ["Denumire", "CUI", "Localitate"],
     ["Carpați Construcții SRL", "RO10000113", "Brașov"],
     ["Fără CUI valid", "123", "Iași"],
+]
+VALID_ROWS = [
+    ["Denumire", "CUI", "Localitate"],
+    ["Carpați Construcții SRL", "RO10000113", "Brașov"],
+    ["Dunărea Logistic SA", "10000229", "Galați"],
 ]
 PROBLEM = "application/problem+json"
 
@@ -69,8 +75,37 @@ def test_upload_previews_and_commit_imports_the_valid_rows(org, owner):
     assert table[1][:4] == ["3", "Fără CUI valid", "123", "Iași"] and table[1][4].startswith("CUI:")
     # and undo takes it back
     response = api.post(f"/api/v1/imports/{run['id']}/undo")
-    assert response.json() == {"deleted": 1, "restored": 0, "kept": 0}
+    assert response.json() == {
+        "deleted": 1,
+        "restored": 0,
+        "kept": 0,
+        "kept_because": {"other_owner": 0, "history": 0, "in_use": 0, "changed": 0},
+    }
     assert Account.objects.count() == 0
+
+
+def test_undo_keeps_and_reports_the_records_someone_else_took_over(org, owner, sales_user, manager):
+    # given a sales user's import of two accounts, one of them then taken over by a manager
+    run = run_import(org, sales_user, "accounts", VALID_ROWS)
+    taken = Account.objects.get(name="Carpați Construcții SRL")
+    ApiClient(org, manager).patch(f"/api/v1/accounts/{taken.pk}", {"owner_id": str(manager.pk)})
+    ApiClient(org, manager).post(
+        "/api/v1/contacts", {"account_id": str(taken.pk), "last_name": "Pop"}
+    )
+
+    # when the importer undoes the import
+    response = ApiClient(org, sales_user).post(f"/api/v1/imports/{run.pk}/undo")
+
+    # then the other account is deleted, the one taken over is kept and reported as such
+    assert response.status_code == 200, response.content
+    assert response.json() == {
+        "deleted": 1,
+        "restored": 0,
+        "kept": 1,
+        "kept_because": {"other_owner": 1, "history": 0, "in_use": 0, "changed": 0},
+    }
+    assert list(Account.objects.values_list("pk", flat=True)) == [taken.pk]
+    assert Contact.objects.get().account_id == taken.pk
 
 
 def test_an_incomplete_mapping_is_reported_then_fixed_by_a_new_preview(org, owner):

@@ -8,10 +8,14 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
+from smartcrm.activities.models import Activity
+from smartcrm.activities.services import activity_create
 from smartcrm.catalog.models import Product
 from smartcrm.catalog.services import product_create
 from smartcrm.contacts.models import Contact
+from smartcrm.contacts.services import contact_create, offer_contacts_set
 from smartcrm.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from smartcrm.core.models import SearchEntry
 from smartcrm.core.search import search
@@ -26,8 +30,12 @@ from smartcrm.imports.tests.factories import (
     run_import,
     upload,
 )
+from smartcrm.notes.models import Note
+from smartcrm.notes.services import note_create
 from smartcrm.sales import services as sales
 from smartcrm.sales.models import Account, Prospect, RecordEvent
+from smartcrm.tasks.models import Task
+from smartcrm.tasks.services import task_create
 
 CUI_A, CUI_B, CUI_C = "10000113", "10000229", "10000334"
 
@@ -59,6 +67,9 @@ PRODUCT_ROWS = [
     ["lic-01", "Licență anuală", "buc", "1.234,50", "RON", "21"],
     ["SRV-02", "Instalare și configurare", "oră", "250", "EUR", "21%"],
 ]
+
+# An undo's kept records, by why they were kept.
+NOTHING_KEPT = {"other_owner": 0, "history": 0, "in_use": 0, "changed": 0}
 
 
 def _company_account(org, owner):
@@ -355,7 +366,7 @@ def test_undo_deletes_what_was_created_and_restores_what_was_updated(org, owner)
     )
     run = run_import(org, owner, "prospects", PROSPECT_ROWS)
     summary = services.import_undo(org=org, user=owner, import_id=run.pk)
-    assert summary == {"deleted": 1, "restored": 1, "kept": 0}
+    assert summary == {"deleted": 1, "restored": 1, "kept": 0, "kept_because": NOTHING_KEPT}
     assert list(Prospect.objects.values_list("pk", flat=True)) == [existing.pk]
     existing.refresh_from_db()
     assert existing.company_name == "Vechi SRL" and existing.cui == ""
@@ -375,9 +386,116 @@ def test_undo_keeps_a_record_changed_since(org, owner):
     run = run_import(org, owner, "prospects", PROSPECT_ROWS)
     sales.prospect_update(org=org, user=owner, prospect_id=existing.pk, locality="Sibiu")
     summary = services.import_undo(org=org, user=owner, import_id=run.pk)
-    assert summary == {"deleted": 1, "restored": 0, "kept": 1}
+    assert summary == {
+        "deleted": 1,
+        "restored": 0,
+        "kept": 1,
+        "kept_because": {**NOTHING_KEPT, "changed": 1},
+    }
     existing.refresh_from_db()
     assert (existing.company_name, existing.locality) == ("Țesătoria Mureș SRL", "Sibiu")
+
+
+def _imported_prospects(org, user):
+    """Import the two prospects of PROSPECT_ROWS; returns the run, the company, the person."""
+    run = run_import(org, user, "prospects", PROSPECT_ROWS)
+    company = Prospect.objects.get(company_name="Țesătoria Mureș SRL")
+    person = Prospect.objects.get(last_name="Bălan")
+    return run, company, person
+
+
+def test_undo_keeps_a_created_record_someone_else_took_over_and_worked_on(
+    org, owner, sales_user, manager
+):
+    # given a sales user's import of two prospects
+    run, taken, untouched = _imported_prospects(org, sales_user)
+    # and a manager who took one of them over and worked on it
+    sales.prospect_update(org=org, user=manager, prospect_id=taken.pk, owner_id=manager.pk)
+    contact_create(org=org, user=manager, prospect_id=taken.pk, last_name="Pop")
+    note_create(org=org, user=manager, prospect_id=taken.pk, body="Vrea ofertă în mai")
+    activity_create(
+        org=org,
+        user=manager,
+        prospect_id=taken.pk,
+        kind="call",
+        subject="Primul apel",
+        start_at=timezone.now(),
+    )
+
+    # when the importer undoes the import
+    summary = services.import_undo(org=org, user=sales_user, import_id=run.pk)
+
+    # then only the untouched prospect is deleted; the other stays, with all added to it
+    assert summary == {
+        "deleted": 1,
+        "restored": 0,
+        "kept": 1,
+        "kept_because": {**NOTHING_KEPT, "other_owner": 1},
+    }
+    assert list(Prospect.objects.values_list("pk", flat=True)) == [taken.pk]
+    assert Prospect.objects.get(pk=taken.pk).owner_id == manager.pk
+    assert (Contact.objects.count(), Note.objects.count(), Activity.objects.count()) == (1, 1, 1)
+    assert not Prospect.objects.filter(pk=untouched.pk).exists()
+    assert ImportRun.objects.get(pk=run.pk).status == ImportStatus.UNDONE
+
+
+def test_undo_keeps_a_created_record_that_others_added_to(org, owner, sales_user):
+    # given an import whose prospect, still the importer's, got a task from a colleague
+    run, worked_on, _person = _imported_prospects(org, owner)
+    task_create(org=org, user=sales_user, prospect_id=worked_on.pk, title="Sună-l")
+
+    summary = services.import_undo(org=org, user=owner, import_id=run.pk)
+
+    assert (summary["deleted"], summary["kept"]) == (1, 1)
+    assert summary["kept_because"] == {**NOTHING_KEPT, "in_use": 1}
+    assert list(Prospect.objects.values_list("pk", flat=True)) == [worked_on.pk]
+    assert Task.objects.get().prospect_id == worked_on.pk
+
+
+def test_undo_keeps_a_created_record_edited_since(org, owner):
+    run, edited, _person = _imported_prospects(org, owner)
+    sales.prospect_update(org=org, user=owner, prospect_id=edited.pk, locality="Sibiu")
+
+    summary = services.import_undo(org=org, user=owner, import_id=run.pk)
+
+    assert summary["kept_because"] == {**NOTHING_KEPT, "changed": 1}
+    assert list(Prospect.objects.values_list("pk", flat=True)) == [edited.pk]
+
+
+def test_undo_keeps_a_created_record_handed_over_and_given_back(org, owner, sales_user):
+    """Owned by the importer again, but it was someone else's meanwhile: changed since."""
+    run, returned, _person = _imported_prospects(org, owner)
+    sales.prospect_update(org=org, user=owner, prospect_id=returned.pk, owner_id=sales_user.pk)
+    sales.prospect_update(org=org, user=sales_user, prospect_id=returned.pk, owner_id=owner.pk)
+
+    summary = services.import_undo(org=org, user=owner, import_id=run.pk)
+
+    assert summary["kept_because"] == {**NOTHING_KEPT, "changed": 1}
+    assert Prospect.objects.filter(pk=returned.pk).exists()
+
+
+def test_undo_keeps_an_imported_contact_chosen_on_an_offer(org, owner):
+    account = _company_account(org, owner)
+    run = run_import(org, owner, "contacts", CONTACT_ROWS)
+    chosen = Contact.objects.get(email="mihai@carpati.ro")
+    offer = sales.offer_create(org=org, user=owner, account_id=account.pk, title="Ofertă")
+    offer_contacts_set(org=org, user=owner, offer_id=offer.pk, contact_ids=[chosen.pk])
+
+    summary = services.import_undo(org=org, user=owner, import_id=run.pk)
+
+    assert (summary["deleted"], summary["kept_because"]) == (1, {**NOTHING_KEPT, "in_use": 1})
+    assert list(Contact.objects.values_list("pk", flat=True)) == [chosen.pk]
+
+
+def test_undo_counts_converted_prospects_as_history(org, owner):
+    run, converted, _person = _imported_prospects(org, owner)
+    sales.prospect_qualify(org=org, user=owner, prospect_id=converted.pk)
+    sales.prospect_convert(org=org, user=owner, prospect_id=converted.pk)
+
+    summary = services.import_undo(org=org, user=owner, import_id=run.pk)
+
+    assert summary["kept_because"] == {**NOTHING_KEPT, "history": 1}
+    assert Prospect.objects.filter(pk=converted.pk).exists()
 
 
 def test_cancel_stops_between_batches(org, owner, settings):

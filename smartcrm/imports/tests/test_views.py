@@ -21,6 +21,7 @@ from smartcrm.imports.choices import ImportStatus
 from smartcrm.imports.models import ImportRun, ImportTemplate
 from smartcrm.imports.tests.factories import csv_bytes, finish, preview, run_worker, upload
 from smartcrm.sales.models import Account
+from smartcrm.sales.services import account_update
 from smartcrm.web.lists import PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
@@ -586,6 +587,24 @@ def test_undo_asks_first_then_takes_the_import_back(client, org, owner):
     html = _page(client, run)
     assert 'data-status="undone"' in html and 'data-testid="import-undo"' not in html
     assert "1 record(s) deleted" in html
+
+
+def test_undo_says_on_the_import_page_what_it_kept_and_why(client, org, owner, manager):
+    # given an import of two accounts, one of them taken over by a manager since
+    run = finish(_committed(org, owner, VALID_ROWS).pk)
+    taken = Account.objects.get(name="Carpați Construcții SRL")
+    account_update(org=org, user=manager, account_id=taken.pk, owner_id=manager.pk)
+    client.force_login(owner)
+
+    # when the importer undoes it from the import page
+    response = client.post(reverse("imports:import-undo", args=[run.pk]), **HTMX)
+
+    # then the page tells what was deleted, and how many were kept and why
+    assert response.status_code == 204
+    html = _page(client, run)
+    assert "1 record(s) deleted, 0 restored, 1 kept" in html
+    assert "1 now owned by someone else" in html
+    assert list(Account.objects.values_list("pk", flat=True)) == [taken.pk]
 
 
 def test_undoing_twice_is_refused(client, org, owner):

@@ -11,7 +11,12 @@ from smartcrm.core import writes
 from smartcrm.core.errors import Conflict
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
-from smartcrm.core.permissions import ensure_member, membership_of, require_owner_or_role
+from smartcrm.core.permissions import (
+    ensure_member,
+    membership_of,
+    require_assign_right,
+    require_owner_or_role,
+)
 from smartcrm.core.search import search_index, search_unindex
 from smartcrm.core.services import normalize_identity
 from smartcrm.dedupe.keys import set_matching_keys
@@ -58,11 +63,15 @@ def account_update(
     version: int | None = None,
     **changes: Any,
 ) -> Account:
-    """Change an account's details."""
-    membership_of(org, user)
+    """Change an account's details; a new owner needs the right to reassign it."""
+    membership = membership_of(org, user)
     account = writes.lock(
         Account.objects.for_org(org), account_id, version=version, label=_("Account")
     )
+    if "owner_id" in changes:
+        require_assign_right(
+            org, user, records=[account], new_holder=changes["owner_id"], membership=membership
+        )
     changed = writes.apply_changes(account, changes, allowed=ACCOUNT_FIELDS)
     if not changed:
         return account

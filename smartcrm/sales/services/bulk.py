@@ -1,9 +1,10 @@
 """Bulk actions of the list pages: assign an owner, change the status, delete.
 
 Each action is one transaction over every selected row: all of them change or none (a row
-of another organisation, a converted prospect, an illegal move names the rows and changes
-nothing). Writes are one UPDATE (or DELETE) for the whole selection, and the timeline
-events are inserted in one statement, as the single-record services would write them.
+of another organisation, a converted prospect, an illegal move, a row the user may not
+reassign or delete: the error names the rows and nothing changes). Writes are one UPDATE
+(or DELETE) for the whole selection, and the timeline events are inserted in one
+statement, as the single-record services would write them.
 """
 
 from __future__ import annotations
@@ -22,8 +23,14 @@ from smartcrm.core.choices import Role
 from smartcrm.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, SearchEntry, User
-from smartcrm.core.permissions import ROLE_RANK, ensure_member, membership_of
+from smartcrm.core.permissions import (
+    ROLE_RANK,
+    ensure_member,
+    membership_of,
+    require_assign_right,
+)
 from smartcrm.core.search import searchable_kinds
+from smartcrm.core.text import listed
 from smartcrm.sales.choices import PROSPECT_TRANSITIONS, EventKind, ProspectStatus
 from smartcrm.sales.models import Account, Offer, Prospect, RecordEvent
 
@@ -76,10 +83,7 @@ def _locked(queryset: QuerySet[R], ids: Sequence[uuid.UUID]) -> list[R]:
 
 
 def _names(rows: Sequence[Any]) -> str:
-    shown = ", ".join(str(row) for row in rows[:NAMES_SHOWN])
-    if len(rows) > NAMES_SHOWN:
-        shown += " " + _("and %(count)s more") % {"count": len(rows) - NAMES_SHOWN}
-    return shown
+    return listed(rows, shown=NAMES_SHOWN)
 
 
 def _refuse_converted(prospects: Sequence[Prospect]) -> None:
@@ -144,13 +148,14 @@ def _assign(
     owner_id: RecordId | None,
     field: str,
 ) -> list[R]:
-    membership_of(org, user)
+    membership = membership_of(org, user)
     ids = _ids(record_ids)
     if owner_id in (None, ""):
         raise ValidationFailed(_("Choose the new owner."), field="owner_id", code="required")
     ensure_member(org, owner_id, field="owner_id")
     owner = uuid.UUID(str(owner_id))
     rows = _locked(queryset, ids)
+    require_assign_right(org, user, records=rows, new_holder=owner, membership=membership)
     if field == "prospect":
         _refuse_converted(rows)  # type: ignore[arg-type]  # rows are prospects here
     changing = [row for row in rows if row.owner_id != owner]

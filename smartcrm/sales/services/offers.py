@@ -21,7 +21,12 @@ from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
 from smartcrm.core.modules import Module, module_enabled
 from smartcrm.core.money import round_price
-from smartcrm.core.permissions import ensure_member, membership_of, require_owner_or_role
+from smartcrm.core.permissions import (
+    ensure_member,
+    membership_of,
+    require_assign_right,
+    require_owner_or_role,
+)
 from smartcrm.core.search import search_index, search_unindex
 from smartcrm.sales.choices import OFFER_TRANSITIONS, EventKind, OfferStatus
 from smartcrm.sales.models import Account, Offer, OfferLine, OfferNumberSequence
@@ -150,10 +155,15 @@ def offer_update(
     version: int | None = None,
     **changes: Any,
 ) -> Offer:
-    """Change an open offer's details; a new currency or issue date re-prices its lines."""
-    membership_of(org, user)
+    """Change an open offer's details; a new currency or issue date re-prices its lines, a
+    new owner needs the right to reassign it."""
+    membership = membership_of(org, user)
     offer = _locked_offer(org, offer_id, version)
     _refuse_if_closed(offer)
+    if "owner_id" in changes:
+        require_assign_right(
+            org, user, records=[offer], new_holder=changes["owner_id"], membership=membership
+        )
     old_currency, old_issue_date = offer.currency, offer.issue_date
     changed = writes.apply_changes(offer, changes, allowed=OFFER_FIELDS)
     if not changed:

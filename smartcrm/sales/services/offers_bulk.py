@@ -1,4 +1,5 @@
-"""Writes on many offers at once (the offer list's bulk actions): all or nothing."""
+"""Writes on many offers at once (the offer list's bulk actions): all or nothing (an offer
+the user may not reassign refuses them all)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from smartcrm.core.errors import Conflict, ValidationFailed
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
-from smartcrm.core.permissions import ensure_member, membership_of
+from smartcrm.core.permissions import ensure_member, membership_of, require_assign_right
 from smartcrm.sales.choices import EventKind
 from smartcrm.sales.models import Offer, RecordEvent
 
@@ -25,7 +26,7 @@ def offers_set_owner(
 ) -> int:
     """Give the chosen open offers another owner; returns how many changed. Every id must
     be an open offer of the organisation, else nothing changes."""
-    membership_of(org, user)
+    membership = membership_of(org, user)
     wanted = {str(offer_id) for offer_id in offer_ids}
     if not wanted:
         raise ValidationFailed(_("Choose at least one offer."), field="ids", code="required")
@@ -44,6 +45,7 @@ def offers_set_owner(
         offers = []
     if len(offers) != len(wanted):
         raise ValidationFailed(_("Some of these offers do not exist."), field="ids")
+    require_assign_right(org, user, records=offers, new_holder=owner_id, membership=membership)
     closed = sorted(offer.number for offer in offers if offer.is_closed)
     if closed:
         raise Conflict(

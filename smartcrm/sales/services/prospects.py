@@ -12,7 +12,12 @@ from smartcrm.core.choices import PartyKind
 from smartcrm.core.errors import Conflict, ValidationFailed
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
-from smartcrm.core.permissions import ensure_member, membership_of, require_owner_or_role
+from smartcrm.core.permissions import (
+    ensure_member,
+    membership_of,
+    require_assign_right,
+    require_owner_or_role,
+)
 from smartcrm.core.search import search_index, search_unindex
 from smartcrm.core.services import normalize_identity
 from smartcrm.dedupe.keys import set_matching_keys
@@ -124,10 +129,15 @@ def prospect_update(
     version: int | None = None,
     **changes: Any,
 ) -> Prospect:
-    """Change a prospect's details (not its status: see the transitions below)."""
-    membership_of(org, user)
+    """Change a prospect's details (not its status: see the transitions below); a new owner
+    needs the right to reassign it."""
+    membership = membership_of(org, user)
     prospect = _locked(org, prospect_id, version)
     _refuse_if_converted(prospect)
+    if "owner_id" in changes:
+        require_assign_right(
+            org, user, records=[prospect], new_holder=changes["owner_id"], membership=membership
+        )
     changed = writes.apply_changes(prospect, changes, allowed=PROSPECT_FIELDS)
     if not changed:
         return prospect

@@ -100,6 +100,94 @@ def test_delete_prospect_is_204(api, org, owner):
     assert not Prospect.objects.exists()
 
 
+# --- handing records over: the assign right ---------------------------------------------
+
+
+def _record_of(org, user, kind):
+    """A prospect, an account or a draft offer owned by ``user``."""
+    if kind == "prospects":
+        return ProspectFactory.create(org=org, user=user)
+    account = AccountFactory.create(org=org, user=user)
+    if kind == "accounts":
+        return account
+    return OfferFactory.create(org=org, user=user, account_id=account.pk)
+
+
+RECORD_KINDS = ["prospects", "accounts", "offers"]
+
+
+@pytest.mark.parametrize("kind", RECORD_KINDS)
+def test_a_sales_user_cannot_take_someone_elses_record_and_then_delete_it(
+    org, owner, sales_user, kind
+):
+    record = _record_of(org, owner, kind)
+    version = record.version
+    url = f"/api/v1/{kind}/{record.pk}"
+    ion = ApiClient(org, sales_user)
+
+    taken = ion.patch(url, {"owner_id": str(sales_user.pk)})
+    deleted = ion.delete(url)
+
+    assert taken.status_code == 403
+    assert taken["Content-Type"] == "application/problem+json"
+    assert [(e["field"], e["code"]) for e in taken.json()["errors"]] == [("owner_id", "forbidden")]
+    assert deleted.status_code == 403
+    record.refresh_from_db()
+    assert (record.owner_id, record.version) == (owner.pk, version)
+
+
+@pytest.mark.parametrize("kind", RECORD_KINDS)
+def test_a_sales_user_cannot_hand_someone_elses_record_to_a_third_member_or_to_nobody(
+    org, owner, sales_user, manager, kind
+):
+    record = _record_of(org, owner, kind)
+    ion = ApiClient(org, sales_user)
+
+    to_maria = ion.patch(f"/api/v1/{kind}/{record.pk}", {"owner_id": str(manager.pk)})
+    to_nobody = ion.patch(f"/api/v1/{kind}/{record.pk}", {"owner_id": None})
+
+    assert (to_maria.status_code, to_nobody.status_code) == (403, 403)
+    record.refresh_from_db()
+    assert record.owner_id == owner.pk
+
+
+@pytest.mark.parametrize("kind", RECORD_KINDS)
+def test_a_sales_user_hands_over_their_own_record(org, owner, sales_user, kind):
+    record = _record_of(org, sales_user, kind)
+
+    response = ApiClient(org, sales_user).patch(
+        f"/api/v1/{kind}/{record.pk}", {"owner_id": str(owner.pk)}
+    )
+
+    assert (response.status_code, response.json()["owner_id"]) == (200, str(owner.pk))
+
+
+@pytest.mark.parametrize("kind", RECORD_KINDS)
+def test_a_sales_user_edits_someone_elses_record_naming_its_current_owner(
+    org, owner, sales_user, kind
+):
+    record = _record_of(org, owner, kind)
+    field = "description"
+
+    response = ApiClient(org, sales_user).patch(
+        f"/api/v1/{kind}/{record.pk}", {"owner_id": str(owner.pk), field: "Sună luni."}
+    )
+
+    assert response.status_code == 200, response.content
+    assert (response.json()["owner_id"], response.json()[field]) == (str(owner.pk), "Sună luni.")
+
+
+@pytest.mark.parametrize("kind", RECORD_KINDS)
+def test_a_manager_reassigns_anyones_record(org, owner, sales_user, manager, kind):
+    record = _record_of(org, owner, kind)
+
+    response = ApiClient(org, manager).patch(
+        f"/api/v1/{kind}/{record.pk}", {"owner_id": str(sales_user.pk)}
+    )
+
+    assert (response.status_code, response.json()["owner_id"]) == (200, str(sales_user.pk))
+
+
 # --- accounts -------------------------------------------------------------------------
 
 

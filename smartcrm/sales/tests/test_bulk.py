@@ -10,8 +10,9 @@ from smartcrm.contacts.services import contact_create
 from smartcrm.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from smartcrm.core.models import SearchEntry
 from smartcrm.sales.choices import EventKind, ProspectStatus
-from smartcrm.sales.models import Account, Prospect, RecordEvent
-from smartcrm.sales.services import bulk, prospect_convert
+from smartcrm.sales.models import Account, Offer, Prospect, RecordEvent
+from smartcrm.sales.services import bulk, offer_delete, prospect_convert
+from smartcrm.sales.services.offers_bulk import offers_set_owner
 from smartcrm.sales.tests.factories import (
     AccountFactory,
     OfferFactory,
@@ -194,3 +195,105 @@ def test_bulk_writes_do_not_grow_with_the_selection(org, owner, sales_user):
     few = _assign_queries(org, owner, sales_user, _prospects(org, owner, 2))
     many = _assign_queries(org, owner, sales_user, _prospects(org, owner, 25))
     assert many == few
+
+
+# --- handing records over: the assign right ---------------------------------------------
+
+
+def test_a_sales_user_cannot_take_someone_elses_prospects(org, owner, sales_user):
+    mine = ProspectFactory.create(org=org, user=sales_user, company_name="Al Lui Ion SRL")
+    not_mine = ProspectFactory.create(org=org, user=owner, company_name="Al Anei SRL")
+
+    with pytest.raises(Forbidden) as error:
+        bulk.prospects_assign_owner(
+            org=org, user=sales_user, prospect_ids=[mine.pk, not_mine.pk], owner_id=sales_user.pk
+        )
+
+    assert (error.value.field, error.value.code) == ("owner_id", "forbidden")
+    assert "Al Anei SRL" in error.value.message
+    assert "Al Lui Ion SRL" not in error.value.message
+    assert set(Prospect.objects.values_list("pk", "owner_id", "version")) == {
+        (mine.pk, sales_user.pk, 1),
+        (not_mine.pk, owner.pk, 1),
+    }
+    assert not RecordEvent.objects.filter(kind=EventKind.UPDATED).exists()
+
+
+def test_a_sales_user_cannot_take_prospects_then_delete_them(org, owner, sales_user):
+    prospect = ProspectFactory.create(org=org, user=owner)
+    with pytest.raises(Forbidden):
+        bulk.prospects_assign_owner(
+            org=org, user=sales_user, prospect_ids=[prospect.pk], owner_id=sales_user.pk
+        )
+    with pytest.raises(Forbidden):
+        bulk.prospects_delete(org=org, user=sales_user, prospect_ids=[prospect.pk])
+    assert Prospect.objects.filter(pk=prospect.pk, owner_id=owner.pk).exists()
+
+
+def test_a_sales_user_hands_over_their_own_prospects(org, owner, sales_user, manager):
+    mine = _prospects(org, sales_user, 2)
+    changed = bulk.prospects_assign_owner(
+        org=org, user=sales_user, prospect_ids=[p.pk for p in mine], owner_id=manager.pk
+    )
+    assert changed == 2
+    assert set(Prospect.objects.values_list("owner_id", flat=True)) == {manager.pk}
+
+
+def test_a_selection_the_sales_user_already_owns_wholly_changes_nothing(org, owner, sales_user):
+    """Naming the current owner is no hand-over: nothing to refuse, nothing changes."""
+    theirs = ProspectFactory.create(org=org, user=owner)
+    assert (
+        bulk.prospects_assign_owner(
+            org=org, user=sales_user, prospect_ids=[theirs.pk], owner_id=owner.pk
+        )
+        == 0
+    )
+
+
+def test_a_manager_reassigns_anyones_prospects(org, owner, sales_user, manager):
+    prospect = ProspectFactory.create(org=org, user=owner)
+    assert (
+        bulk.prospects_assign_owner(
+            org=org, user=manager, prospect_ids=[prospect.pk], owner_id=sales_user.pk
+        )
+        == 1
+    )
+
+
+def test_a_sales_user_cannot_take_someone_elses_accounts(org, owner, sales_user):
+    account = AccountFactory.create(org=org, user=owner, name="Carpați Trans SA")
+    with pytest.raises(Forbidden) as error:
+        bulk.accounts_assign_owner(
+            org=org, user=sales_user, account_ids=[account.pk], owner_id=sales_user.pk
+        )
+    assert error.value.field == "owner_id"
+    with pytest.raises(Forbidden):
+        bulk.accounts_delete(org=org, user=sales_user, account_ids=[account.pk])
+    assert Account.objects.filter(pk=account.pk, owner_id=owner.pk, version=1).exists()
+
+
+def test_a_sales_user_cannot_take_someone_elses_offers(org, owner, sales_user):
+    account = AccountFactory.create(org=org, user=owner)
+    mine = OfferFactory.create(org=org, user=sales_user, account_id=account.pk)
+    not_mine = OfferFactory.create(org=org, user=owner, account_id=account.pk)
+
+    with pytest.raises(Forbidden) as error:
+        offers_set_owner(
+            org=org, user=sales_user, offer_ids=[mine.pk, not_mine.pk], owner_id=sales_user.pk
+        )
+
+    assert error.value.field == "owner_id"
+    assert not_mine.number in error.value.message
+    assert set(Offer.objects.values_list("pk", "owner_id", "version")) == {
+        (mine.pk, sales_user.pk, 1),
+        (not_mine.pk, owner.pk, 1),
+    }
+    with pytest.raises(Forbidden):
+        offer_delete(org=org, user=sales_user, offer_id=not_mine.pk)
+
+
+def test_a_sales_user_hands_over_their_own_offers(org, owner, sales_user):
+    account = AccountFactory.create(org=org, user=owner)
+    mine = OfferFactory.create(org=org, user=sales_user, account_id=account.pk)
+    assert offers_set_owner(org=org, user=sales_user, offer_ids=[mine.pk], owner_id=owner.pk) == 1
+    assert Offer.objects.get(pk=mine.pk).owner_id == owner.pk

@@ -239,6 +239,25 @@ def test_bulk_assign_accounts(client, org, owner, sales_user, account):
     assert account.owner_id == sales_user.pk
 
 
+def test_a_sales_user_cannot_take_accounts_through_the_bulk_bar_then_delete_them(
+    client, org, owner, sales_user, account
+):
+    client.force_login(sales_user)
+    url = reverse("sales:account-bulk")
+
+    assigned = client.post(
+        url, {"ids": [account.pk], "action": "assign", "owner_id": sales_user.pk}, follow=True
+    )
+    deleted = client.post(url, {"ids": [account.pk], "action": "delete", "confirmed": "on"})
+
+    assert "Only the record&#x27;s owner or a Manager may reassign it." in (
+        assigned.content.decode()
+    )
+    assert deleted.status_code == 302
+    account.refresh_from_db()
+    assert (account.owner_id, account.version) == (owner.pk, 1)
+
+
 def test_bulk_delete_of_accounts_is_confirmed_first(client, org, owner, account):
     client.force_login(owner)
     asked = client.post(reverse("sales:account-bulk"), {"ids": [account.pk], "action": "delete"})

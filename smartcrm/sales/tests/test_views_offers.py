@@ -205,6 +205,25 @@ def test_bulk_owner_refuses_a_non_member_as_owner(client, org, owner, offer, oth
     assert _fresh(offer).owner_id == owner.pk
 
 
+def test_a_sales_user_cannot_take_offers_through_the_bulk_bar_then_delete_them(
+    client, org, owner, sales_user, offer
+):
+    client.force_login(sales_user)
+
+    assigned = client.post(
+        reverse("sales:offer-bulk-owner"),
+        {"ids": [str(offer.pk)], "owner_id": str(sales_user.pk)},
+        follow=True,
+    )
+    deleted = client.post(reverse("sales:offer-delete", args=[offer.pk]), {}, **HTMX)
+
+    assert "Only the record&#x27;s owner or a Manager may reassign it." in (
+        assigned.content.decode()
+    )
+    assert deleted.status_code == 403
+    assert (_fresh(offer).owner_id, _fresh(offer).version) == (owner.pk, offer.version)
+
+
 # --- a new offer -----------------------------------------------------------------------
 
 

@@ -218,6 +218,52 @@ def test_bulk_disqualify_without_a_reason_is_refused(client, org, owner, prospec
     assert "Say why the prospects are disqualified." in page
 
 
+def test_a_sales_user_cannot_take_prospects_through_the_bulk_bar_then_delete_them(
+    client, org, owner, sales_user, prospect
+):
+    client.force_login(sales_user)
+    url = reverse("sales:prospect-bulk")
+
+    assigned = client.post(
+        url, {"ids": [prospect.pk], "action": "assign", "owner_id": sales_user.pk}, **HTMX
+    )
+    deleted = client.post(
+        url, {"ids": [prospect.pk], "action": "delete", "confirmed": "on"}, **HTMX
+    )
+
+    assert assigned.status_code == 403
+    assert unquote(assigned["X-Error-Message"]) == (
+        "Only the record's owner or a Manager may reassign it."
+    )
+    assert deleted.status_code == 403
+    prospect.refresh_from_db()
+    assert (prospect.owner_id, prospect.version) == (owner.pk, 1)
+
+
+def test_a_sales_user_cannot_take_a_prospect_in_the_edit_dialog(
+    client, org, owner, sales_user, prospect
+):
+    client.force_login(sales_user)
+    response = client.post(
+        reverse("sales:prospect-edit", args=[prospect.pk]),
+        {
+            "kind": "company",
+            "company_name": "Brașov Lemn SRL",
+            "priority": "medium",
+            "country": "RO",
+            "version": prospect.version,
+            "owner_id": str(sales_user.pk),
+        },
+        **HTMX,
+    )
+    assert response.status_code == 422
+    assert "Only the record&#x27;s owner or a Manager may reassign it." in (
+        response.content.decode()
+    )
+    prospect.refresh_from_db()
+    assert (prospect.owner_id, prospect.version) == (owner.pk, 1)
+
+
 # --- record page -------------------------------------------------------------------------
 
 

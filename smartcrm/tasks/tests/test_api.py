@@ -770,3 +770,111 @@ def test_unknown_task_is_not_found(client, auth):
     response = send(client, "post", f"/api/v1/tasks/{uuid.uuid4()}/complete", **auth)
 
     assert error_fields(response, 404) == [None]
+
+
+# --- who may delete or reassign a task ----------------------------------------------------
+
+
+def test_a_sales_user_cannot_delete_someone_elses_task(client, org, owner, sales_user):
+    task = _task(org, owner)
+
+    response = client.delete(f"/api/v1/tasks/{task.pk}", **bearer(org, sales_user))
+
+    assert error_fields(response, 403) == [None]
+    assert Task.objects.filter(pk=task.pk).exists()
+
+
+@pytest.mark.parametrize("given_to", ["sales_user", "owner"])
+def test_a_sales_user_deletes_a_task_they_hold_or_gave(
+    client, request, org, owner, sales_user, given_to
+):
+    """Their own: the task is assigned to them, or they created it for someone else."""
+    if given_to == "sales_user":
+        task = _task(org, owner, assignee_id=sales_user.pk)
+    else:
+        task = _task(org, sales_user, assignee_id=owner.pk)
+
+    response = client.delete(f"/api/v1/tasks/{task.pk}", **bearer(org, sales_user))
+
+    assert response.status_code == 204, response.content
+    assert not Task.objects.filter(pk=task.pk).exists()
+
+
+def test_a_manager_deletes_anyones_task(client, org, owner, manager):
+    task = _task(org, owner)
+    response = client.delete(f"/api/v1/tasks/{task.pk}", **bearer(org, manager))
+    assert response.status_code == 204
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("post", "/api/v1/tasks/{id}/assign"), ("patch", "/api/v1/tasks/{id}")]
+)
+def test_a_sales_user_cannot_take_someone_elses_task(client, org, owner, sales_user, method, path):
+    task = _task(org, owner)
+
+    response = send(
+        client,
+        method,
+        path.format(id=task.pk),
+        {"assignee_id": str(sales_user.pk)},
+        **bearer(org, sales_user),
+    )
+
+    assert error_fields(response, 403) == ["assignee_id"]
+    assert Task.objects.filter(pk=task.pk, assignee_id=owner.pk, version=1).exists()
+
+
+def test_a_sales_user_cannot_hand_someone_elses_task_to_a_third_member(
+    client, org, owner, sales_user, manager
+):
+    task = _task(org, owner)
+    response = send(
+        client,
+        "post",
+        f"/api/v1/tasks/{task.pk}/assign",
+        {"assignee_id": str(manager.pk)},
+        **bearer(org, sales_user),
+    )
+    assert error_fields(response, 403) == ["assignee_id"]
+    assert Task.objects.get(pk=task.pk).assignee_id == owner.pk
+
+
+def test_a_sales_user_hands_their_task_to_a_colleague(client, org, owner, sales_user):
+    task = _task(org, owner, assignee_id=sales_user.pk)
+    response = send(
+        client,
+        "post",
+        f"/api/v1/tasks/{task.pk}/assign",
+        {"assignee_id": str(owner.pk)},
+        **bearer(org, sales_user),
+    )
+    assert (response.status_code, response.json()["assignee_id"]) == (200, str(owner.pk))
+
+
+def test_a_sales_user_edits_someone_elses_task_without_reassigning_it(
+    client, org, owner, sales_user
+):
+    task = _task(org, owner)
+    response = send(
+        client,
+        "patch",
+        f"/api/v1/tasks/{task.pk}",
+        {"title": "Sună clientul", "assignee_id": str(owner.pk)},
+        **bearer(org, sales_user),
+    )
+    assert (response.status_code, response.json()["title"]) == (200, "Sună clientul")
+
+
+def test_a_malformed_assignee_of_someone_elses_task_is_refused_naming_the_field(
+    client, org, owner, sales_user
+):
+    task = _task(org, owner)
+    response = send(
+        client,
+        "post",
+        f"/api/v1/tasks/{task.pk}/assign",
+        {"assignee_id": "ion"},
+        **bearer(org, sales_user),
+    )
+    assert error_fields(response, 422) == ["assignee_id"]
+    assert Task.objects.get(pk=task.pk).assignee_id == owner.pk

@@ -241,6 +241,41 @@ def test_delegate_to_a_stranger_is_refused_next_to_the_field(client, org, owner,
 
 
 @pytest.mark.django_db
+def test_a_sales_user_cannot_take_someone_elses_task_in_the_dialog(client, org, owner, sales_user):
+    task = _task(org, owner)
+    client.force_login(sales_user)
+
+    response = client.post(
+        reverse("tasks:task-assign", args=[task.pk]),
+        {"assignee_id": str(sales_user.pk), "version": task.version},
+        **HTMX,
+    )
+
+    assert response.status_code == 422
+    assert "Only the record&#x27;s owner or a Manager may reassign it." in (
+        response.content.decode()
+    )
+    task.refresh_from_db()
+    assert (task.assignee_id, task.version) == (owner.pk, 1)
+
+
+@pytest.mark.django_db
+def test_a_sales_user_cannot_delete_someone_elses_task_from_the_page(
+    client, org, owner, sales_user
+):
+    task = _task(org, owner)
+    client.force_login(sales_user)
+
+    response = client.post(
+        reverse("tasks:task-delete", args=[task.pk]), {"version": task.version}, **HTMX
+    )
+
+    assert response.status_code == 403
+    assert "Only the record" in response.content.decode()
+    assert Task.objects.filter(pk=task.pk).exists()
+
+
+@pytest.mark.django_db
 def test_actions_on_another_organisations_task_are_404(client, org, owner, other_org, other_owner):
     foreign = _task(other_org, other_owner)
     client.force_login(owner)
