@@ -30,6 +30,7 @@ from smartcrm.contacts.models import Contact
 from smartcrm.core.errors import DomainError
 from smartcrm.core.models import Membership
 from smartcrm.core.modules import Module, module_enabled
+from smartcrm.core.permissions import may_act_on
 from smartcrm.core.search import search
 from smartcrm.sales.parents import PARENT_MODELS, contacts_scope_of
 from smartcrm.web.decorators import is_htmx, member_view, record_or_404
@@ -533,6 +534,7 @@ def activity_detail(
         "form": form,
         "outcome_form": OutcomeForm(initial={"version": activity.version}),
         "cutoff": overdue_cutoff(),
+        "can_delete": may_act_on(membership, (activity.owner_id,)),
     }
     return render(request, "activities/activity_detail.html", context, status=status)
 

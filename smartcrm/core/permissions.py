@@ -75,6 +75,16 @@ def holds(user: User, holders: Iterable[RecordId | None]) -> bool:
     return any(same_id(holder, user.pk) for holder in holders)
 
 
+def may_act_on(
+    membership: Membership, holders: Iterable[RecordId | None], minimum: str = Role.MANAGER
+) -> bool:
+    """Whether the member may change or delete the record ``holders`` hold, as
+    ``require_owner_or_role`` decides it: for a page to offer only what will be allowed."""
+    return any(same_id(holder, membership.user_id) for holder in holders) or has_role(
+        membership, minimum
+    )
+
+
 def require_owner_or_role(
     org: Organization,
     user: User,

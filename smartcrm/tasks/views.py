@@ -32,6 +32,7 @@ from smartcrm.core.choices import Priority
 from smartcrm.core.errors import DomainError
 from smartcrm.core.models import Membership
 from smartcrm.core.modules import Module, module_enabled
+from smartcrm.core.permissions import may_act_on
 from smartcrm.tasks import services
 from smartcrm.tasks.api import TASK_ORDERINGS, TaskFilters
 from smartcrm.tasks.choices import OPEN_TASK_STATUSES, TaskStatus
@@ -420,5 +421,6 @@ def task_detail(request: HttpRequest, membership: Membership, task_id: uuid.UUID
         "form": form,
         "parent_url": _parent_url(task),
         "cutoff": overdue_cutoff(),
+        "can_delete": may_act_on(membership, (task.assignee_id, task.created_by_id)),
     }
     return render(request, "tasks/task_detail.html", context, status=status)

@@ -15,6 +15,7 @@ from smartcrm.catalog.forms import NumberField
 from smartcrm.core.choices import Language, Priority
 from smartcrm.core.money import CURRENCY_CHOICES
 from smartcrm.sales.choices import OfferStatus, ProspectSource
+from smartcrm.sales.forms.prospects import keep_owner
 from smartcrm.web.forms import DateInput, StyledForm
 
 
@@ -49,11 +50,15 @@ class OfferDetailsForm(StyledForm, forms.Form):
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, members: list[Any], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, members: list[Any], may_reassign: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         owner = self.fields["owner_id"]
         assert isinstance(owner, forms.ChoiceField)
         owner.choices = member_choices(members)
+        if not may_reassign:
+            keep_owner(owner)
 
     def changes(self) -> dict[str, Any]:
         """The cleaned values as the service takes them (blank dates stay blank)."""

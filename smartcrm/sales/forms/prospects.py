@@ -38,6 +38,12 @@ def show_domain_error(form: forms.Form, error: DomainError) -> None:
     add_domain_error(form, error)
 
 
+def keep_owner(field: forms.Field) -> None:
+    """An owner the editor may not change (core.permissions): shown, not sent."""
+    field.disabled = True
+    field.help_text = _("Only the owner or a manager may hand the record to someone else.")
+
+
 def member_choices(org: Organization) -> list[tuple[str, str]]:
     """The organisation's active members, for owner pickers (one query)."""
     memberships = (
@@ -124,7 +130,12 @@ class IdentityForm(StyledForm, forms.Form):
     )
 
     def __init__(
-        self, *args: Any, org: Organization, creating: bool = False, **kwargs: Any
+        self,
+        *args: Any,
+        org: Organization,
+        creating: bool = False,
+        may_reassign: bool = True,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.creating = creating
@@ -134,6 +145,8 @@ class IdentityForm(StyledForm, forms.Form):
         owner = self.fields["owner_id"]
         assert isinstance(owner, forms.ChoiceField)
         owner.choices = _blank(_("Nobody")) + member_choices(org)
+        if not may_reassign:
+            keep_owner(owner)
         if not creating:
             del self.fields["allow_duplicate"]
         self.duplicates: list[Any] = []

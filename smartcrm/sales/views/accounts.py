@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from smartcrm.core.choices import County, PartyKind
 from smartcrm.core.errors import DomainError
 from smartcrm.core.models import Membership
+from smartcrm.core.permissions import may_act_on
 from smartcrm.dedupe.selectors import PossibleDuplicate
 from smartcrm.sales import selectors, services
 from smartcrm.sales.api import ACCOUNT_ORDERINGS
@@ -122,7 +123,12 @@ def account_edit(
     initial = {name: getattr(account, name) for name in AccountForm.base_fields if
                hasattr(account, name)}  # fmt: skip
     initial.update(owner_id=str(account.owner_id or ""), version=account.version)
-    form = AccountForm(request.POST or None, org=org, initial=initial)
+    form = AccountForm(
+        request.POST or None,
+        org=org,
+        initial=initial,
+        may_reassign=may_act_on(membership, (account.owner_id,)),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.account_update(
@@ -165,6 +171,7 @@ def account_detail(
         "kind": "account",
         "offers": offers,
         "new_offer_url": f"{new_offer_url}?account={account.pk}" if new_offer_url else "",
+        "can_delete": may_act_on(membership, (account.owner_id,)),
     }
     return render(request, "sales/accounts/detail.html", context)
 

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from smartcrm.core.errors import DomainError, StaleVersion
 from smartcrm.core.models import Membership, Organization
 from smartcrm.core.modules import Module, module_enabled
+from smartcrm.core.permissions import may_act_on
 from smartcrm.sales import selectors, services
 from smartcrm.sales.api import OFFER_ORDERINGS, OfferFilters
 from smartcrm.sales.choices import OFFER_TRANSITIONS, OfferStatus
@@ -262,6 +263,7 @@ def offer_detail(request: HttpRequest, membership: Membership, offer_id: uuid.UU
         "transitions": transitions,
         "link": active_link_of(org=membership.organization, offer=offer),
         "catalog_enabled": module_enabled(membership.organization, Module.CATALOG),
+        "can_delete": may_act_on(membership, (offer.owner_id,)),
     }
     return render(request, "sales/offers/detail.html", context)
 
@@ -286,7 +288,10 @@ def offer_edit(request: HttpRequest, membership: Membership, offer_id: uuid.UUID
     }
     initial |= {"owner_id": str(offer.owner_id or ""), "version": offer.version}
     form = OfferDetailsForm(
-        request.POST if request.method == "POST" else None, initial=initial, members=_members(org)
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        members=_members(org),
+        may_reassign=may_act_on(membership, (offer.owner_id,)),
     )
     if request.method == "POST":
         if form.is_valid():

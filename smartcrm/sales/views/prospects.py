@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from smartcrm.core.errors import DomainError
 from smartcrm.core.models import Membership
+from smartcrm.core.permissions import may_act_on
 from smartcrm.dedupe.selectors import PossibleDuplicate
 from smartcrm.sales import selectors, services
 from smartcrm.sales.api import PROSPECT_ORDERINGS
@@ -147,7 +148,12 @@ def prospect_edit(
     initial = {name: getattr(prospect, name) for name in ProspectForm.base_fields if
                hasattr(prospect, name)}  # fmt: skip
     initial.update(owner_id=str(prospect.owner_id or ""), version=prospect.version)
-    form = ProspectForm(request.POST or None, org=org, initial=initial)
+    form = ProspectForm(
+        request.POST or None,
+        org=org,
+        initial=initial,
+        may_reassign=may_act_on(membership, (prospect.owner_id,)),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.prospect_update(
@@ -193,6 +199,7 @@ def prospect_detail(
         "can_disqualify": ProspectStatus.DISQUALIFIED in PROSPECT_TRANSITIONS[prospect.status],
         "can_convert": prospect.status == ProspectStatus.QUALIFIED,
         "is_converted": prospect.status == ProspectStatus.CONVERTED,
+        "can_delete": may_act_on(membership, (prospect.owner_id,)),
     }
     return render(request, "sales/prospects/detail.html", context)
 
