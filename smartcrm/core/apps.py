@@ -11,8 +11,12 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
+        from smartcrm.core.postgres import use_compiled_timestamptz_loader
         from smartcrm.core.sqlite import install_unicode_case_functions
 
         connection_created.connect(
             install_unicode_case_functions, dispatch_uid="smartcrm-sqlite-case"
+        )
+        connection_created.connect(
+            use_compiled_timestamptz_loader, dispatch_uid="smartcrm-postgres-timestamptz"
         )
