@@ -82,6 +82,9 @@ def _decode(cursor: str) -> list[Any]:
     return payload
 
 
+# The order a common term needs no walk in: it is common for being found among the newest
+# rows (core.search.list_search).
+NEWEST_FIRST = "-created_at"
 # How far a page walks its list's order looking for a common term's matches before it
 # gathers them all and sorts them instead (see paginate).
 SEARCH_WALK = 2000
@@ -127,7 +130,7 @@ def paginate(
     size = params.limit + 1
     if search is None:
         page = list(rows.order_by(*order)[:size])
-    elif not search.common or ordering == "-created_at":
+    elif not search.common or ordering == NEWEST_FIRST:
         page = list(rows.filter(search.condition).order_by(*order)[:size])
     else:
         # The matches among the first SEARCH_WALK rows of the order (up to the last of them:

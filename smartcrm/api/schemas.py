@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from ninja import FilterSchema, Schema
 from pydantic import AfterValidator, AwareDatetime, ConfigDict, Field
 
-from smartcrm.core.search import ListSearch, list_search
+from smartcrm.core.search import ListSearch, list_search, search_filter
 
 T = TypeVar("T")
 
@@ -42,8 +42,7 @@ class SearchableFilters(FilterSchema):
     search_also: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     def filter_q(self, value: str | None) -> Q:
-        found = list_search(self.search_kind, value, also=self.search_also)
-        return found.condition if found is not None else Q()
+        return search_filter(self.search_kind, value, also=self.search_also)
 
     def split_search(self, queryset: QuerySet[Any]) -> tuple[QuerySet[Any], ListSearch | None]:
         """``queryset`` filtered by everything but ``q``, and ``q``'s search (None without

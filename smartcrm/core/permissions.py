@@ -70,19 +70,18 @@ def same_id(first: object, second: object) -> bool:
         return str(first) == str(second)
 
 
-def holds(user: User, holders: Iterable[RecordId | None]) -> bool:
+def holds(user_id: RecordId, holders: Iterable[RecordId | None]) -> bool:
     """Whether the record whose holders these are is the user's own."""
-    return any(same_id(holder, user.pk) for holder in holders)
+    return any(same_id(holder, user_id) for holder in holders)
 
 
 def may_act_on(
     membership: Membership, holders: Iterable[RecordId | None], minimum: str = Role.MANAGER
 ) -> bool:
-    """Whether the member may change or delete the record ``holders`` hold, as
-    ``require_owner_or_role`` decides it: for a page to offer only what will be allowed."""
-    return any(same_id(holder, membership.user_id) for holder in holders) or has_role(
-        membership, minimum
-    )
+    """Whether the member may change or delete the record ``holders`` hold: its holder, or
+    from ``minimum`` up. The rule ``require_owner_or_role`` enforces, and a page asks to
+    offer only what will be allowed."""
+    return holds(membership.user_id, holders) or has_role(membership, minimum)
 
 
 def require_owner_or_role(
@@ -96,7 +95,7 @@ def require_owner_or_role(
     """Sales users may change (and delete) what they own: ``owner_id``, or any of ``holders``
     when several members hold the record; from ``minimum`` up, anything."""
     membership = membership_of(org, user)
-    if holds(user, (owner_id, *holders)) or has_role(membership, minimum):
+    if may_act_on(membership, (owner_id, *holders), minimum):
         return membership
     raise Forbidden(
         _("Only the record's owner or a %(role)s may do this.") % {"role": Role(minimum).label},
@@ -129,7 +128,8 @@ def require_assign_right(
     refused = [
         record
         for record in records
-        if not same_id(getattr(record, field), new_holder) and not holds(user, holders_of(record))
+        if not same_id(getattr(record, field), new_holder)
+        and not holds(user.pk, holders_of(record))
     ]
     if not refused:
         return membership
