@@ -8,11 +8,11 @@ import hmac
 import logging
 import secrets
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +20,7 @@ from smartcrm.core.errors import NotFound, ValidationFailed
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import ApiToken, Membership, Organization, User
 from smartcrm.core.permissions import has_role, membership_of
+from smartcrm.core.rows import Columns
 
 TOKEN_PREFIX = "scrm_"
 # How long the cache remembers a token's last use (seconds).
@@ -81,7 +82,7 @@ def api_token_authenticate(
     plain: str, *, record_use: bool = True
 ) -> tuple[ApiToken, Membership] | None:
     """The token and the membership it acts through, or None (unknown, expired, revoked,
-    or its user no longer an active member). One query.
+    or its user no longer an active member). One statement.
 
     The time of use goes to the cache on every call, and to the database (at most once a
     minute) only when ``record_use``: the API asks for it on writes, so a read writes
@@ -89,26 +90,10 @@ def api_token_authenticate(
     if not plain.startswith(TOKEN_PREFIX):
         return None
     prefix, _sep, _secret = plain[len(TOKEN_PREFIX) :].partition("_")
-    # One query: the token's active membership in the token's organisation, with the token.
-    fields = ("id", "name", "key_hash", "created_at", "expires_at", "revoked_at", "last_used_at")
-    membership = (
-        Membership.objects.filter(
-            user__api_tokens__prefix=prefix,
-            user__api_tokens__organization_id=F("organization_id"),
-            is_active=True,
-            user__is_active=True,
-        )
-        .select_related("organization", "user")
-        .annotate(**{f"token_{name}": F(f"user__api_tokens__{name}") for name in fields})
-        .first()
-    )
-    if membership is None:
+    found = _token_membership(prefix)
+    if found is None:
         return None
-    values = {name: getattr(membership, f"token_{name}") for name in fields}
-    token = ApiToken(
-        organization=membership.organization, user=membership.user, prefix=prefix, **values
-    )
-    token._state.adding, token._state.db = False, membership._state.db  # a row read back
+    token, membership = found
     if not hmac.compare_digest(token.key_hash, _hash(plain)):
         return None
     now = timezone.now()
@@ -119,6 +104,47 @@ def api_token_authenticate(
         token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1)
     ):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token, membership
+
+
+_TOKEN = Columns(ApiToken, "t")
+_MEMBERSHIP = Columns(Membership, "m")
+_ORGANIZATION = Columns(Organization, "o")
+_USER = Columns(User, "u")
+
+
+def _token_membership(prefix: str) -> tuple[ApiToken, Membership] | None:
+    """The token with this prefix and its user's active membership in the token's
+    organisation, the organisation and the user read with it: one statement, written
+    once (see ``core.rows``)."""
+    using = router.db_for_read(Membership)
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    parts = (_TOKEN, _MEMBERSHIP, _ORGANIZATION, _USER)
+    sql = (
+        f"SELECT {', '.join(part.select(connection) for part in parts)} "
+        f"FROM {quote(_TOKEN.table)} t "
+        f"JOIN {quote(_MEMBERSHIP.table)} m "
+        "ON m.user_id = t.user_id AND m.organization_id = t.organization_id "
+        f"JOIN {quote(_ORGANIZATION.table)} o ON o.id = m.organization_id "
+        f"JOIN {quote(_USER.table)} u ON u.id = m.user_id "
+        "WHERE t.prefix = %s AND m.is_active = %s AND u.is_active = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [prefix, True, True])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    start = 0
+    built: list[Any] = []
+    for part in parts:
+        built.append(part.build(row, start, using=using))
+        start += len(part)
+    token, membership, organization, user = built
+    membership.organization = organization
+    membership.user = user
+    token.organization = organization
+    token.user = user
     return token, membership
 
 

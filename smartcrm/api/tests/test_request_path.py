@@ -128,3 +128,52 @@ def test_a_read_notes_the_tokens_use_in_the_cache_and_a_write_stores_it(org, own
     assert api.post("/api/v1/prospects", {"company_name": "Gama SRL"}).status_code == 201
     token.refresh_from_db()
     assert token.last_used_at is not None
+
+
+def _columns(instance: Any) -> dict[str, Any]:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def test_a_token_is_resolved_in_one_statement_as_the_orm_reads_it(org, owner):
+    # Given a token that expires, used once (a time, a UUID and a JSON document to read)
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from smartcrm.core.models import Membership
+    from smartcrm.core.tokens import api_token_authenticate, api_token_create
+
+    token, plain = api_token_create(
+        org=org, user=owner, name="Raport", expires_at=timezone.now() + timedelta(days=3)
+    )
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    # When it is resolved
+    with CaptureQueriesContext(connection) as captured:
+        found = api_token_authenticate(plain, record_use=False)
+    # Then one statement read the token, its membership, organisation and user, each
+    # holding what the ORM reads for it
+    assert len(captured.captured_queries) == 1
+    assert found is not None
+    resolved, membership = found
+    assert _columns(resolved) == _columns(ApiToken.objects.get(pk=token.pk))
+    assert _columns(membership) == _columns(Membership.objects.get(organization=org, user=owner))
+    assert _columns(membership.organization) == _columns(type(org).objects.get(pk=org.pk))
+    assert _columns(membership.user) == _columns(type(owner).objects.get(pk=owner.pk))
+    assert resolved.organization is membership.organization
+    with CaptureQueriesContext(connection) as captured:
+        assert membership.user.email == owner.email and membership.organization.name
+    assert captured.captured_queries == []
+
+
+def test_a_token_does_not_resolve_once_its_member_leaves_or_it_is_wrong(org, owner):
+    from smartcrm.core.models import Membership
+    from smartcrm.core.tokens import api_token_authenticate, api_token_create
+
+    _token, plain = api_token_create(org=org, user=owner, name="Raport")
+    assert api_token_authenticate(plain[:-1] + ("A" if plain[-1] != "A" else "B")) is None
+    assert api_token_authenticate("scrm_unknown_secret") is None
+    Membership.objects.filter(organization=org, user=owner).update(is_active=False)
+    assert api_token_authenticate(plain) is None
+    Membership.objects.filter(organization=org, user=owner).update(is_active=True)
+    type(owner).objects.filter(pk=owner.pk).update(is_active=False)
+    assert api_token_authenticate(plain) is None
