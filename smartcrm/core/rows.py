@@ -38,7 +38,7 @@ class Columns(Generic[M]):
 
     def select(self, connection: BaseDatabaseWrapper) -> str:
         quote = connection.ops.quote_name
-        return ", ".join(f"{self.alias}.{quote(field.column)}" for field in self.fields)
+        return ", ".join(f"{self.alias}.{quote(str(field.column))}" for field in self.fields)
 
     def __len__(self) -> int:
         return len(self.fields)
