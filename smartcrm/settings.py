@@ -206,6 +206,13 @@ LOGOUT_REDIRECT_URL = "web:login"
 SMARTCRM_SESSION_IDLE_SECONDS = int(os.environ.get("SMARTCRM_SESSION_IDLE_SECONDS", str(8 * 3600)))
 SMARTCRM_SESSION_MAX_SECONDS = int(os.environ.get("SMARTCRM_SESSION_MAX_SECONDS", str(7 * 86400)))
 SESSION_COOKIE_AGE = SMARTCRM_SESSION_MAX_SECONDS
+# Failed logins (core.login_guard): a growing delay after a few, a lock at this many
+# failures of one account (five times as many from one address), for this many minutes.
+SMARTCRM_LOGIN_LOCK_AFTER = int(os.environ.get("SMARTCRM_LOGIN_LOCK_AFTER", "10"))
+SMARTCRM_LOGIN_LOCK_MINUTES = int(os.environ.get("SMARTCRM_LOGIN_LOCK_MINUTES", "15"))
+# How many proxies in front of the server add themselves to X-Forwarded-For: the client's
+# address is the one the outermost trusted proxy saw (0: the connection's own address).
+SMARTCRM_TRUSTED_PROXIES = int(os.environ.get("SMARTCRM_TRUSTED_PROXIES", "0"))
 
 # --- Localisation ---------------------------------------------------------------
 LANGUAGE_CODE = "ro"

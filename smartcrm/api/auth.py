@@ -6,12 +6,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
+from ninja.errors import Throttled
 from ninja.security import APIKeyCookie, HttpBearer
 
+from smartcrm.core.login_guard import Refusal, login_failed, login_refusal
 from smartcrm.core.models import ApiToken, Membership, Organization, User
 from smartcrm.core.tokens import api_token_authenticate
+from smartcrm.web.client import client_address
 
 ACTOR_ATTRIBUTE = "_smartcrm_actor"
+REFUSAL_ATTRIBUTE = "_smartcrm_token_refusal"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -38,11 +42,21 @@ def bearer_actor(request: HttpRequest) -> Actor | None:
     header = request.headers.get("Authorization", "")
     scheme, _sep, credentials = header.partition(" ")
     if scheme.lower() == "bearer" and credentials.strip():
+        # Wrong tokens from one address slow down, then lock that address (not the
+        # token: a stranger sending its prefix must not lock out its holder).
+        address = client_address(request)
+        refusal = login_refusal(account="", address=address)
+        if refusal is not None:
+            setattr(request, REFUSAL_ATTRIBUTE, refusal)
+            setattr(request, ACTOR_ATTRIBUTE, None)
+            return None
         # A read writes nothing to the database: its use is noted in the cache only.
         found = api_token_authenticate(
             credentials.strip(), record_use=request.method not in SAFE_METHODS
         )
-        if found is not None:
+        if found is None:
+            login_failed(account="", address=address, channel="api token")
+        else:
             token, membership = found
             actor = Actor(
                 org=membership.organization,
@@ -58,7 +72,11 @@ class BearerTokenAuth(HttpBearer):
     """`Authorization: Bearer scrm_…` — a personal API token."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Actor | None:
-        return bearer_actor(request)
+        actor = bearer_actor(request)
+        refusal: Refusal | None = getattr(request, REFUSAL_ATTRIBUTE, None)
+        if refusal is not None:
+            raise Throttled(wait=refusal.seconds)
+        return actor
 
 
 class SessionActorAuth(APIKeyCookie):

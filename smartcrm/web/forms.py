@@ -5,17 +5,28 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import (
     AuthenticationForm,
     PasswordChangeForm,
     PasswordResetForm,
     SetPasswordForm,
 )
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from smartcrm.core.errors import DomainError
+from smartcrm.core.login_guard import (
+    Refusal,
+    login_failed,
+    login_refusal,
+    login_succeeded,
+    password_reset_refusal,
+)
 from smartcrm.core.tokens import api_tokens_revoke_all_of
+from smartcrm.web.client import client_address
 
 
 class StyledForm(forms.Form):
@@ -82,7 +93,52 @@ def add_domain_error(form: forms.Form, error: DomainError) -> None:
         form.mark_invalid()
 
 
-class EmailAuthenticationForm(AuthenticationForm):
+def refusal_message(refusal: Refusal) -> str:
+    """What a refused login or reset request tells the person: how long to wait."""
+    if refusal.locked:
+        minutes = max(1, -(-refusal.seconds // 60))
+        return ngettext(
+            "Too many failed attempts: try again in %(count)d minute.",
+            "Too many failed attempts: try again in %(count)d minutes.",
+            minutes,
+        ) % {"count": minutes}
+    return ngettext(
+        "Too many failed attempts: wait %(count)d second and try again.",
+        "Too many failed attempts: wait %(count)d seconds and try again.",
+        refusal.seconds,
+    ) % {"count": refusal.seconds}
+
+
+class GuardedLogin(AuthenticationForm):
+    """A login whose failures slow down and then lock the account and the address
+    (``core.login_guard``); a refused attempt does not check the password at all."""
+
+    channel = "web"
+
+    def clean(self) -> dict[str, Any]:
+        account = str(self.cleaned_data.get("username") or "")
+        address = client_address(self.request) if self.request is not None else ""
+        refusal = login_refusal(account=account, address=address)
+        if refusal is not None:
+            raise ValidationError(refusal_message(refusal), code="throttled")
+        try:
+            cleaned = super().clean()
+        except ValidationError:
+            if account and self.cleaned_data.get("password"):
+                login_failed(account=account, address=address, channel=self.channel)
+            raise
+        if account:
+            login_succeeded(account=account)
+        return cleaned
+
+
+class GuardedAdminLogin(GuardedLogin, AdminAuthenticationForm):
+    """The admin's login, guarded like the product's."""
+
+    channel = "admin"
+
+
+class EmailAuthenticationForm(GuardedLogin):
     """Log in with the e-mail address."""
 
     username = forms.EmailField(
@@ -118,7 +174,20 @@ class StyledPasswordChangeForm(StyledForm, PasswordChangeForm):
 
 
 class StyledPasswordResetForm(StyledForm, PasswordResetForm):
-    pass
+    """A reset request, limited per e-mail address and per address it comes from
+    (whether or not an account holds the e-mail, so the answer tells nothing)."""
+
+    def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean_email(self) -> str:
+        email = str(self.cleaned_data["email"])
+        address = client_address(self.request) if self.request is not None else ""
+        refusal = password_reset_refusal(email=email, address=address)
+        if refusal is not None:
+            raise ValidationError(refusal_message(refusal), code="throttled")
+        return email
 
 
 class StyledSetPasswordForm(StyledForm, SetPasswordForm):

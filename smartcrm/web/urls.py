@@ -28,7 +28,7 @@ PASSWORD_PAGES = [
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
+        views.PasswordResetView.as_view(
             template_name="web/auth/password_reset_form.html",
             form_class=StyledPasswordResetForm,
             email_template_name="web/auth/password_reset_email.txt",

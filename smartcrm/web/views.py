@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,6 +28,14 @@ from smartcrm.web.decorators import member_view
 from smartcrm.web.records_urls import record_url
 
 SEARCH_LIMIT = 8
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset request, its form told where the request came from (it is limited
+    per address)."""
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "request": self.request}
 
 
 def _back(request: HttpRequest, fallback: str = "/") -> str:
