@@ -206,6 +206,9 @@ LOGOUT_REDIRECT_URL = "web:login"
 SMARTCRM_SESSION_IDLE_SECONDS = int(os.environ.get("SMARTCRM_SESSION_IDLE_SECONDS", str(8 * 3600)))
 SMARTCRM_SESSION_MAX_SECONDS = int(os.environ.get("SMARTCRM_SESSION_MAX_SECONDS", str(7 * 86400)))
 SESSION_COOKIE_AGE = SMARTCRM_SESSION_MAX_SECONDS
+# Days an API token lives when its maker does not choose (an admin may make one that never
+# expires).
+SMARTCRM_TOKEN_DAYS = int(os.environ.get("SMARTCRM_TOKEN_DAYS", "90"))
 # Failed logins (core.login_guard): a growing delay after a few, a lock at this many
 # failures of one account (five times as many from one address), for this many minutes.
 SMARTCRM_LOGIN_LOCK_AFTER = int(os.environ.get("SMARTCRM_LOGIN_LOCK_AFTER", "10"))

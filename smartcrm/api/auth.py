@@ -9,6 +9,8 @@ from django.http import HttpRequest
 from ninja.errors import Throttled
 from ninja.security import APIKeyCookie, HttpBearer
 
+from smartcrm.api.problems import ApiProblem
+from smartcrm.core.choices import TokenScope
 from smartcrm.core.login_guard import Refusal, login_failed, login_refusal
 from smartcrm.core.models import ApiToken, Membership, Organization, User
 from smartcrm.core.tokens import api_token_authenticate
@@ -16,6 +18,7 @@ from smartcrm.web.client import client_address
 
 ACTOR_ATTRIBUTE = "_smartcrm_actor"
 REFUSAL_ATTRIBUTE = "_smartcrm_token_refusal"
+SCOPE_ATTRIBUTE = "_smartcrm_token_read_only"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -52,10 +55,12 @@ def bearer_actor(request: HttpRequest) -> Actor | None:
             return None
         # A read writes nothing to the database: its use is noted in the cache only.
         found = api_token_authenticate(
-            credentials.strip(), record_use=request.method not in SAFE_METHODS
+            credentials.strip(), record_use=request.method not in SAFE_METHODS, address=address
         )
         if found is None:
             login_failed(account="", address=address, channel="api token")
+        elif found[0].scope == TokenScope.READ and request.method not in SAFE_METHODS:
+            setattr(request, SCOPE_ATTRIBUTE, found[0])
         else:
             token, membership = found
             actor = Actor(
@@ -76,6 +81,12 @@ class BearerTokenAuth(HttpBearer):
         refusal: Refusal | None = getattr(request, REFUSAL_ATTRIBUTE, None)
         if refusal is not None:
             raise Throttled(wait=refusal.seconds)
+        if getattr(request, SCOPE_ATTRIBUTE, None) is not None:
+            raise ApiProblem(
+                403,
+                "This token may only read: create a read-and-write token to change data.",
+                code="read_only_token",
+            )
         return actor
 
 

@@ -14,7 +14,7 @@ from pydantic import Field
 from smartcrm.api.endpoints import actor_in, list_page
 from smartcrm.api.pagination import PageParams, Sort
 from smartcrm.api.schemas import Page, errors_for
-from smartcrm.core.choices import Role
+from smartcrm.core.choices import Role, TokenScope
 from smartcrm.core.errors import NotFound
 from smartcrm.core.models import Membership
 from smartcrm.core.modules import enabled_modules
@@ -42,6 +42,12 @@ class MeOut(Schema):
     role: Role
     organization: OrganizationOut
     token_name: str | None = Field(None, description="The API token used, if any")
+    token_scope: TokenScope | None = Field(
+        None, description="What the token used may do: read, or write (read and write)"
+    )
+    token_expires_at: dt.datetime | None = Field(
+        None, description="When the token used stops working (null: never)"
+    )
 
 
 class MemberOut(Schema):
@@ -110,6 +116,8 @@ def me(request: HttpRequest) -> Any:
             "modules": enabled_modules(org),
         },
         "token_name": actor.token.name if actor.token else None,
+        "token_scope": actor.token.scope if actor.token else None,
+        "token_expires_at": actor.token.expires_at if actor.token else None,
     }
 
 

@@ -9,6 +9,13 @@ class Role(models.TextChoices):
     SALES = "sales", _("Sales")
 
 
+class TokenScope(models.TextChoices):
+    """What an API token may do: read only, or read and write."""
+
+    READ = "read", _("Read only")
+    WRITE = "write", _("Read and write")
+
+
 class Language(models.TextChoices):
     RO = "ro", "Română"
     EN = "en", "English"

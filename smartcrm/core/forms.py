@@ -8,9 +8,11 @@ from functools import cache
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from smartcrm.core.choices import County, Language, OfferPdfDesign, Role
+from smartcrm.core.choices import County, Language, OfferPdfDesign, Role, TokenScope
 from smartcrm.core.models import Department, Membership, Organization
 from smartcrm.core.modules import OPTIONAL, Module
 from smartcrm.core.money import CURRENCY_CHOICES
@@ -207,15 +209,35 @@ class TokenForm(StyledForm):
         max_length=100,
         help_text=_("What the token is for, e.g. “Website form” or “Accounting export”."),
     )
+    scope = forms.ChoiceField(
+        label=_("It may"),
+        choices=TokenScope.choices,
+        initial=TokenScope.READ,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        help_text=_("A read-only token cannot change anything, whatever your role."),
+    )
     expires_on = forms.DateField(
         label=_("Expires on"),
         required=False,
         widget=DateInput(),
-        help_text=_("Empty: never. The token stops working at the end of this day."),
+        help_text=_("The token stops working at the end of this day."),
+    )
+    never_expires = forms.BooleanField(
+        label=_("Never expires"),
+        required=False,
+        help_text=_("For admins: a token for a server that runs unattended."),
     )
 
+    def __init__(self, *args: Any, may_never_expire: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["expires_on"].initial = timezone.localdate() + dt.timedelta(
+            days=settings.SMARTCRM_TOKEN_DAYS
+        )
+        if not may_never_expire:
+            del self.fields["never_expires"]
+
     def expires_at(self, tz: dt.tzinfo) -> dt.datetime | None:
-        """The end of the chosen day in the user's time zone."""
+        """The end of the chosen day in the user's time zone (None: the default term)."""
         day = self.cleaned_data.get("expires_on")
         if day is None:
             return None

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from smartcrm.core.choices import County, Language, OfferPdfDesign, Role
+from smartcrm.core.choices import County, Language, OfferPdfDesign, Role, TokenScope
 from smartcrm.core.ids import uuid7
 from smartcrm.core.money import CURRENCY_CHOICES
 from smartcrm.core.validators import validate_country, validate_cui, validate_trade_register
@@ -329,10 +329,15 @@ class ApiToken(models.Model):
     # The token is "scrm_<prefix>_<secret>"; the prefix finds the row, the hash proves it.
     prefix = models.CharField(max_length=12, unique=True, editable=False)
     key_hash = models.CharField(max_length=64, editable=False)
+    scope = models.CharField(
+        _("scope"), max_length=8, choices=TokenScope.choices, default=TokenScope.WRITE
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Where the last use came from (stored with the time, see core.tokens).
+    last_used_address = models.GenericIPAddressField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("API token")

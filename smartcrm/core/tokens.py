@@ -10,12 +10,14 @@ import secrets
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from smartcrm.core.choices import TokenScope
 from smartcrm.core.errors import NotFound, ValidationFailed
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import ApiToken, Membership, Organization, User
@@ -35,21 +37,46 @@ def _hash(secret: str) -> str:
 
 @transaction.atomic
 def api_token_create(
-    *, org: Organization, user: User, name: str, expires_at: dt.datetime | None = None
+    *,
+    org: Organization,
+    user: User,
+    name: str,
+    expires_at: dt.datetime | None = None,
+    never_expires: bool = False,
+    scope: str = TokenScope.WRITE,
 ) -> tuple[ApiToken, str]:
-    """A new token for ``user`` in ``org``; returns the row and the plain token (shown once)."""
-    membership_of(org, user)
+    """A new token for ``user`` in ``org``; returns the row and the plain token (shown once).
+
+    Without ``expires_at`` it expires after SMARTCRM_TOKEN_DAYS; a token that never
+    expires is for admins only. ``scope`` "read" makes a token that may only read."""
+    acting = membership_of(org, user)
     name = " ".join((name or "").split())
     if not name:
         raise ValidationFailed(_("Give the token a name."), field="name", code="required")
-    if expires_at is not None and expires_at <= timezone.now():
+    if scope not in TokenScope.values:
+        raise ValidationFailed(
+            _("Choose what the token may do: read only, or read and write."),
+            field="scope",
+            code="invalid_choice",
+        )
+    if never_expires:
+        if not has_role(acting, "admin"):
+            raise ValidationFailed(
+                _("Only an admin may create a token that never expires."),
+                field="expires_at",
+                code="never_needs_admin",
+            )
+        expires_at = None
+    elif expires_at is None:
+        expires_at = timezone.now() + dt.timedelta(days=settings.SMARTCRM_TOKEN_DAYS)
+    elif expires_at <= timezone.now():
         raise ValidationFailed(_("The expiry must be in the future."), field="expires_at")
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
     plain = f"{TOKEN_PREFIX}{prefix}_{secret}"
     token = ApiToken.objects.create(
         organization=org, user=user, name=name[:100], prefix=prefix, key_hash=_hash(plain),
-        expires_at=expires_at,
+        expires_at=expires_at, scope=scope,
     )  # fmt: skip
     return token, plain
 
@@ -79,14 +106,15 @@ def api_tokens_revoke_all_of(*, user: User) -> int:
 
 
 def api_token_authenticate(
-    plain: str, *, record_use: bool = True
+    plain: str, *, record_use: bool = True, address: str = ""
 ) -> tuple[ApiToken, Membership] | None:
     """The token and the membership it acts through, or None (unknown, expired, revoked,
     or its user no longer an active member). One statement.
 
-    The time of use goes to the cache on every call, and to the database (at most once a
-    minute) only when ``record_use``: the API asks for it on writes, so a read writes
-    nothing to the database."""
+    The time of use and the ``address`` it came from go to the cache on every call, and
+    to the database (at most once a minute, or when the address changed) only when
+    ``record_use``: the API asks for it on writes, so a read writes nothing to the
+    database."""
     if not plain.startswith(TOKEN_PREFIX):
         return None
     prefix, _sep, _secret = plain[len(TOKEN_PREFIX) :].partition("_")
@@ -99,11 +127,14 @@ def api_token_authenticate(
     now = timezone.now()
     if token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
         return None
-    _note_use(token, now)
+    used_from = address or None  # an unknown address is stored as NULL
+    _note_use(token, now, used_from)
     if record_use and (
-        token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1)
+        token.last_used_at is None
+        or now - token.last_used_at > dt.timedelta(minutes=1)
+        or token.last_used_address != used_from
     ):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_address=used_from)
     return token, membership
 
 
@@ -152,23 +183,26 @@ def _last_use_key(token_id: object) -> str:
     return f"api-token-used:{token_id}"
 
 
-def _note_use(token: ApiToken, now: dt.datetime) -> None:
+def _note_use(token: ApiToken, now: dt.datetime, address: str | None) -> None:
     try:
-        cache.set(_last_use_key(token.pk), now, timeout=LAST_USE_REMEMBERED)
+        cache.set(_last_use_key(token.pk), (now, address), timeout=LAST_USE_REMEMBERED)
     except Exception:  # the cache is down: the database's time of use still holds
         logger.warning("Token use not noted: the cache is unreachable.", exc_info=True)
 
 
 def api_tokens_with_recent_use(tokens: Iterable[ApiToken]) -> list[ApiToken]:
-    """The tokens, each with ``last_used_at`` the latest of its stored and cached times
-    (reads are noted in the cache only)."""
+    """The tokens, each with ``last_used_at`` (and ``last_used_address``) the latest of
+    its stored and cached uses (reads are noted in the cache only)."""
     tokens = list(tokens)
     try:
         cached = cache.get_many([_last_use_key(token.pk) for token in tokens])
     except Exception:  # the cache is down: show the stored times
         return tokens
     for token in tokens:
-        used = cached.get(_last_use_key(token.pk))
-        if used is not None and (token.last_used_at is None or used > token.last_used_at):
-            token.last_used_at = used
+        noted = cached.get(_last_use_key(token.pk))
+        if not isinstance(noted, tuple):
+            continue
+        used, address = noted
+        if token.last_used_at is None or used > token.last_used_at:
+            token.last_used_at, token.last_used_address = used, address
     return tokens

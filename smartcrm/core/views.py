@@ -490,7 +490,10 @@ def modules(request: HttpRequest, membership: Membership) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def tokens(request: HttpRequest, membership: Membership) -> HttpResponse:
     """The user's API tokens: create one (its secret is shown this once), see, revoke."""
-    form = TokenForm(request.POST if request.method == "POST" else None)
+    may_never_expire = has_role(membership, Role.ADMIN)
+    form = TokenForm(
+        request.POST if request.method == "POST" else None, may_never_expire=may_never_expire
+    )
     status, plain, created = 200, "", None
     if request.method == "POST":
         if form.is_valid():
@@ -499,13 +502,15 @@ def tokens(request: HttpRequest, membership: Membership) -> HttpResponse:
                     org=membership.organization,
                     user=membership.user,
                     name=form.cleaned_data["name"],
+                    scope=form.cleaned_data["scope"],
                     expires_at=form.expires_at(time_zone_of(membership)),
+                    never_expires=bool(form.cleaned_data.get("never_expires")),
                 )
             except DomainError as error:
                 _form_error(form, error, {"expires_at": "expires_on"})
                 status = 422
             else:
-                form = TokenForm()
+                form = TokenForm(may_never_expire=may_never_expire)
         else:
             status = 422
     now = timezone.now()

@@ -641,7 +641,7 @@ def test_every_member_creates_a_token_shown_once(client, request, org, role_user
     user = request.getfixturevalue(role_user)
     client.force_login(user)
 
-    response = client.post(reverse("core:tokens"), {"name": "Formular site"})
+    response = client.post(reverse("core:tokens"), {"name": "Formular site", "scope": "read"})
 
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store, private"
@@ -663,7 +663,9 @@ def test_a_token_without_a_name_or_with_a_past_expiry_is_refused(client, org, ow
     assert response.status_code == 422
     assert _field_error(response.content.decode(), "name")
     yesterday = (timezone.localdate() - dt.timedelta(days=2)).isoformat()
-    response = client.post(reverse("core:tokens"), {"name": "Vechi", "expires_on": yesterday})
+    response = client.post(
+        reverse("core:tokens"), {"name": "Vechi", "scope": "read", "expires_on": yesterday}
+    )
     assert response.status_code == 422
     assert "future" in _field_error(response.content.decode(), "expires_on")
     assert not ApiToken.objects.exists()
@@ -672,7 +674,9 @@ def test_a_token_without_a_name_or_with_a_past_expiry_is_refused(client, org, ow
 def test_a_token_expires_at_the_end_of_the_chosen_day(client, org, owner):
     client.force_login(owner)
     day = timezone.localdate() + dt.timedelta(days=10)
-    client.post(reverse("core:tokens"), {"name": "Export", "expires_on": day.isoformat()})
+    client.post(
+        reverse("core:tokens"), {"name": "Export", "scope": "read", "expires_on": day.isoformat()}
+    )
     token = ApiToken.objects.get()
     assert token.expires_at is not None
     local = token.expires_at.astimezone(ZoneInfo("Europe/Bucharest"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import socket
 import sqlite3
@@ -238,6 +239,15 @@ def test_token_create_prints_a_token_once_and_revoke_stops_it(data_dir):
         assert db.execute("select revoked_at is not null from core_apitoken").fetchone()[0] == 1
     unknown = smartcrm(data_dir, "token", "create", "--email", "nobody@gamma.ro")
     assert (unknown.returncode, "--email: no user nobody@gamma.ro." in unknown.stderr) == (1, True)
+    # A read-only token that never expires (the owner may), listed with both
+    kept = smartcrm(data_dir, "token", "create", "--email", "ana@gamma.ro", "--name", "Raport",
+                    "--scope", "read", "--never-expires")  # fmt: skip
+    assert kept.returncode == 0, kept.stderr
+    listed = smartcrm(data_dir, "token", "list", "--email", "ana@gamma.ro").stdout
+    assert re.search(r"Raport  read  active  expires never", listed), listed
+    assert re.search(r"ERP  write  revoked  expires \d{4}-\d\d-\d\d", listed), listed
+    wrong = smartcrm(data_dir, "token", "create", "--email", "ana@gamma.ro", "--scope", "all")
+    assert wrong.returncode == 2 and "--scope" in wrong.stderr and "Traceback" not in wrong.stderr
 
 
 def test_migrate_gives_sqlite_statistics_for_the_indexes_it_adds(data_dir):

@@ -20,7 +20,22 @@ class Command(BaseCommand):
         create.add_argument("--email", required=True, help="The user the token acts as.")
         create.add_argument("--org", help="Organisation slug (needed if the user has several).")
         create.add_argument("--name", default="API token", help="What the token is for.")
-        create.add_argument("--expires-days", type=int, help="Expire after this many days.")
+        create.add_argument(
+            "--expires-days",
+            type=int,
+            help="Expire after this many days (default: SMARTCRM_TOKEN_DAYS, 90).",
+        )
+        create.add_argument(
+            "--never-expires",
+            action="store_true",
+            help="A token that never expires (the user must be an admin of the organisation).",
+        )
+        create.add_argument(
+            "--scope",
+            choices=["read", "write"],
+            default="write",
+            help="read: it may only read; write: read and write (the default).",
+        )
         listing = sub.add_parser("list", help="List a user's tokens (never the secret).")
         listing.add_argument("--email", required=True)
         revoke = sub.add_parser("revoke", help="Revoke a token by its id or prefix.")
@@ -54,12 +69,16 @@ class Command(BaseCommand):
         days = options.get("expires_days")
         if days is not None and days < 1:
             raise CommandError("--expires-days: give a whole number of days, 1 or more.")
+        if days is not None and options.get("never_expires"):
+            raise CommandError("--never-expires: leave out --expires-days then.")
         expires = timezone.now() + dt.timedelta(days=days) if days else None
         token, plain = api_token_create(
             org=membership.organization,
             user=membership.user,
             name=options["name"],
             expires_at=expires,
+            never_expires=bool(options.get("never_expires")),
+            scope=options["scope"],
         )
         self.stderr.write(
             f"Token {token.prefix} for {membership.user.email} in "
@@ -71,9 +90,10 @@ class Command(BaseCommand):
         tokens = ApiToken.objects.filter(user__email__iexact=options["email"].strip())
         for token in tokens.select_related("organization"):
             state = "revoked" if token.revoked_at else "active"
+            until = token.expires_at.date().isoformat() if token.expires_at else "never"
             self.stdout.write(
                 f"{token.pk}  scrm_{token.prefix}_…  {token.organization.slug}  "
-                f"{token.name}  {state}"
+                f"{token.name}  {token.scope}  {state}  expires {until}"
             )
 
     def _revoke(self, options: dict[str, Any]) -> None:
