@@ -191,6 +191,14 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
+# Rendered documents (offer PDFs), keyed by what they show: on each machine's disk, since
+# they are large and cheap to make again.
+CACHES["documents"] = {
+    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+    "LOCATION": str(DATA_DIR / "cache" / "documents"),
+    "TIMEOUT": 30 * 86400,
+    "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("SMARTCRM_DOCUMENT_CACHE_ENTRIES", "2000"))},
+}
 
 AUTH_USER_MODEL = "core.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -209,6 +217,8 @@ SESSION_COOKIE_AGE = SMARTCRM_SESSION_MAX_SECONDS
 # Days an API token lives when its maker does not choose (an admin may make one that never
 # expires).
 SMARTCRM_TOKEN_DAYS = int(os.environ.get("SMARTCRM_TOKEN_DAYS", "90"))
+# Requests per address to the client's offer pages (page, PDF, answer).
+SMARTCRM_CLIENT_PAGE_RATE = os.environ.get("SMARTCRM_CLIENT_PAGE_RATE", "60/minute")
 # Failed logins (core.login_guard): a growing delay after a few, a lock at this many
 # failures of one account (five times as many from one address), for this many minutes.
 SMARTCRM_LOGIN_LOCK_AFTER = int(os.environ.get("SMARTCRM_LOGIN_LOCK_AFTER", "10"))

@@ -10,39 +10,15 @@ outage logged: a limit is a guard against abuse, not a reason to refuse every ca
 from __future__ import annotations
 
 import logging
-import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from ninja.throttling import BaseThrottle
 
 from smartcrm.api.auth import Actor
+from smartcrm.core.ratelimits import hit, parse_rate
 
 logger = logging.getLogger(__name__)
-
-PERIODS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600}
-
-
-def parse_rate(rate: str) -> tuple[int, int]:
-    """ "600/minute" -> (600, 60)."""
-    count, _sep, period = rate.partition("/")
-    return int(count), PERIODS[period.strip().lower()]
-
-
-def hit(bucket: str, period: int) -> tuple[int, int]:
-    """Count one request in ``bucket``'s current window: (hits so far, seconds left)."""
-    now = int(time.time())
-    window = now - now % period
-    key = f"ratelimit:{bucket}:{period}:{window}"
-    # The window's counter lives a little past its end, then the cache forgets it.
-    cache.add(key, 0, timeout=period + 5)
-    try:
-        hits = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=period + 5)
-        hits = 1
-    return hits, window + period - now
 
 
 class _ActorThrottle(BaseThrottle):

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
+from smartcrm.core.ratelimits import hit
+
 logger = logging.getLogger("smartcrm.security")
 
 # Failures before the first delay, per account; an address (an office behind one
@@ -125,25 +127,16 @@ def login_succeeded(*, account: str) -> None:
 def password_reset_refusal(*, email: str, address: str) -> Refusal | None:
     """Count a password reset request; refuse it past RESET_PER_HOUR for the e-mail
     address or RESET_PER_HOUR_PER_ADDRESS for the address it came from."""
-    now = int(time.time())
-    window = now - now % 3600
     refused = None
     try:
         for kind, value, limit in (
             ("reset-email", email, RESET_PER_HOUR),
             ("reset-address", address, RESET_PER_HOUR_PER_ADDRESS),
         ):
-            if not value:
-                continue
-            key = f"{_key(kind, value)}:{window}"
-            cache.add(key, 0, timeout=3600 + 5)
-            try:
-                count = cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, timeout=3600 + 5)
-                count = 1
-            if count > limit:
-                refused = Refusal(locked=True, seconds=window + 3600 - now)
+            if value:
+                count, seconds_left = hit(_key(kind, value), 3600)
+                if count > limit:
+                    refused = Refusal(locked=True, seconds=seconds_left)
     except Exception:
         logger.warning("Password resets not counted: the cache is unreachable.", exc_info=True)
         return None

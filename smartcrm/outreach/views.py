@@ -8,6 +8,7 @@ already used for a decision is a 410; neither changes anything.
 from __future__ import annotations
 
 from django import forms as django_forms
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,10 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from smartcrm.core.errors import DomainError, ValidationFailed
+from smartcrm.core.ratelimits import over_limit
 from smartcrm.outreach import selectors, services
 from smartcrm.outreach.choices import LinkDecision
 from smartcrm.outreach.forms import AcceptForm, DeclineForm
 from smartcrm.outreach.models import OfferLink
+from smartcrm.web.client import client_address
 
 
 def _private(response: HttpResponse, language: str) -> HttpResponse:
@@ -29,6 +32,25 @@ def _private(response: HttpResponse, language: str) -> HttpResponse:
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Content-Language"] = language
     return response
+
+
+def _too_many(request: HttpRequest) -> HttpResponse | None:
+    """The client pages answer SMARTCRM_CLIENT_PAGE_RATE requests per address (a link
+    guessed or shared too widely must not make the server render PDFs without end)."""
+    wait = over_limit(f"client-page:{client_address(request)}", settings.SMARTCRM_CLIENT_PAGE_RATE)
+    if wait is None:
+        return None
+    with translation.override(translation.get_language()):
+        context = {
+            "heading": _("Too many requests"),
+            "message": _("Please try again in a minute."),
+            "org": None,
+            "offer": None,
+            "link": None,
+        }
+        response = render(request, "outreach/problem.html", context, status=429)
+    response["Retry-After"] = str(wait)
+    return _private(response, translation.get_language())
 
 
 def _problem_headings() -> dict[str, str]:
@@ -87,6 +109,8 @@ def _offer_page(
 def offer_page(request: HttpRequest, token: str) -> HttpResponse:
     """The offer as the client sees it, with the accept and decline forms (or, once
     answered, their answer)."""
+    if (refused := _too_many(request)) is not None:
+        return refused
     try:
         link = selectors.link_from_token(token=token)
     except DomainError as error:
@@ -100,6 +124,8 @@ def offer_page(request: HttpRequest, token: str) -> HttpResponse:
 @require_safe
 def offer_pdf(request: HttpRequest, token: str) -> HttpResponse:
     """The offer's PDF, shown in the browser (``?download=1`` saves it)."""
+    if (refused := _too_many(request)) is not None:
+        return refused
     try:
         link = selectors.link_from_token(token=token)
     except DomainError as error:
@@ -125,6 +151,8 @@ def _form_error(form: django_forms.Form, error: ValidationFailed) -> None:
 @require_POST
 def decide(request: HttpRequest, token: str, decision: str) -> HttpResponse:
     """Accept (name, optional note) or decline (reason); then the page shows the answer."""
+    if (refused := _too_many(request)) is not None:
+        return refused
     try:
         link = selectors.link_from_token(token=token)
     except DomainError as error:

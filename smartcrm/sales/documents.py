@@ -13,6 +13,7 @@ abbreviated month, year: read the same way on both sides of the Atlantic, unlike
 from __future__ import annotations
 
 import base64
+import hashlib
 import logging
 import mimetypes
 from dataclasses import dataclass, field
@@ -22,6 +23,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+import weasyprint
+from django.core.cache import caches
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import dateformat, translation
@@ -416,5 +419,26 @@ def offer_pdf(
     *, org: Organization, offer: Offer, language: str | None = None, design: str | None = None
 ) -> bytes:
     """The offer as an A4 PDF in ``language`` (default: the offer's) and ``design``
-    (default: the organisation's). Reads only."""
-    return render_pdf(offer_pdf_html(org=org, offer=offer, language=language, design=design))
+    (default: the organisation's). Reads only.
+
+    A PDF takes WeasyPrint a few hundred milliseconds; its HTML a few. So the PDF is kept
+    in the documents cache under the digest of its HTML: any change that shows (the
+    offer's version, a line, the account's address, the organisation's logo) makes new
+    HTML and so a new PDF, and a client opening the link again gets the same bytes."""
+    html = offer_pdf_html(org=org, offer=offer, language=language, design=design)
+    digest = hashlib.sha256(f"{weasyprint.__version__}\n{html}".encode()).hexdigest()
+    key = f"offer-pdf:{digest}"
+    documents = caches["documents"]
+    try:
+        cached = documents.get(key)
+    except Exception:  # an unreadable cache file: make the PDF again
+        logger.warning("Offer PDF cache unreadable.", exc_info=True)
+        cached = None
+    if isinstance(cached, bytes):
+        return cached
+    pdf = render_pdf(html)
+    try:
+        documents.set(key, pdf)
+    except Exception:  # a full or read-only disk: serve it anyway
+        logger.warning("Offer PDF not cached.", exc_info=True)
+    return pdf

@@ -89,6 +89,22 @@ def test_the_client_downloads_the_pdf(client, offer, token):
     assert offer.number in text
 
 
+def test_the_client_pages_answer_429_past_their_rate_per_address(client, offer, token, settings):
+    # Given a rate of three requests a minute per address
+    settings.SMARTCRM_CLIENT_PAGE_RATE = "3/minute"
+    assert [client.get(page(token, "pdf")).status_code for _ in range(3)] == [200] * 3
+    # When a fourth comes (page, PDF or answer), Then it is refused and nothing changes
+    refused = client.get(page(token))
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 60
+    assert refused["Cache-Control"] == "private, no-store"
+    assert "Too many requests" in refused.content.decode()
+    assert _accept(client, token, name="Ion Ionescu").status_code == 429
+    assert _reload(offer).status != "won"
+    # And another address is answered
+    assert Client(REMOTE_ADDR="203.0.113.5").get(page(token)).status_code == 200
+
+
 # --- deciding --------------------------------------------------------------------------
 
 

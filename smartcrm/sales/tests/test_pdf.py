@@ -520,3 +520,32 @@ def test_api_another_organisations_offer_is_404_problem(other_org, other_owner, 
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["code"] == "not_found"
+
+
+# --- the cache ------------------------------------------------------------------------------
+
+
+def test_a_pdf_is_kept_by_what_it_shows_and_made_again_when_that_changes(supplier, offer, owner):
+    import hashlib
+
+    import weasyprint
+    from django.core.cache import caches
+
+    from smartcrm.sales.documents import offer_pdf_html
+    from smartcrm.sales.services.accounts import account_update
+
+    # Given the PDF made once, kept under the digest of its HTML
+    first = offer_pdf(org=supplier, offer=offer)
+    html = offer_pdf_html(org=supplier, offer=offer)
+    digest = hashlib.sha256(f"{weasyprint.__version__}\n{html}".encode()).hexdigest()
+    documents = caches["documents"]
+    assert documents.get(f"offer-pdf:{digest}") == first
+    # When it is asked again, Then the kept bytes are served (not made again)
+    documents.set(f"offer-pdf:{digest}", b"%PDF-kept")
+    assert offer_pdf(org=supplier, offer=offer) == b"%PDF-kept"
+    # When the client's name changes (not the offer), Then the PDF is made again and says so
+    account = offer.account
+    account_update(org=supplier, user=owner, account_id=account.pk, name="Beta Construcții Noi SRL")
+    offer.refresh_from_db()
+    text = pdf_text(offer_pdf(org=supplier, offer=offer))
+    assert "Beta Construcții Noi SRL" in text
