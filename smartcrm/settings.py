@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 import dj_database_url
@@ -193,12 +194,13 @@ else:
     }
 # Rendered documents (offer PDFs), keyed by what they show: on each machine's disk, since
 # they are large and cheap to make again.
-CACHES["documents"] = {
+DOCUMENT_CACHE: dict[str, Any] = {
     "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
     "LOCATION": str(DATA_DIR / "cache" / "documents"),
     "TIMEOUT": 30 * 86400,
     "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("SMARTCRM_DOCUMENT_CACHE_ENTRIES", "2000"))},
 }
+CACHES["documents"] = DOCUMENT_CACHE
 
 AUTH_USER_MODEL = "core.User"
 AUTH_PASSWORD_VALIDATORS = [
