@@ -353,6 +353,12 @@ TASKS = {
 # TemporaryFileUploadHandler, written in chunks); the API's JSON body carries the file in
 # base64 (4/3 of its size), which DATA_UPLOAD_MAX_MEMORY_SIZE must let through. Larger
 # files are refused (413) with a message naming the limit.
+# An import's uploaded file is deleted this many days after the import finished (or was
+# undone); an organisation keeps at most this many megabytes of such files.
+SMARTCRM_IMPORT_FILE_DAYS = int(os.environ.get("SMARTCRM_IMPORT_FILE_DAYS", "30"))
+SMARTCRM_IMPORT_QUOTA_MB = int(os.environ.get("SMARTCRM_IMPORT_QUOTA_MB", "1024"))
+# The shared strings of an imported workbook, unpacked (openpyxl holds them in memory).
+SMARTCRM_IMPORT_MAX_TEXTS_MB = int(os.environ.get("SMARTCRM_IMPORT_MAX_TEXTS_MB", "256"))
 SMARTCRM_IMPORT_MAX_BYTES = int(os.environ.get("SMARTCRM_IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = SMARTCRM_IMPORT_MAX_BYTES * 4 // 3 + 1024 * 1024
@@ -366,7 +372,10 @@ SMARTCRM_WORKER_INTERVAL = float(os.environ.get("SMARTCRM_WORKER_INTERVAL", "1")
 # (an older version) was left by a worker that died: it goes back in the queue (seconds;
 # longer than the longest import). Workers with a heartbeat are judged by it (below).
 SMARTCRM_JOB_ABANDONED_AFTER = int(os.environ.get("SMARTCRM_JOB_ABANDONED_AFTER", "1800"))
-SMARTCRM_WORKER_PERIODIC = ["smartcrm.agenda.services.daily_agendas_dispatch"]
+SMARTCRM_WORKER_PERIODIC = [
+    "smartcrm.agenda.services.daily_agendas_dispatch",
+    "smartcrm.imports.services.import_files_forget",
+]
 # A worker that loses its database (restart, network, SQLite's write lock held elsewhere)
 # waits and tries again, 0.5 s, then twice as long each time up to this many seconds, and
 # resumes by itself; only a configuration error (no such database, tables missing) stops it.

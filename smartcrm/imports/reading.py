@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from smartcrm.core.errors import ValidationFailed
 from smartcrm.core.text import clean_text
 from smartcrm.imports.choices import FileFormat
+from smartcrm.imports.limits import check_file
 
 # Encodings a Romanian file comes in; anything else may be chosen by its Python name.
 ENCODINGS = ("utf-8", "utf-8-sig", "windows-1250", "iso-8859-2", "windows-1252")
@@ -143,6 +144,7 @@ def shape_of(
     if not content:
         raise _invalid(_("The file is empty."))
     file_format = format_of(content, file_name)
+    check_file(content, file_format)
     if file_format == FileFormat.XLSX:
         header = next(_xlsx_rows(content), None)
         if header is None:

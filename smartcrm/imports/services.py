@@ -13,6 +13,7 @@ are refused (``TooLarge``, 413) before they are read where the edge can (``check
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 from collections.abc import Callable, Mapping
@@ -21,7 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -150,6 +151,7 @@ def import_upload(
     spec = spec_of(kind)
     _allowed(org, user, spec)
     check_size(len(content))
+    _check_quota(org, len(content))
     shape = shape_of(content, file_name or "", encoding=encoding, delimiter=delimiter)
     template = _template(org, template_id, kind)
     if mapping is None:
@@ -181,7 +183,62 @@ def import_upload(
 
 
 def _content(run: ImportRun) -> bytes:
-    return bytes(ImportFile.objects.values_list("content", flat=True).get(run=run))
+    content = ImportFile.objects.values_list("content", flat=True).filter(run=run).first()
+    if content is None:
+        raise ValidationFailed(
+            _("The file of this import is no longer kept: upload it again."),
+            field="file",
+            code="file_forgotten",
+        )
+    return bytes(content)
+
+
+def _check_quota(org: Organization, size: int) -> None:
+    """The files an organisation keeps (uploads not yet forgotten) stay within
+    SMARTCRM_IMPORT_QUOTA_MB."""
+    quota = settings.SMARTCRM_IMPORT_QUOTA_MB * 1024 * 1024
+    kept = (
+        ImportRun.objects.for_org(org)
+        .filter(file__isnull=False)
+        .aggregate(total=Sum("file_size"))["total"]
+        or 0
+    )
+    if kept + size > quota:
+        raise ValidationFailed(
+            _(
+                "The organisation keeps %(kept)s MB of import files and may keep "
+                "%(quota)s MB: delete finished imports' files or wait until they are forgotten."
+            )
+            % {"kept": -(-kept // (1024 * 1024)), "quota": settings.SMARTCRM_IMPORT_QUOTA_MB},
+            field="file",
+            code="quota_exceeded",
+        )
+
+
+# Imports whose file is no longer needed: they ran (or failed, or were canceled or undone).
+FINISHED_STATUSES = (
+    ImportStatus.DONE,
+    ImportStatus.FAILED,
+    ImportStatus.CANCELED,
+    ImportStatus.UNDONE,
+)
+
+
+def import_files_forget(*, now: dt.datetime | None = None) -> int:
+    """A periodic duty of the worker: delete the uploaded files of imports finished more
+    than SMARTCRM_IMPORT_FILE_DAYS ago (the import's report, counts and rejected rows stay).
+    Returns how many were deleted."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.SMARTCRM_IMPORT_FILE_DAYS)
+    finished = ImportRun.objects.filter(status__in=FINISHED_STATUSES).filter(
+        Q(undone_at__lt=cutoff)
+        | Q(undone_at__isnull=True, finished_at__lt=cutoff)
+        | Q(undone_at__isnull=True, finished_at__isnull=True, updated_at__lt=cutoff)
+    )
+    deleted, _kinds = ImportFile.objects.filter(run__in=finished.values("pk")).delete()
+    if deleted:
+        logger.info("Forgot %d import files finished before %s.", deleted, cutoff.date())
+    return deleted
 
 
 def import_preview_start(

@@ -142,13 +142,15 @@ def test_the_preview_progress_counts_the_rows_checked(client, org, owner, settin
 
 def test_a_file_the_worker_cannot_read_goes_back_with_the_reason(client, org, owner):
     client.force_login(owner)
-    # a cell beyond what a CSV cell may hold, far past what the upload reads of the file
-    content = b"Denumire;CUI\r\nAlfa SRL;RO10000113\r\n" + b"x" * (1024 * 1024 + 1) + b"\r\n"
+    # a quoted cell beyond what a CSV cell may hold, far past what the upload reads of the
+    # file, over lines each short enough for the upload's limits
+    cell = b'"' + (b"x" * 1023 + b"\n") * 1025 + b'"'
+    content = b"Denumire;CUI\r\nAlfa SRL;RO10000113\r\n" + cell + b"\r\n"
     run = _run(_upload(client, SimpleUploadedFile("mare.csv", content)))
 
     assert run.status == ImportStatus.UPLOADED
     assert run.failure == (
-        "file: Line 3 of the file cannot be read: field larger than field limit (1048576)."
+        "file: Line 1027 of the file cannot be read: field larger than field limit (1048576)."
     )
     html = _page(client, run)
     assert _testid(html, "import-preview-failure").startswith("The file could not be checked:")
@@ -340,7 +342,8 @@ def test_a_file_too_big_is_a_413_next_to_the_field_naming_the_limit(client, org,
 def test_a_file_at_the_limit_is_taken_and_its_preview_queued(client, org, owner, settings):
     settings.SMARTCRM_IMPORT_MAX_BYTES = 2 * 1024 * 1024
     client.force_login(owner)
-    content = b"Denumire\r\n" + b"x" * (2 * 1024 * 1024 - 10)
+    lines = (b"x" * 1022 + b"\r\n") * 2047
+    content = b"Denumire\r\n" + lines + b"x" * (2 * 1024 * 1024 - 10 - len(lines))
     assert len(content) == settings.SMARTCRM_IMPORT_MAX_BYTES
 
     run = _run(_upload(client, SimpleUploadedFile("mare.csv", content)), work=False)
