@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "smartcrm.core",
+    "smartcrm.audit",
     "smartcrm.catalog",
     "smartcrm.sales",
     "smartcrm.contacts",
@@ -93,6 +94,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "smartcrm.web.middleware.SecurityHeadersMiddleware",
+    "smartcrm.web.middleware.AuditOriginMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -344,7 +346,11 @@ SMARTCRM_WORKER_INTERVAL = float(os.environ.get("SMARTCRM_WORKER_INTERVAL", "1")
 # (an older version) was left by a worker that died: it goes back in the queue (seconds;
 # longer than the longest import). Workers with a heartbeat are judged by it (below).
 SMARTCRM_JOB_ABANDONED_AFTER = int(os.environ.get("SMARTCRM_JOB_ABANDONED_AFTER", "1800"))
-SMARTCRM_WORKER_PERIODIC = ["smartcrm.agenda.services.daily_agendas_dispatch"]
+# The audit log's sealer chains the events written since its last turn.
+SMARTCRM_WORKER_PERIODIC = [
+    "smartcrm.agenda.services.daily_agendas_dispatch",
+    "smartcrm.audit.services.audit_seal_all",
+]
 # A worker that loses its database (restart, network, SQLite's write lock held elsewhere)
 # waits and tries again, 0.5 s, then twice as long each time up to this many seconds, and
 # resumes by itself; only a configuration error (no such database, tables missing) stops it.

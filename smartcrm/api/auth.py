@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 
+from smartcrm.core.audit import current_origin, set_origin
 from smartcrm.core.models import ApiToken, Membership, Organization, User
 from smartcrm.core.tokens import api_token_authenticate
 
@@ -44,6 +45,7 @@ def bearer_actor(request: HttpRequest) -> Actor | None:
         )
         if found is not None:
             token, membership = found
+            set_origin(replace(current_origin(), token_id=token.pk))
             actor = Actor(
                 org=membership.organization,
                 user=membership.user,
