@@ -95,6 +95,10 @@ def main(argv: list[str] | None = None) -> int:
             return serve(rest)
         from django.core.management import execute_from_command_line
 
+        # What a command changes is recorded in the audit log as made from the command line
+        # (the worker's jobs say "background job" instead).
+        os.environ.setdefault("SMARTCRM_AUDIT_ORIGIN", "cli")
+
         execute_from_command_line(["smartcrm", ALIASES.get(command, command), *rest])
         return 0
     except KeyboardInterrupt:

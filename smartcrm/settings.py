@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "smartcrm.core",
+    "smartcrm.audit",
     "smartcrm.catalog",
     "smartcrm.sales",
     "smartcrm.contacts",
@@ -94,6 +95,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "smartcrm.web.middleware.SecurityHeadersMiddleware",
+    "smartcrm.web.middleware.AuditOriginMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -372,8 +374,11 @@ SMARTCRM_WORKER_INTERVAL = float(os.environ.get("SMARTCRM_WORKER_INTERVAL", "1")
 # (an older version) was left by a worker that died: it goes back in the queue (seconds;
 # longer than the longest import). Workers with a heartbeat are judged by it (below).
 SMARTCRM_JOB_ABANDONED_AFTER = int(os.environ.get("SMARTCRM_JOB_ABANDONED_AFTER", "1800"))
+# The audit log's sealer chains the events written since its last turn; finished imports'
+# files are forgotten after their days.
 SMARTCRM_WORKER_PERIODIC = [
     "smartcrm.agenda.services.daily_agendas_dispatch",
+    "smartcrm.audit.services.audit_seal_all",
     "smartcrm.imports.services.import_files_forget",
 ]
 # A worker that loses its database (restart, network, SQLite's write lock held elsewhere)

@@ -15,6 +15,7 @@ from smartcrm.activities.choices import ACTIVITY_TRANSITIONS, ActivityKind, Acti
 from smartcrm.activities.models import Activity
 from smartcrm.contacts.models import Contact
 from smartcrm.core import writes
+from smartcrm.core.audit import audit_created, audit_deleted, audit_status, audit_updated
 from smartcrm.core.errors import Conflict, ValidationFailed
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
@@ -158,6 +159,7 @@ def activity_create(
         activity.completed_at = happened_at
     writes.save(activity)
     search_index(activity)
+    audit_created(org=org, user=user, record=activity)
     if participant_ids:  # a new activity has none yet: nothing to compare
         _set_participants(org, activity, participant_ids)
     _reschedule(activity, before=None)
@@ -204,6 +206,13 @@ def activity_update(
     )
     if changed or participants_changed:
         writes.save(activity)
+        audit_updated(
+            org=org,
+            user=user,
+            record=activity,
+            changed=changed,
+            participants_changed=bool(participants_changed),
+        )
     if set(SEARCHED_FIELDS) & set(changed):
         search_index(activity)
     return activity
@@ -243,6 +252,9 @@ def activity_set_status(
         activity.outcome = outcome
     _check(org, user, activity, owner_changed=False)
     writes.save(activity)
+    audit_status(
+        org=org, user=user, record=activity, old=before.status, new=status, outcome=outcome
+    )
     if outcome_changed:
         search_index(activity)
     # Done or cancelled: the queued reminder finds the activity closed and does nothing.
@@ -286,6 +298,7 @@ def activity_delete(
     activity = _locked(org, activity_id, version)
     require_owner_or_role(org, user, owner_id=activity.owner_id)
     search_unindex(activity)
+    audit_deleted(org=org, user=user, record=activity)
     activity.delete()
 
 

@@ -68,6 +68,7 @@ def _mount() -> None:
     api.add_router("/", sales_router)
     # integrations before catalog: /exchange-rates/bnr/fetch must not be taken for an id.
     for module in (
+        "audit",
         "contacts",
         "activities",
         "notes",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.http import HttpRequest
@@ -10,6 +10,7 @@ from ninja.errors import Throttled
 from ninja.security import APIKeyCookie, HttpBearer
 
 from smartcrm.api.problems import ApiProblem
+from smartcrm.core.audit import current_origin, set_origin
 from smartcrm.core.choices import TokenScope
 from smartcrm.core.login_guard import Refusal, login_failed, login_refusal
 from smartcrm.core.models import ApiToken, Membership, Organization, User
@@ -63,6 +64,7 @@ def bearer_actor(request: HttpRequest) -> Actor | None:
             setattr(request, SCOPE_ATTRIBUTE, found[0])
         else:
             token, membership = found
+            set_origin(replace(current_origin(), token_id=token.pk))
             actor = Actor(
                 org=membership.organization,
                 user=membership.user,

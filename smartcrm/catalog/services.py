@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from smartcrm.catalog.choices import RateSource
 from smartcrm.catalog.models import ExchangeRate, Product
 from smartcrm.core import writes
+from smartcrm.core.audit import audit_created, audit_deleted, audit_updated
 from smartcrm.core.choices import Role
 from smartcrm.core.errors import ValidationFailed
 from smartcrm.core.ids import RecordId
@@ -53,6 +54,7 @@ def product_create(*, org: Organization, user: User, **fields: Any) -> Product:
     _check_product(product)
     writes.save(product)
     search_index(product)
+    audit_created(org=org, user=user, record=product)
     return product
 
 
@@ -69,10 +71,12 @@ def product_update(
     require_module(org, Module.CATALOG)
     require_role(org, user, Role.MANAGER)
     product = writes.lock(Product.objects.for_org(org), product_id, version=version)
-    writes.apply_changes(product, changes, allowed=PRODUCT_FIELDS)
+    changed = writes.apply_changes(product, changes, allowed=PRODUCT_FIELDS)
     _check_product(product)
     writes.save(product)
     search_index(product)
+    if changed:
+        audit_updated(org=org, user=user, record=product, changed=changed)
     return product
 
 
@@ -85,6 +89,7 @@ def product_delete(
     require_role(org, user, Role.MANAGER)
     product = writes.lock(Product.objects.for_org(org), product_id, version=version)
     search_unindex(product)
+    audit_deleted(org=org, user=user, record=product)
     product.delete()
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from smartcrm.contacts.models import Contact, OfferContact
 from smartcrm.core import writes
+from smartcrm.core.audit import audit_created, audit_deleted, audit_updated
 from smartcrm.core.errors import Conflict, ValidationFailed
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User, normalize_email
@@ -87,6 +88,7 @@ def contact_create(
     _demote_other_primary(org, contact)
     writes.save(contact)
     search_index(contact, changed=())
+    audit_created(org=org, user=user, record=contact)
     return contact
 
 
@@ -104,12 +106,14 @@ def contact_update(
     contact = writes.lock(
         Contact.objects.for_org(org), contact_id, version=version, label=_("Contact")
     )
-    if not writes.apply_changes(contact, changes, allowed=CONTACT_FIELDS):
+    changed = writes.apply_changes(contact, changes, allowed=CONTACT_FIELDS)
+    if not changed:
         return contact
     _check(contact)
     _demote_other_primary(org, contact)
     writes.save(contact)
     search_index(contact)
+    audit_updated(org=org, user=user, record=contact, changed=changed)
     return contact
 
 
@@ -124,6 +128,7 @@ def contact_delete(
     )
     require_owner_or_role(org, user, owner_id=parent_owner_id(org, contact))
     search_unindex(contact)
+    audit_deleted(org=org, user=user, record=contact)
     contact.delete()
 
 

@@ -15,6 +15,14 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from smartcrm.core import writes
+from smartcrm.core.audit import (
+    AuditAction,
+    audit,
+    audit_created,
+    audit_deleted,
+    audit_updated,
+    changes_of,
+)
 from smartcrm.core.choices import Role
 from smartcrm.core.errors import Conflict, FieldIssue, ValidationFailed
 from smartcrm.core.ids import RecordId
@@ -93,10 +101,19 @@ def organization_update(
     """Change the organisation's details (admins and owners)."""
     require_role(org, user, Role.ADMIN)
     current = writes.lock(Organization.objects.all(), org.pk, version=version)
-    writes.apply_changes(current, changes, allowed=ORGANIZATION_FIELDS)
+    changed = writes.apply_changes(current, changes, allowed=ORGANIZATION_FIELDS)
     normalize_identity(current)
     writes.validate(current)
-    return writes.save(current)
+    writes.save(current)
+    if changed:
+        audit(
+            org=org,
+            user=user,
+            action=AuditAction.SETTINGS_CHANGED,
+            record=current,
+            changes=changes_of(current, changed),
+        )
+    return current
 
 
 @transaction.atomic
@@ -112,8 +129,17 @@ def organization_set_modules(
             _("Unknown module: %(names)s.") % {"names": ", ".join(unknown)}, field="modules"
         )
     current = writes.lock(Organization.objects.all(), org.pk, version=version)
+    disabled_before = list(current.disabled_modules)
     current.disabled_modules = [m for m in OPTIONAL if m not in enabled]
     writes.save(current)
+    if disabled_before != current.disabled_modules:
+        audit(
+            org=org,
+            user=user,
+            action=AuditAction.SETTINGS_CHANGED,
+            record=current,
+            changes={"disabled_modules": [disabled_before, current.disabled_modules]},
+        )
     org.disabled_modules, org.version = current.disabled_modules, current.version
     return current
 
@@ -205,6 +231,13 @@ def organization_set_logo(
         current.logo.save(f"{current.pk}-{digest}.{kind}", ContentFile(content), save=False)
     writes.save(current)
     new_name = current.logo.name if current.logo else ""
+    audit(
+        org=org,
+        user=user,
+        action=AuditAction.SETTINGS_CHANGED,
+        record=current,
+        changes={"logo": [old_name, new_name]},
+    )
     if old_name and old_name != new_name:
         storage = current.logo.storage
         transaction.on_commit(lambda: storage.delete(old_name))
@@ -306,7 +339,17 @@ def membership_add(
         raise ValidationFailed(_("Department not found."), field="department")
     membership = Membership(organization=org, user=member, role=role, department=department)
     writes.validate(membership)
-    return writes.save(membership, new_version=False)
+    writes.save(membership, new_version=False)
+    audit(
+        org=org,
+        user=user,
+        action=AuditAction.MEMBERSHIP_CHANGED,
+        record=membership,
+        label=member.email,
+        changes={"role": [None, role], "department_id": [None, membership.department_id]},
+        added=True,
+    )
+    return membership
 
 
 def _check_role_grant(acting: Membership, role: str) -> None:
@@ -339,7 +382,7 @@ def membership_update(
     if department is not None and department.organization_id != org.pk:
         raise ValidationFailed(_("Department not found."), field="department")
     was_owner = membership.role == Role.OWNER and membership.is_active
-    writes.apply_changes(membership, changes, allowed=("role", "department", "is_active"))
+    changed = writes.apply_changes(membership, changes, allowed=("role", "department", "is_active"))
     still_owner = membership.role == Role.OWNER and membership.is_active
     if was_owner and not still_owner:
         if acting.role != Role.OWNER:
@@ -348,7 +391,17 @@ def membership_update(
         if not others.exclude(pk=membership.pk).exists():
             raise Conflict(_("An organisation needs at least one owner."), field="role")
     writes.validate(membership)
-    return writes.save(membership)
+    writes.save(membership)
+    if changed:
+        audit(
+            org=org,
+            user=user,
+            action=AuditAction.MEMBERSHIP_CHANGED,
+            record=membership,
+            label=membership.user.email,
+            changes=changes_of(membership, changed),
+        )
+    return membership
 
 
 @transaction.atomic
@@ -361,7 +414,9 @@ def department_create(
         organization=org, created_by=user, name=name, description=description, active=active
     )
     writes.validate(department)
-    return writes.save(department)
+    writes.save(department)
+    audit_created(org=org, user=user, record=department)
+    return department
 
 
 @transaction.atomic
@@ -376,9 +431,12 @@ def department_update(
     """Rename, describe or (de)activate a department."""
     require_role(org, user, Role.ADMIN)
     department = writes.lock(Department.objects.for_org(org), department_id, version=version)
-    writes.apply_changes(department, changes, allowed=("name", "description", "active"))
+    changed = writes.apply_changes(department, changes, allowed=("name", "description", "active"))
     writes.validate(department)
-    return writes.save(department)
+    writes.save(department)
+    if changed:
+        audit_updated(org=org, user=user, record=department, changed=changed)
+    return department
 
 
 @transaction.atomic
@@ -388,6 +446,7 @@ def department_delete(
     """Delete a department; its members keep their membership without a department."""
     require_role(org, user, Role.ADMIN)
     department = writes.lock(Department.objects.for_org(org), department_id, version=version)
+    audit_deleted(org=org, user=user, record=department)
     department.delete()
 
 

@@ -17,6 +17,7 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from smartcrm.core.audit import AuditAction, audit, entry, write
 from smartcrm.core.choices import TokenScope
 from smartcrm.core.errors import NotFound, ValidationFailed
 from smartcrm.core.ids import RecordId
@@ -78,6 +79,16 @@ def api_token_create(
         organization=org, user=user, name=name[:100], prefix=prefix, key_hash=_hash(plain),
         expires_at=expires_at, scope=scope,
     )  # fmt: skip
+    audit(
+        org=org,
+        user=user,
+        action=AuditAction.TOKEN_CREATED,
+        record=token,
+        label=token.name,
+        prefix=prefix,
+        expires_at=expires_at,
+        scope=scope,
+    )
     return token, plain
 
 
@@ -94,15 +105,45 @@ def api_token_revoke(*, org: Organization, user: User, token_id: RecordId) -> Ap
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        audit(
+            org=org,
+            user=user,
+            action=AuditAction.TOKEN_REVOKED,
+            record=token,
+            label=token.name,
+            prefix=token.prefix,
+        )
     return token
 
 
+@transaction.atomic
 def api_tokens_revoke_all_of(*, user: User) -> int:
     """Revoke every token ``user`` holds, in every organisation (a password reset, or a
-    change the user asks it of): returns how many were still live. One query."""
-    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
+    change the user asks it of): returns how many were still live. One read, one update,
+    and the audit log's events in one insert."""
+    live = list(
+        ApiToken.objects.filter(user=user, revoked_at__isnull=True).only(
+            "id", "organization_id", "name", "prefix"
+        )
     )
+    if not live:
+        return 0
+    ApiToken.objects.filter(pk__in=[token.pk for token in live]).update(revoked_at=timezone.now())
+    write(
+        [
+            entry(
+                org=token.organization_id,
+                user=user,
+                action=AuditAction.TOKEN_REVOKED,
+                record=token,
+                label=token.name,
+                prefix=token.prefix,
+                all_of_user=True,
+            )
+            for token in live
+        ]
+    )
+    return len(live)
 
 
 def api_token_authenticate(

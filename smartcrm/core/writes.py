@@ -159,9 +159,11 @@ def apply_changes(instance: M, changes: Mapping[str, Any], *, allowed: Iterable[
             ]
         )
     changed: list[str] = []
+    before: dict[str, Any] = instance.__dict__.setdefault(_BEFORE, {})
     for name, value in changes.items():
         field = instance._meta.get_field(name)
         attname = getattr(field, "attname", name)
+        stored = getattr(instance, attname)  # a foreign key's id: no query
         if isinstance(field, models.ForeignKey) and isinstance(value, models.Model):
             attname = name
         if (
@@ -171,9 +173,21 @@ def apply_changes(instance: M, changes: Mapping[str, Any], *, allowed: Iterable[
         ):
             value = ""
         if getattr(instance, attname) != value:
+            before.setdefault(name, stored)
             setattr(instance, attname, value)
             changed.append(name)
     return changed
+
+
+# Set by ``apply_changes``: each changed field's value before the first change (the audit
+# log records before and after).
+_BEFORE = "_writes_before"
+
+
+def before_values(instance: models.Model) -> dict[str, Any]:
+    """The values ``apply_changes`` replaced, by field name."""
+    values: dict[str, Any] = instance.__dict__.get(_BEFORE, {})
+    return values
 
 
 def lock(queryset: QuerySet[M], pk: object, *, version: int | None = None, label: str = "") -> M:

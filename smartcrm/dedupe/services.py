@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from smartcrm.contacts.models import Contact, OfferContact
 from smartcrm.core import writes
+from smartcrm.core.audit import AuditAction, audit, audit_many
 from smartcrm.core.errors import Conflict, FieldIssue, NotFound, ValidationFailed
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
@@ -258,6 +259,14 @@ def records_merge(
     # A merged primary contact gives the flag up first: one primary per record.
     for row in merged:
         search_unindex(row)
+    audit_many(
+        org=org,
+        user=user,
+        action=AuditAction.MERGED,
+        records=merged,
+        into_id=survivor.pk,
+        into=str(survivor),
+    )
     spec.model._default_manager.filter(pk__in=[row.pk for row in merged]).delete()
 
     if changes:
@@ -266,6 +275,13 @@ def records_merge(
         writes.save(survivor)  # a new version: what hangs on it changed
     search_index(survivor)
     data: dict[str, Any] = {"merged": summary, "kept": kept, "moved": moved}
+    audit(
+        org=org,
+        user=user,
+        action=AuditAction.MERGED,
+        record=survivor,
+        **data,
+    )
     if kind == "contact":
         parent: dict[str, Any] = {"prospect": survivor.prospect, "account": survivor.account}
         from smartcrm.sales.services import record_event

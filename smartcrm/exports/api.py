@@ -20,7 +20,7 @@ from smartcrm.api.schemas import errors_for
 from smartcrm.catalog.api import ProductFilters
 from smartcrm.contacts.api import ContactFilters
 from smartcrm.exports.responses import export_response
-from smartcrm.exports.selectors import export_rows
+from smartcrm.exports.services import export_start
 from smartcrm.exports.writers import CONTENT_TYPES
 from smartcrm.sales.api import AccountFilters, OfferFilters, ProspectFilters
 from smartcrm.tasks.api import TaskFilters
@@ -64,9 +64,11 @@ def _export(
 ) -> HttpResponseBase:
     reject_unknown_params(request, (*type(filters).model_fields, *ExportParams.model_fields))
     actor = actor_in(request)
-    export = export_rows(
+    export = export_start(
         org=actor.org,
+        user=actor.user,
         kind=kind,
+        fmt=params.format,
         filters=filters,
         ordering=params.ordering,
         columns=params.columns,

@@ -11,7 +11,8 @@ from smartcrm.core.errors import DomainError, NotFound
 from smartcrm.core.models import Membership
 from smartcrm.exports.kinds import KINDS
 from smartcrm.exports.responses import check_format, export_response
-from smartcrm.exports.selectors import export_rows, parse_filters
+from smartcrm.exports.selectors import parse_filters
+from smartcrm.exports.services import export_start
 from smartcrm.web.decorators import member_view
 
 
@@ -40,9 +41,11 @@ def download(request: HttpRequest, membership: Membership, kind: str) -> HttpRes
     try:
         fmt = check_format(request.GET.get("format"))
         filters, ordering = parse_filters(kind, request.GET.dict(), schema=_web_filters(kind))
-        export = export_rows(
+        export = export_start(
             org=org,
+            user=membership.user,
             kind=kind,
+            fmt=fmt,
             filters=filters,
             ordering=ordering,
             columns=request.GET.get("columns"),

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from smartcrm.core import writes
+from smartcrm.core.audit import audit_created, audit_deleted, audit_updated
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
 from smartcrm.core.modules import Module, require_module
@@ -40,6 +41,7 @@ def note_create(
     writes.validate(note, exclude=list(PARENTS))
     writes.save(note)
     search_index(note)
+    audit_created(org=org, user=user, record=note)
     _mentions_after_commit(org, user, note)
     return note
 
@@ -78,6 +80,7 @@ def note_update(
     if changed:
         writes.validate(note, exclude=list(PARENTS))
         writes.save(note)
+        audit_updated(org=org, user=user, record=note, changed=changed)
         if "body" in changed:
             search_index(note)
             _mentions_after_commit(org, user, note, before=before)
@@ -92,4 +95,5 @@ def note_delete(
     note = _locked(org, note_id, version)
     require_owner_or_role(org, user, owner_id=note.created_by_id)
     search_unindex(note)
+    audit_deleted(org=org, user=user, record=note)
     note.delete()

@@ -43,6 +43,8 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 from django_tasks_db.utils import exclusive_transaction
 
 import smartcrm
+from smartcrm.core.audit import Via
+from smartcrm.core.audit import origin as audit_origin
 from smartcrm.core.outages import (
     MAIL_SERVER,
     ServiceUnavailable,
@@ -440,11 +442,12 @@ class SmartWorker(Worker):
             task_result = db_task_result.task_result
             backend_type = task.get_backend()
             task_started.send(sender=backend_type, task_result=task_result)
-            if task.takes_context:
-                context: Any = TaskContext(task_result=task_result)
-                value = task.call(context, *task_result.args, **task_result.kwargs)
-            else:
-                value = task.call(*task_result.args, **task_result.kwargs)
+            with audit_origin(via=Via.WORKER):  # what the job changes, the log says
+                if task.takes_context:
+                    context: Any = TaskContext(task_result=task_result)
+                    value = task.call(context, *task_result.args, **task_result.kwargs)
+                else:
+                    value = task.call(*task_result.args, **task_result.kwargs)
             db_task_result.set_successful(value)
             task_finished.send(sender=backend_type, task_result=db_task_result.task_result)
         except (KeyboardInterrupt, SystemExit):

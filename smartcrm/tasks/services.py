@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from smartcrm.core import writes
+from smartcrm.core.audit import audit_created, audit_deleted, audit_status, audit_updated
 from smartcrm.core.errors import Conflict, ValidationFailed
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
@@ -139,6 +140,7 @@ def task_create(
     _check(org, user, task)
     writes.save(task)
     search_index(task)
+    audit_created(org=org, user=user, record=task)
     _reschedule(task, before=None)
     _tell_assignee(org, user, task)
     return task
@@ -186,6 +188,9 @@ def task_update(
         _check(org, user, task, assignee_changed="assignee_id" in changed)
         _reschedule(task, before=before)
         writes.save(task)
+        audit_updated(
+            org=org, user=user, record=task, changed=changed, before={"remind_at": before.remind_at}
+        )
         if {"title", "description"} & set(changed):
             search_index(task)
         if "assignee_id" in changed:
@@ -228,6 +233,7 @@ def task_set_status(
     task.completed_at = timezone.now() if status == TaskStatus.DONE else None
     _check(org, user, task, assignee_changed=False)
     writes.save(task)
+    audit_status(org=org, user=user, record=task, old=before.status, new=status)
     # Done or cancelled: the queued reminder finds the task closed and does nothing.
     _reschedule(task, before=before)
     return task
@@ -250,6 +256,7 @@ def task_delete(
     task = _locked(org, task_id, version)
     require_owner_or_role(org, user, holders=_holders(task))
     search_unindex(task)
+    audit_deleted(org=org, user=user, record=task)
     task.delete()
 
 

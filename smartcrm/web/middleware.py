@@ -2,12 +2,44 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_cache_control
+
+from smartcrm.core.audit import Origin, Via, reset_origin, set_origin
+
+
+def _address(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
+
+
+class AuditOriginMiddleware:
+    """Where a request's changes come from, for the audit log: web or API, the client's
+    address (``REMOTE_ADDR``: behind a reverse proxy, the proxy's unless it passes the
+    client's on) and user agent. The API's token is added when the bearer is resolved."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = set_origin(
+            Origin(
+                via=Via.API if request.path.startswith("/api/") else Via.WEB,
+                ip=_address(request.META.get("REMOTE_ADDR", "")),
+                user_agent=request.headers.get("User-Agent", "")[:255],
+            )
+        )
+        try:
+            return self.get_response(request)
+        finally:
+            reset_origin(token)
 
 
 class UserLanguageMiddleware:

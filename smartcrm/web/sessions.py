@@ -15,6 +15,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.utils.translation import gettext as _
 
+from smartcrm.core.audit import audit_login as record_login
+
 STARTED_KEY = "_smartcrm_started"
 SEEN_KEY = "_smartcrm_seen"
 
@@ -30,6 +32,18 @@ def stamp_login(sender: Any, request: HttpRequest | None, **kwargs: Any) -> None
     now = time.time()
     request.session[STARTED_KEY] = now
     request.session[SEEN_KEY] = now
+
+
+def audit_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    """On `user_logged_in`: the audit log's "logged in", in each of the user's organisations."""
+    record_login(user=user, succeeded=True)
+
+
+def audit_failed_login(sender: Any, credentials: dict[str, Any], **kwargs: Any) -> None:
+    """On `user_login_failed`: the audit log's "login failed", for the address tried (the
+    password is never passed on)."""
+    email = str(credentials.get("username") or credentials.get("email") or "")
+    record_login(user=None, email=email, succeeded=False)
 
 
 class SessionLifetimeMiddleware:

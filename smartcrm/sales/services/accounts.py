@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from smartcrm.core import writes
+from smartcrm.core.audit import audit_created, audit_deleted, audit_updated
 from smartcrm.core.errors import Conflict
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
@@ -51,6 +52,7 @@ def account_create(
     writes.save(account)
     search_index(account, changed=())
     record_event(org=org, user=user, kind=EventKind.CREATED, account=account)
+    audit_created(org=org, user=user, record=account)
     return account
 
 
@@ -79,6 +81,7 @@ def account_update(
     writes.save(account)
     search_index(account, changed=changed)
     record_event(org=org, user=user, kind=EventKind.UPDATED, account=account, fields=changed)
+    audit_updated(org=org, user=user, record=account, changed=changed)
     return account
 
 
@@ -106,4 +109,5 @@ def account_delete(
             code="has_converted_prospects",
         )
     search_unindex(account)
+    audit_deleted(org=org, user=user, record=account)
     account.delete()

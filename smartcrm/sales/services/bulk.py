@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from smartcrm.core.audit import AuditAction, audit_many
 from smartcrm.core.choices import Role
 from smartcrm.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from smartcrm.core.ids import RecordId
@@ -163,6 +164,13 @@ def _assign(
         owner_id=owner, version=F("version") + 1, updated_at=timezone.now()
     )
     _events(org, user, EventKind.UPDATED, field, changing, lambda row: {"fields": ["owner_id"]})
+    audit_many(
+        org=org,
+        user=user,
+        action=AuditAction.UPDATED,
+        records=changing,
+        changes=lambda row: {"owner_id": [row.owner_id, owner]},
+    )
     return changing
 
 
@@ -247,6 +255,14 @@ def prospects_set_status(
         moving,
         lambda p: {"old": p.status, "new": status, "reason": kept_reason},
     )
+    audit_many(
+        org=org,
+        user=user,
+        action=AuditAction.STATUS_CHANGED,
+        records=moving,
+        changes=lambda p: {"status": [p.status, status]},
+        reason=kept_reason,
+    )
     return len(moving)
 
 
@@ -266,6 +282,7 @@ def prospects_delete(*, org: Organization, user: User, prospect_ids: Iterable[Re
             code="prospect_converted",
         )
     _unindex(org, "prospect", ids)
+    audit_many(org=org, user=user, action=AuditAction.DELETED, records=prospects)
     Prospect.objects.for_org(org).filter(pk__in=ids).delete()
     return len(ids)
 
@@ -301,5 +318,6 @@ def accounts_delete(*, org: Organization, user: User, account_ids: Iterable[Reco
             code="has_converted_prospects",
         )
     _unindex(org, "account", ids)
+    audit_many(org=org, user=user, action=AuditAction.DELETED, records=accounts)
     Account.objects.for_org(org).filter(pk__in=ids).delete()
     return len(ids)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smartcrm.core import writes
+from smartcrm.core.audit import AuditAction, audit
 from smartcrm.core.choices import PartyKind
 from smartcrm.core.errors import Conflict, ValidationFailed
 from smartcrm.core.ids import RecordId
@@ -119,6 +120,15 @@ def prospect_convert(
             prospect_name=prospect.display_name,
             filled=filled,
         )
+        audit(
+            org=org,
+            user=user,
+            action=AuditAction.MERGED,
+            record=account,
+            prospect_id=prospect.pk,
+            prospect_name=prospect.display_name,
+            filled=filled,
+        )
         created = False
     else:
         account = _account_from(prospect, user)
@@ -131,6 +141,14 @@ def prospect_convert(
             kind=EventKind.CREATED_FROM_PROSPECT,
             account=account,
             prospect_id=str(prospect.pk),
+            prospect_name=prospect.display_name,
+        )
+        audit(
+            org=org,
+            user=user,
+            action=AuditAction.CREATED,
+            record=account,
+            prospect_id=prospect.pk,
             prospect_name=prospect.display_name,
         )
         created = True
@@ -149,6 +167,17 @@ def prospect_convert(
         kind=EventKind.CONVERTED,
         prospect=prospect,
         account_id=str(account.pk),
+        account_name=account.name,
+        moved=moved,
+        merged=not created,
+    )
+    audit(
+        org=org,
+        user=user,
+        action=AuditAction.CONVERTED,
+        record=prospect,
+        changes={"status": [ProspectStatus.QUALIFIED, ProspectStatus.CONVERTED]},
+        account_id=account.pk,
         account_name=account.name,
         moved=moved,
         merged=not created,

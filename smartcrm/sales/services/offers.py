@@ -16,6 +16,14 @@ from django.utils.translation import gettext as _
 from smartcrm.catalog.models import Product
 from smartcrm.catalog.selectors import conversion_rate
 from smartcrm.core import writes
+from smartcrm.core.audit import (
+    AuditAction,
+    audit,
+    audit_created,
+    audit_deleted,
+    audit_status,
+    audit_updated,
+)
 from smartcrm.core.errors import Conflict, FieldIssue, ValidationFailed
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
@@ -131,6 +139,7 @@ def offer_create(
     writes.save(offer)
     search_index(offer, changed=())
     record_event(org=org, user=user, kind=EventKind.CREATED, offer=offer, number=offer.number)
+    audit_created(org=org, user=user, record=offer)
     for position, line_input in enumerate(lines, start=1):
         _line_build_and_save(
             org,
@@ -175,6 +184,7 @@ def offer_update(
     writes.save(offer)
     search_index(offer, changed=changed)
     record_event(org=org, user=user, kind=EventKind.UPDATED, offer=offer, fields=changed)
+    audit_updated(org=org, user=user, record=offer, changed=changed)
     return offer
 
 
@@ -243,6 +253,15 @@ def offer_change_status(
         closed_date=closed_date.isoformat() if closed_date else None,
         lost_reason=offer.lost_reason,
     )
+    audit_status(
+        org=org,
+        user=user,
+        record=offer,
+        old=old,
+        new=status,
+        closed_date=closed_date,
+        lost_reason=offer.lost_reason,
+    )
     return offer
 
 
@@ -260,6 +279,7 @@ def offer_delete(
             code="offer_not_draft",
         )
     search_unindex(offer)
+    audit_deleted(org=org, user=user, record=offer)
     offer.delete()
 
 
@@ -433,9 +453,18 @@ def _after_lines_changed(
     lines: list[OfferLine] | None = None,
     **data: Any,
 ) -> None:
+    total_before = offer.total_gross
     _recompute_totals(offer, lines)
     writes.save(offer)
     record_event(org=org, user=user, kind=EventKind.LINES_CHANGED, offer=offer, **data)
+    audit(
+        org=org,
+        user=user,
+        action=AuditAction.UPDATED,
+        record=offer,
+        changes={"total_gross": [total_before, offer.total_gross]},
+        **data,
+    )
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from smartcrm.core.audit import AuditAction, audit_many
 from smartcrm.core.errors import Conflict, ValidationFailed
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
@@ -55,6 +56,7 @@ def offers_set_owner(
         )
     changed = [offer for offer in offers if str(offer.owner_id) != str(owner_id)]
     now = timezone.now()
+    owners_before = {offer.pk: offer.owner_id for offer in changed}
     for offer in changed:
         offer.owner_id = owner_id
         offer.version += 1
@@ -71,5 +73,12 @@ def offers_set_owner(
             )
             for offer in changed
         ]
+    )
+    audit_many(
+        org=org,
+        user=user,
+        action=AuditAction.UPDATED,
+        records=changed,
+        changes=lambda offer: {"owner_id": [owners_before[offer.pk], offer.owner_id]},
     )
     return len(changed)

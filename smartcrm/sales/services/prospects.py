@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from smartcrm.core import writes
+from smartcrm.core.audit import audit_created, audit_deleted, audit_status, audit_updated
 from smartcrm.core.choices import PartyKind
 from smartcrm.core.errors import Conflict, ValidationFailed
 from smartcrm.core.ids import RecordId
@@ -117,6 +118,7 @@ def prospect_create(
     writes.save(prospect)
     search_index(prospect, changed=())
     record_event(org=org, user=user, kind=EventKind.CREATED, prospect=prospect)
+    audit_created(org=org, user=user, record=prospect)
     return prospect
 
 
@@ -145,6 +147,7 @@ def prospect_update(
     writes.save(prospect)
     search_index(prospect, changed=changed)
     record_event(org=org, user=user, kind=EventKind.UPDATED, prospect=prospect, fields=changed)
+    audit_updated(org=org, user=user, record=prospect, changed=changed)
     return prospect
 
 
@@ -194,6 +197,9 @@ def prospect_set_status(
         old=old,
         new=status,
         reason=prospect.disqualify_reason,
+    )
+    audit_status(
+        org=org, user=user, record=prospect, old=old, new=status, reason=prospect.disqualify_reason
     )
     return prospect
 
@@ -247,4 +253,5 @@ def prospect_delete(
             code="prospect_converted",
         )
     search_unindex(prospect)
+    audit_deleted(org=org, user=user, record=prospect)
     prospect.delete()

@@ -7,13 +7,16 @@ Every service that takes an id is called for A with the id of B's record; each a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
 
 from smartcrm.activities import services as activities
 from smartcrm.activities.models import Activity
+from smartcrm.audit.selectors import record_history_for
 from smartcrm.catalog import services as catalog
 from smartcrm.catalog.models import ExchangeRate, Product
 from smartcrm.contacts import services as contacts
@@ -97,6 +100,13 @@ def _snapshot() -> set[tuple[str, str, int]]:
     return rows
 
 
+HISTORY_KINDS = ("prospect", "account", "offer", "contact", "activity", "note", "task", "product")
+
+
+def _history_of(kind: str) -> Callable[[dict[str, Any], dict[str, Any]], Any]:
+    return lambda a, b: record_history_for(**a, kind=kind, record_id=b[kind].pk)
+
+
 CALLS = {
     "prospect_update": lambda a, b: sales.prospect_update(
         **a, prospect_id=b["prospect"].pk, phone="1"
@@ -161,6 +171,8 @@ CALLS = {
     "membership_update": lambda a, b: core.membership_update(
         **a, membership_id=b["membership"].pk, role="sales"
     ),
+    # a record's audit history (its events are B's; A's owner, an admin, finds none)
+    **{f"{kind}_history": _history_of(kind) for kind in HISTORY_KINDS},
 }
 
 

@@ -10,7 +10,8 @@ from django.utils import timezone, translation
 from smartcrm.core.errors import DomainError
 from smartcrm.core.models import Organization
 from smartcrm.exports.kinds import KINDS
-from smartcrm.exports.selectors import export_rows, parse_filters
+from smartcrm.exports.selectors import parse_filters
+from smartcrm.exports.services import export_start
 from smartcrm.exports.writers import filename, org_zone, write_csv, write_xlsx
 from smartcrm.ops.management.commands._common import domain_error_line
 
@@ -62,9 +63,11 @@ class Command(BaseCommand):
         with translation.override(options.get("language") or org.language):
             try:
                 filters, ordering = parse_filters(kind, given)
-                export = export_rows(
+                export = export_start(
                     org=org,
+                    user=None,
                     kind=kind,
+                    fmt=fmt,
                     filters=filters,
                     ordering=ordering,
                     columns=options.get("columns"),
