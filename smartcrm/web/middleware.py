@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control
 
 from smartcrm.core.audit import Origin, Via, reset_origin, set_origin
+from smartcrm.web.client import client_address
 
 
 def _address(value: str) -> str | None:
@@ -22,8 +23,9 @@ def _address(value: str) -> str | None:
 
 class AuditOriginMiddleware:
     """Where a request's changes come from, for the audit log: web or API, the client's
-    address (``REMOTE_ADDR``: behind a reverse proxy, the proxy's unless it passes the
-    client's on) and user agent. The API's token is added when the bearer is resolved."""
+    address (``web.client.client_address``: behind SMARTCRM_TRUSTED_PROXIES proxies, the
+    one the outermost saw) and user agent. The API's token is added when the bearer is
+    resolved."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -32,7 +34,7 @@ class AuditOriginMiddleware:
         token = set_origin(
             Origin(
                 via=Via.API if request.path.startswith("/api/") else Via.WEB,
-                ip=_address(request.META.get("REMOTE_ADDR", "")),
+                ip=_address(client_address(request)),
                 user_agent=request.headers.get("User-Agent", "")[:255],
             )
         )
