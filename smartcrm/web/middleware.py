@@ -29,12 +29,13 @@ class UserLanguageMiddleware:
 
 
 # Powerful browser features SmartCRM never uses: no page of it (nor a script injected into one)
-# may ask for them.
+# may ask for them, nor take part in interest-based advertising (browsing-topics). Only
+# features browsers know: an unknown one is ignored and logged on every page's console.
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
     for feature in (
-        "accelerometer", "autoplay", "bluetooth", "camera", "display-capture", "geolocation",
-        "gyroscope", "hid", "magnetometer", "microphone", "midi", "payment",
+        "accelerometer", "autoplay", "browsing-topics", "camera", "display-capture",
+        "geolocation", "gyroscope", "hid", "magnetometer", "microphone", "midi", "payment",
         "publickey-credentials-get", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
     )
 )  # fmt: skip
