@@ -21,6 +21,9 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from csp.utils import DEFAULT_DIRECTIVES as CSP_DEFAULT_DIRECTIVES
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -69,6 +72,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
     "ninja",
     "django_tasks",
     "django_tasks_db",
@@ -96,6 +100,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "smartcrm.web.middleware.SecurityHeadersMiddleware",
     "smartcrm.web.middleware.AuditOriginMiddleware",
+    "smartcrm.web.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -307,6 +312,43 @@ if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+
+# --- Content-Security-Policy (django-csp) -------------------------------------------------
+# Pages load scripts, styles, fonts and images only from SmartCRM itself: no inline <script>,
+# no on…= handlers, no style="…" attributes, no eval (htmx's allowEval is off in base.html).
+# Data for scripts travels in json_script elements and data-* attributes. Images may also be
+# data: URLs (Bootstrap's form icons). Nothing may frame a page, and forms post only here.
+# SMARTCRM_CSP_EXTRA adds sources for an embedded service, directive by directive:
+# "img-src https://maps.example.ro; frame-src https://video.example.ro".
+def _csp_directives(extra: str) -> dict[str, list[str]]:
+    directives = {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+    for part in filter(str.strip, extra.split(";")):
+        name, *sources = part.split()
+        if name not in CSP_DEFAULT_DIRECTIVES or not sources:
+            raise ImproperlyConfigured(
+                f"SMARTCRM_CSP_EXTRA: {part.strip()!r} is not a directive and its sources"
+            )
+        # A directive the policy leaves out falls back to default-src ('self').
+        kept = [source for source in directives.get(name, [SELF]) if source != NONE]
+        directives[name] = kept + [source for source in sources if source not in kept]
+    return directives
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": _csp_directives(os.environ.get("SMARTCRM_CSP_EXTRA", "")),
+}
 
 LOGGING = {
     "version": 1,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 
@@ -63,12 +64,13 @@ class UserLanguageMiddleware:
 
 
 # Powerful browser features SmartCRM never uses: no page of it (nor a script injected into one)
-# may ask for them.
+# may ask for them, nor take part in interest-based advertising (browsing-topics). Only
+# features browsers know: an unknown one is ignored and logged on every page's console.
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
     for feature in (
-        "accelerometer", "autoplay", "bluetooth", "camera", "display-capture", "geolocation",
-        "gyroscope", "hid", "magnetometer", "microphone", "midi", "payment",
+        "accelerometer", "autoplay", "browsing-topics", "camera", "display-capture",
+        "geolocation", "gyroscope", "hid", "magnetometer", "microphone", "midi", "payment",
         "publickey-credentials-get", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
     )
 )  # fmt: skip
@@ -104,3 +106,16 @@ def _is_personal(request: HttpRequest) -> bool:
     if user is None or settings.SESSION_COOKIE_NAME not in request.COOKIES:
         return False
     return bool(user.is_authenticated)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's policy (settings.CONTENT_SECURITY_POLICY) on every response but a PDF's:
+    Chromium shows a PDF in a page of its own making, whose inline styles and plugin frame
+    the policy would refuse (a blank or clipped viewer)."""
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        if response.get("Content-Type", "").startswith("application/pdf"):
+            return response
+        return super().process_response(request, response)

@@ -68,6 +68,12 @@ def test_the_permissions_policy_denies_camera_microphone_geolocation_payment_and
         assert features[feature] == "()"
 
 
+def test_the_permissions_policy_keeps_pages_out_of_interest_based_advertising():
+    features = dict(part.split("=") for part in PERMISSIONS_POLICY.split(", "))
+
+    assert features["browsing-topics"] == "()"
+
+
 @pytest.mark.parametrize(("value", "preload"), [(None, False), ("1", True)])
 def test_hsts_preload_is_opt_in(monkeypatch, value, preload):
     monkeypatch.setenv("SMARTCRM_HTTPS", "1")

@@ -87,6 +87,20 @@
     if (event.detail && event.detail.value) { showError(event.detail.value); }
   });
 
+  // The search box answers as one types (htmx): pressing Enter never leaves the page.
+  document.querySelectorAll("form[data-no-submit]").forEach(function (form) {
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+  });
+
+  // Progress bars take their width from data-progress (a percentage): the page's policy
+  // refuses style="..." attributes, not a width set from a script. htmx.onLoad runs for the
+  // page and for every fragment htmx swaps in (an import's status, polled).
+  htmx.onLoad(function (root) {
+    var bars = Array.prototype.slice.call(root.querySelectorAll("[data-progress]"));
+    if (root.matches && root.matches("[data-progress]")) { bars.push(root); }
+    bars.forEach(function (bar) { bar.style.width = bar.getAttribute("data-progress") + "%"; });
+  });
+
   // Typeahead: arrow keys move through the hits, Escape closes them.
   var search = document.getElementById("global-search");
   var results = document.getElementById("search-results");

@@ -39,9 +39,10 @@ def _catalogue(org, owner) -> None:
 def _dialog_ready(page) -> None:
     """Wait until the dialog is shown and has put the focus in its form: Bootstrap focuses
     the dialog when its fade-in ends, and the page then its first field, so a field filled
-    before that could lose its text to the first one."""
+    before that could lose its text to the first one. A function, not an expression:
+    Playwright polls an expression with eval, which the page's policy refuses."""
     page.wait_for_function(
-        "document.getElementById('dialog').classList.contains('show')"
+        "() => document.getElementById('dialog').classList.contains('show')"
         " && document.getElementById('dialog-body').contains(document.activeElement)"
     )
 
