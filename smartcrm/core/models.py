@@ -315,6 +315,63 @@ class Membership(models.Model):
         return f"{self.user} @ {self.organization} ({self.role})"
 
 
+class InvitationDecision(models.TextChoices):
+    PENDING = "", _("Waiting for an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Invitation(models.Model):
+    """An organisation asks an existing login to join it. Nothing about the person is shown
+    to the organisation, and no membership exists, until they accept."""
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations"
+    )
+    # The address the inviter typed: the only thing about the person the organisation sees.
+    email = models.EmailField(_("e-mail"))
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.SALES)
+    department = models.ForeignKey(
+        Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decision = models.CharField(
+        _("answer"), max_length=10, choices=InvitationDecision.choices, blank=True, default=""
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "user"],
+                condition=models.Q(decision=""),
+                name="invitation_one_pending_per_user",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=[r.value for r in Role]), name="invitation_role_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["user"], condition=models.Q(decision=""), name="invitation_pending_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organization_id}"
+
+
 class ApiToken(models.Model):
     """A personal API token of one user in one organisation; only its hash is kept."""
 

@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from smartcrm.core.errors import NotFound
-from smartcrm.core.models import ApiToken, Department, Membership, Organization, User
+from smartcrm.core.models import ApiToken, Department, Invitation, Membership, Organization, User
 
 M = TypeVar("M", bound=models.Model)
 
@@ -40,6 +40,20 @@ def member_list(*, org: Organization) -> QuerySet[Membership]:
         Membership.objects.filter(organization=org)
         .select_related("user", "department")
         .order_by("-is_active", "user__email")
+    )
+
+
+def invitations_pending_of(*, org: Organization) -> QuerySet[Invitation]:
+    """The organisation's invitations not answered yet (the address typed, the role)."""
+    return Invitation.objects.filter(organization=org, decision="").order_by("-created_at")
+
+
+def invitations_pending_for(*, user: User) -> QuerySet[Invitation]:
+    """The invitations waiting for this user's answer, with who invited them and where."""
+    return (
+        Invitation.objects.filter(user=user, decision="")
+        .select_related("organization", "invited_by", "department")
+        .order_by("-created_at")
     )
 
 

@@ -11,6 +11,7 @@ from xml.etree import ElementTree
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -24,9 +25,17 @@ from smartcrm.core.audit import (
     changes_of,
 )
 from smartcrm.core.choices import Role
-from smartcrm.core.errors import Conflict, FieldIssue, ValidationFailed
+from smartcrm.core.errors import Conflict, FieldIssue, NotFound, ValidationFailed
 from smartcrm.core.ids import RecordId
-from smartcrm.core.models import Department, Membership, Organization, User, normalize_email
+from smartcrm.core.models import (
+    Department,
+    Invitation,
+    InvitationDecision,
+    Membership,
+    Organization,
+    User,
+    normalize_email,
+)
 from smartcrm.core.modules import OPTIONAL, Module
 from smartcrm.core.permissions import ROLE_RANK, require_role
 from smartcrm.core.validators import normalize_cui, normalize_trade_register
@@ -464,14 +473,14 @@ def member_invite(
     department: Department | None = None,
     first_name: str = "",
     last_name: str = "",
-) -> Membership:
-    """Invite someone by e-mail (admins and owners): a login without a password when the
-    address is new, the membership, and after commit an e-mail with a link to choose the
-    password (or, for an existing login, to log in)."""
-    require_role(org, user, Role.ADMIN)
+) -> Membership | Invitation:
+    """Invite someone by e-mail (admins and owners). A new address gets a login without a
+    password and the membership at once, and an e-mail with a link to choose the password.
+    An address that already has a login gets an invitation to accept or decline: the
+    organisation sees no more of them than the address it typed until they accept."""
+    acting = require_role(org, user, Role.ADMIN)
     address = normalize_email(email or "")
     member = User.objects.filter(email__iexact=address).first() if address else None
-    new_login = member is None
     if member is None:
         member = user_create(
             email=address,
@@ -481,9 +490,110 @@ def member_invite(
             language="",
             check_password=False,
         )
-    membership = membership_add(org=org, user=user, member=member, role=role, department=department)
-    _invitation_after_commit(org=org, inviter=user, member=member, new_login=new_login)
+        membership = membership_add(
+            org=org, user=user, member=member, role=role, department=department
+        )
+        _invitation_after_commit(org=org, inviter=user, member=member, new_login=True)
+        return membership
+    _check_role_grant(acting, role)
+    if department is not None and department.organization_id != org.pk:
+        raise ValidationFailed(_("Department not found."), field="department")
+    if Membership.objects.filter(organization=org, user=member).exists():
+        raise Conflict(_("This user is already a member."), field="user", code="duplicate")
+    if Invitation.objects.filter(organization=org, user=member, decision="").exists():
+        raise Conflict(
+            _("This address was invited already and has not answered yet."),
+            field="user",
+            code="already_invited",
+        )
+    invitation = Invitation.objects.create(
+        organization=org,
+        user=member,
+        email=address,
+        role=role,
+        department=department,
+        invited_by=user,
+    )
+    audit(
+        org=org,
+        user=user,
+        action=AuditAction.MEMBERSHIP_CHANGED,
+        record=invitation,
+        label=address,
+        changes={"role": [None, role]},
+        invited=True,
+    )
+    _invitation_after_commit(org=org, inviter=user, member=member, new_login=False)
+    return invitation
+
+
+def _pending_invitation(user: User, invitation_id: RecordId) -> Invitation:
+    invitation = (
+        Invitation.objects.select_for_update()
+        .filter(pk=invitation_id, user=user, decision="")
+        .select_related("organization")
+        .first()
+    )
+    if invitation is None:
+        raise NotFound(_("Invitation not found."), code="not_found")
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, user: User, invitation_id: RecordId) -> Membership:
+    """The invited person joins the organisation with the role they were invited to."""
+    invitation = _pending_invitation(user, invitation_id)
+    invitation.decision = InvitationDecision.ACCEPTED
+    invitation.decided_at = timezone.now()
+    invitation.save(update_fields=["decision", "decided_at"])
+    if Membership.objects.filter(organization=invitation.organization, user=user).exists():
+        raise Conflict(_("You are a member already."), field="user", code="duplicate")
+    membership = Membership(
+        organization=invitation.organization,
+        user=user,
+        role=invitation.role,
+        department=invitation.department,
+    )
+    writes.validate(membership)
+    writes.save(membership, new_version=False)
+    audit(
+        org=invitation.organization,
+        user=user,
+        action=AuditAction.MEMBERSHIP_CHANGED,
+        record=membership,
+        label=user.email,
+        changes={"role": [None, membership.role]},
+        added=True,
+        invitation_accepted=True,
+    )
     return membership
+
+
+@transaction.atomic
+def invitation_decline(*, user: User, invitation_id: RecordId) -> Invitation:
+    """The invited person says no; the organisation sees only that the address declined."""
+    invitation = _pending_invitation(user, invitation_id)
+    invitation.decision = InvitationDecision.DECLINED
+    invitation.decided_at = timezone.now()
+    invitation.save(update_fields=["decision", "decided_at"])
+    return invitation
+
+
+@transaction.atomic
+def invitation_withdraw(*, org: Organization, user: User, invitation_id: RecordId) -> Invitation:
+    """An admin takes back an invitation not yet answered."""
+    require_role(org, user, Role.ADMIN)
+    invitation = (
+        Invitation.objects.select_for_update()
+        .filter(pk=invitation_id, organization=org, decision="")
+        .first()
+    )
+    if invitation is None:
+        raise NotFound(_("Invitation not found."), code="not_found")
+    invitation.decision = InvitationDecision.WITHDRAWN
+    invitation.decided_at = timezone.now()
+    invitation.save(update_fields=["decision", "decided_at"])
+    return invitation
 
 
 @transaction.atomic
@@ -537,7 +647,7 @@ def invitation_send(*, org: Organization, inviter: User, member: User, new_login
             },
         )
     else:
-        path = reverse("web:login")
+        path = reverse("web:invitations")
     context = {
         "organisation": org.name,
         "inviter": inviter.full_name or inviter.email,

@@ -10,6 +10,11 @@ urlpatterns = [
     path("settings/", views.organisation_settings, name="settings"),
     path("settings/users/", views.members, name="users"),
     path("settings/users/invite/", views.member_invite, name="user-invite"),
+    path(
+        "settings/invitations/<uuid:invitation_id>/withdraw/",
+        views.invitation_withdraw,
+        name="invitation-withdraw",
+    ),
     path("settings/users/<uuid:membership_id>/", views.member_edit, name="user-edit"),
     path(
         "settings/users/<uuid:membership_id>/active/",

@@ -196,6 +196,7 @@ def members(request: HttpRequest, membership: Membership) -> HttpResponse:
     """The organisation's members with role, department and whether they are active."""
     context = {
         "members": list(selectors.member_list(org=membership.organization)),
+        "invitations": list(selectors.invitations_pending_of(org=membership.organization)),
         "can_manage": _can_manage(membership),
         "me": membership,
         "section": "users",
@@ -235,6 +236,27 @@ def member_invite(request: HttpRequest, membership: Membership) -> HttpResponse:
         status = 422
     context = {"form": form, "section": "users", "action": reverse("core:user-invite")}
     return _dialog(request, "core/settings/partials/invite_form.html", context, status=status)
+
+
+@member_view
+@require_POST
+def invitation_withdraw(
+    request: HttpRequest, membership: Membership, invitation_id: uuid.UUID
+) -> HttpResponse:
+    """Take back an invitation an existing login has not answered."""
+    if not _can_manage(membership):
+        return _forbidden(request)
+    try:
+        invitation = services.invitation_withdraw(
+            org=membership.organization, user=membership.user, invitation_id=invitation_id
+        )
+    except DomainError as error:
+        messages.error(request, _message_of(error))
+    else:
+        messages.success(
+            request, _("The invitation of %(email)s was withdrawn.") % {"email": invitation.email}
+        )
+    return redirect("core:users")
 
 
 @member_view

@@ -78,6 +78,12 @@ urlpatterns = [
     path("logout/everywhere/", views.log_out_everywhere, name="logout-everywhere"),
     *PASSWORD_PAGES,
     path("org/<slug:slug>/", views.switch_organisation, name="switch-organisation"),
+    path("invitations/", views.invitations, name="invitations"),
+    path(
+        "invitations/<uuid:invitation_id>/<str:answer>",
+        views.invitation_answer,
+        name="invitation-answer",
+    ),
     path("language/", views.set_language, name="set-language"),
     path("search/", views.search, name="search"),
     path("filters/<slug:list_key>/save", views.saved_filter_save, name="saved-filter-save"),

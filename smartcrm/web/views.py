@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from smartcrm.core import selectors as core_selectors
 from smartcrm.core import services as core_services
 from smartcrm.core.errors import DomainError, NotFound
 from smartcrm.core.models import Membership
@@ -53,8 +54,9 @@ def _back(request: HttpRequest, fallback: str = "/") -> str:
 def home(request: HttpRequest, membership: Membership) -> HttpResponse:
     """The dashboard ("My day"), in the member's time zone."""
     board = dashboard.dashboard(membership=membership)
+    invited = core_selectors.invitations_pending_for(user=membership.user).count()
     with timezone.override(board.day.now.tzinfo):
-        return render(request, "web/home.html", {"board": board})
+        return render(request, "web/home.html", {"board": board, "invited": invited})
 
 
 @member_view
@@ -70,6 +72,39 @@ def search(request: HttpRequest, membership: Membership) -> HttpResponse:
             found = []
         hits = [(hit, record_url(hit.kind, hit.object_id)) for hit in found]
     return render(request, "web/partials/search_results.html", {"hits": hits, "query": query})
+
+
+@login_required
+@require_GET
+def invitations(request: HttpRequest) -> HttpResponse:
+    """The invitations waiting for the user's answer (any login, with or without an
+    organisation yet)."""
+    pending = list(core_selectors.invitations_pending_for(user=request.user))  # type: ignore[arg-type]  # login_required
+    return render(request, "web/invitations.html", {"invitations": pending})
+
+
+@login_required
+@require_POST
+def invitation_answer(request: HttpRequest, invitation_id: uuid.UUID, answer: str) -> HttpResponse:
+    """Accept (and work there from now on) or decline an invitation."""
+    if answer not in ("accept", "decline"):
+        raise Http404("No such answer.")
+    user: Any = request.user
+    try:
+        if answer == "accept":
+            joined = core_services.invitation_accept(user=user, invitation_id=invitation_id)
+            request.session[SESSION_KEY] = str(joined.organization_id)
+            messages.success(
+                request,
+                _("Welcome to %(organisation)s.") % {"organisation": joined.organization.name},
+            )
+            return redirect("web:home")
+        core_services.invitation_decline(user=user, invitation_id=invitation_id)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The invitation was declined."))
+    return redirect("web:invitations")
 
 
 @login_required

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +21,7 @@ from PIL import Image
 
 from smartcrm.core import services
 from smartcrm.core.choices import Role
-from smartcrm.core.models import ApiToken, Department, Membership, User
+from smartcrm.core.models import ApiToken, Department, Invitation, Membership, User
 from smartcrm.core.tests.factories import TEST_PASSWORD, UserFactory, add_member
 from smartcrm.core.tokens import api_token_create
 from smartcrm.integrations.tests.conftest import (  # noqa: F401 - the loopback fixture
@@ -322,21 +323,76 @@ def test_inviting_a_new_address_creates_the_login_and_emails_a_password_link(
     assert client.login(username="radu.stoica@example.ro", password="Munte-Verde-2026")
 
 
-def test_inviting_an_existing_login_adds_the_membership_and_keeps_the_password(
-    client, org, owner, other_owner, django_capture_on_commit_callbacks
+def test_inviting_an_existing_login_asks_them_first_and_shows_nothing_about_them(
+    client, org, owner, other_org, other_owner, django_capture_on_commit_callbacks
 ):
+    # Given an admin who invites the owner of another organisation by address
     client.force_login(owner)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("core:user-invite"), {"email": "bogdan@beta.ro", "role": "sales"}
         )
+    # Then no membership exists yet, the page shows only the address typed
     assert response.status_code == 302
-    assert Membership.objects.filter(organization=org, user=other_owner, role="sales").exists()
+    assert not Membership.objects.filter(organization=org, user=other_owner).exists()
+    page = client.get(reverse("core:users")).content.decode()
+    assert 'data-testid="pending-invitation"' in page and "bogdan@beta.ro" in page
+    assert other_owner.first_name not in page and other_owner.last_name not in page
+    # And the person gets an e-mail that sends them to answer, their password untouched
     other_owner.refresh_from_db()
     assert other_owner.check_password(TEST_PASSWORD)
     assert len(mail.outbox) == 1
-    assert "/login/" in mail.outbox[0].body
+    assert "/invitations/" in mail.outbox[0].body
     assert "/password/reset/" not in mail.outbox[0].body
+    # When they accept, Then they are a member with the role offered, working there now
+    invited = Client()
+    invited.force_login(other_owner)
+    home = invited.get(reverse("web:home")).content.decode()
+    assert 'data-testid="invited"' in home
+    listing = invited.get(reverse("web:invitations")).content.decode()
+    invitation_id = _match(r"/invitations/([0-9a-f-]{36})/accept", listing).group(1)
+    accepted = invited.post(reverse("web:invitation-answer", args=[invitation_id, "accept"]))
+    assert accepted.status_code == 302
+    joined = Membership.objects.get(organization=org, user=other_owner)
+    assert joined.role == "sales"
+    assert invited.session["smartcrm_org_id"] == str(org.pk)
+    # And the organisation now sees their name
+    assert other_owner.first_name in client.get(reverse("core:users")).content.decode()
+
+
+def test_a_declined_or_withdrawn_invitation_adds_no_one(client, org, owner, other_owner):
+    client.force_login(owner)
+    client.post(reverse("core:user-invite"), {"email": "bogdan@beta.ro", "role": "sales"})
+    again = client.post(
+        reverse("core:user-invite"), {"email": "bogdan@beta.ro", "role": "sales"}, **HTMX
+    )
+    assert again.status_code == 422
+    assert "not answered yet" in _field_error(again.content.decode(), "email")
+    invitation = Invitation.objects.get(user=other_owner)
+    # The invited person declines
+    invited = Client()
+    invited.force_login(other_owner)
+    invited.post(reverse("web:invitation-answer", args=[invitation.pk, "decline"]))
+    invitation.refresh_from_db()
+    assert invitation.decision == "declined"
+    assert not Membership.objects.filter(organization=org, user=other_owner).exists()
+    # A declined invitation cannot be accepted afterwards
+    late = invited.post(reverse("web:invitation-answer", args=[invitation.pk, "accept"]))
+    assert late.status_code == 302
+    assert not Membership.objects.filter(organization=org, user=other_owner).exists()
+    # A new invitation, withdrawn by the admin, cannot be accepted either
+    client.post(reverse("core:user-invite"), {"email": "bogdan@beta.ro", "role": "sales"})
+    second = Invitation.objects.get(user=other_owner, decision="")
+    client.post(reverse("core:invitation-withdraw", args=[second.pk]))
+    invited.post(reverse("web:invitation-answer", args=[second.pk, "accept"]))
+    assert not Membership.objects.filter(organization=org, user=other_owner).exists()
+    # Nobody else may answer someone's invitation
+    third_client = Client()
+    client.post(reverse("core:user-invite"), {"email": "bogdan@beta.ro", "role": "sales"})
+    third = Invitation.objects.get(user=other_owner, decision="")
+    third_client.force_login(owner)
+    third_client.post(reverse("web:invitation-answer", args=[third.pk, "accept"]))
+    assert not Membership.objects.filter(organization=org, user=other_owner).exists()
 
 
 def test_inviting_a_member_twice_is_an_error_next_to_the_email(client, org, owner, sales_user):
