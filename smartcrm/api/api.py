@@ -79,6 +79,7 @@ def _mount() -> None:
         "agenda",
         "imports",
         "jobs",
+        "trash",
     ):
         try:
             router = __import__(f"smartcrm.{module}.api", fromlist=["router"]).router

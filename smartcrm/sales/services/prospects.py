@@ -18,7 +18,7 @@ from smartcrm.core.permissions import (
     require_assign_right,
     require_owner_or_role,
 )
-from smartcrm.core.search import search_index, search_unindex
+from smartcrm.core.search import search_index
 from smartcrm.core.services import normalize_identity
 from smartcrm.dedupe.keys import set_matching_keys
 from smartcrm.dedupe.selectors import refuse_likely_duplicates
@@ -30,6 +30,7 @@ from smartcrm.sales.choices import (
 )
 from smartcrm.sales.models import Prospect
 from smartcrm.sales.services.events import record_event
+from smartcrm.trash.services import trash_record
 
 IDENTITY_FIELDS = (
     "cui",
@@ -234,7 +235,8 @@ def prospect_disqualify(
 def prospect_delete(
     *, org: Organization, user: User, prospect_id: RecordId, version: int | None = None
 ) -> None:
-    """Delete a prospect with its contacts, activities, notes and tasks (owner or manager).
+    """Move a prospect to the trash with its contacts, activities, notes and tasks (owner or
+    manager).
 
     A converted prospect is the history of its account and stays.
     """
@@ -246,5 +248,4 @@ def prospect_delete(
             field="status",
             code="prospect_converted",
         )
-    search_unindex(prospect)
-    prospect.delete()
+    trash_record(org=org, user=user, record=prospect)
