@@ -19,6 +19,7 @@ APP_PAGES = [
     "exports",
     "imports",
     "jobs",
+    "trash",
 ]
 
 urlpatterns = [

@@ -913,7 +913,10 @@ def offer_timeline(request: HttpRequest, offer_id: uuid.UUID, params: Query[Time
 
 def _line(request: HttpRequest, offer_id: uuid.UUID, line_id: uuid.UUID) -> OfferLine:
     actor = actor_in(request)
-    line = tenant_get(OfferLine, org=actor.org, record_id=line_id, offer_id=offer_id)
+    # A line of an offer in the trash is not found either.
+    line = tenant_get(
+        OfferLine, org=actor.org, record_id=line_id, offer_id=offer_id, offer__trash__isnull=True
+    )
     return line
 
 

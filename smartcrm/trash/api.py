@@ -7,6 +7,7 @@ per kind, so each is documented, and joins the tenancy matrix, like any other ro
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import uuid
 from typing import Any
 
@@ -81,21 +82,30 @@ class RestoredOut(Schema):
 
 
 def _restore_operation(kind: TrashableKind) -> Any:
-    def restore(request: HttpRequest, record_id: uuid.UUID) -> Any:
+    """The restore handler of one kind, its id named as the kind's other routes name it."""
+    id_name = f"{kind.key}_id"
+
+    def restore(request: HttpRequest, **path: uuid.UUID) -> Any:
         actor = actor_in(request, kind.module)
         record, restored = services.trash_restore(
-            org=actor.org, user=actor.user, kind=kind.key, record_id=record_id
+            org=actor.org, user=actor.user, kind=kind.key, record_id=path[id_name]
         )
         return {"kind": kind.key, "id": record.pk, "restored": restored}
 
     restore.__name__ = f"restore_{kind.key}"
+    restore.__signature__ = inspect.Signature(  # type: ignore[attr-defined]  # read by ninja
+        [
+            inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+            inspect.Parameter(id_name, inspect.Parameter.KEYWORD_ONLY, annotation=uuid.UUID),
+        ]
+    )
     return restore
 
 
 def _mount_restores() -> None:
     for kind in trashable_kinds():
         router.add_api_operation(
-            f"/{kind.route}/{{record_id}}/restore",
+            f"/{kind.route}/{{{kind.key}_id}}/restore",
             ["POST"],
             _restore_operation(kind),
             response={200: RestoredOut, **errors_for(400, 401, 403, 404, 409, 429)},
