@@ -162,3 +162,15 @@ def test_trashed_records_are_absent_from_lists_search_exports_dashboard_and_pipe
     board = browser.get(reverse("sales:pipeline")).content.decode()
     assert str(offer.pk) not in board
     assert kept.pk
+
+
+def test_the_trash_page_speaks_romanian(browser, org, owner):
+    org.language = "ro"
+    org.save(update_fields=["language"])
+    prospect = sales.prospect_create(org=org, user=owner, company_name="Brașov Lemn SRL")
+    sales.prospect_delete(org=org, user=owner, prospect_id=prospect.pk)
+
+    page = browser.get(reverse("trash:list")).content.decode()
+
+    assert "Coș de gunoi" in page
+    assert "Șters de" in page and "Ștergere definitivă la" in page and "Restaurează" in page
