@@ -165,8 +165,8 @@ def test_trashed_records_are_absent_from_lists_search_exports_dashboard_and_pipe
 
 
 def test_the_trash_page_speaks_romanian(browser, org, owner):
-    org.language = "ro"
-    org.save(update_fields=["language"])
+    owner.language = "ro"
+    owner.save(update_fields=["language"])
     prospect = sales.prospect_create(org=org, user=owner, company_name="Brașov Lemn SRL")
     sales.prospect_delete(org=org, user=owner, prospect_id=prospect.pk)
 
