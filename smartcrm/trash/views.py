@@ -10,13 +10,13 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from smartcrm.core.errors import DomainError
+from smartcrm.core.errors import DomainError, NotFound
 from smartcrm.core.models import Membership
 from smartcrm.trash import services
 from smartcrm.trash.kinds import trashable_kinds
@@ -60,6 +60,8 @@ def restore(
         record, _restored = services.trash_restore(
             org=membership.organization, user=membership.user, kind=kind, record_id=record_id
         )
+    except NotFound as error:  # not in this organisation's trash: as for any missing page
+        raise Http404(error.message) from None
     except DomainError as error:
         messages.error(request, error.message)
     else:

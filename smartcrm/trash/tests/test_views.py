@@ -174,3 +174,10 @@ def test_the_trash_page_speaks_romanian(browser, org, owner):
 
     assert "Coș de gunoi" in page
     assert "Șters de" in page and "Ștergere definitivă la" in page and "Restaurează" in page
+
+
+def test_restoring_what_is_not_in_the_trash_is_not_found(browser, org, owner):
+    prospect = sales.prospect_create(org=org, user=owner, company_name="Viu SRL")
+    url = reverse("trash:restore", args=["prospect", prospect.pk])
+    assert browser.post(url).status_code == 404
+    assert browser.post(reverse("trash:restore", args=["secrets", prospect.pk])).status_code == 404
