@@ -97,13 +97,22 @@ def create_triggers(apps, schema_editor):
             schema_editor.execute(statement)
 
 
-def previous_triggers(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "sqlite":
-        for statement in [*PREVIOUS.SQLITE_DROP, *PREVIOUS.SQLITE_CREATE]:
-            schema_editor.execute(statement)
-    elif vendor == "postgresql":
+def previous_triggers_postgres(apps, schema_editor):
+    """Undone: migration 0009's functions and triggers, before trash_id goes (the update
+    trigger names the column)."""
+    if schema_editor.connection.vendor == "postgresql":
         for statement in [*PREVIOUS.POSTGRES_DROP, *PREVIOUS.POSTGRES_CREATE]:
+            schema_editor.execute(statement)
+    elif schema_editor.connection.vendor == "sqlite":
+        for statement in PREVIOUS.SQLITE_DROP:
+            schema_editor.execute(statement)
+
+
+def previous_triggers_sqlite(apps, schema_editor):
+    """Undone, last: SQLite rebuilt sales_offer without trash_id, dropping its triggers;
+    migration 0009's are made again."""
+    if schema_editor.connection.vendor == "sqlite":
+        for statement in [*PREVIOUS.SQLITE_DROP, *PREVIOUS.SQLITE_CREATE]:
             schema_editor.execute(statement)
 
 
@@ -116,6 +125,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(migrations.RunPython.noop, previous_triggers_sqlite, elidable=False),
         migrations.AddField(
             model_name="account",
             name="trash",
@@ -179,5 +189,5 @@ class Migration(migrations.Migration):
                 name="prospect_trash_idx",
             ),
         ),
-        migrations.RunPython(create_triggers, previous_triggers, elidable=False),
+        migrations.RunPython(create_triggers, previous_triggers_postgres, elidable=False),
     ]
