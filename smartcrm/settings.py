@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "smartcrm.core",
     "smartcrm.audit",
+    "smartcrm.trash",
     "smartcrm.catalog",
     "smartcrm.sales",
     "smartcrm.contacts",
@@ -370,6 +371,8 @@ SMARTCRM_DASHBOARD_CACHE_SECONDS = int(os.environ.get("SMARTCRM_DASHBOARD_CACHE_
 # Public base URL used in links sent to clients (the offer acceptance page).
 SMARTCRM_PUBLIC_URL = os.environ.get("SMARTCRM_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 SMARTCRM_OFFER_LINK_DAYS = int(os.environ.get("SMARTCRM_OFFER_LINK_DAYS", "30"))
+# Deleted records wait this many days in the trash (restorable), then the worker purges them.
+SMARTCRM_TRASH_DAYS = int(os.environ.get("SMARTCRM_TRASH_DAYS", "30"))
 # National Bank of Romania reference rates, and ANAF's VAT-payer web service.
 SMARTCRM_BNR_URL = os.environ.get("SMARTCRM_BNR_URL", "https://www.bnr.ro/nbrfxrates.xml")
 SMARTCRM_BNR_YEAR_URL = os.environ.get(
@@ -422,6 +425,7 @@ SMARTCRM_WORKER_PERIODIC = [
     "smartcrm.agenda.services.daily_agendas_dispatch",
     "smartcrm.audit.services.audit_seal_all",
     "smartcrm.imports.services.import_files_forget",
+    "smartcrm.trash.services.trash_purge_due",
 ]
 # A worker that loses its database (restart, network, SQLite's write lock held elsewhere)
 # waits and tries again, 0.5 s, then twice as long each time up to this many seconds, and

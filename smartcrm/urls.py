@@ -20,6 +20,7 @@ APP_PAGES = [
     "imports",
     "jobs",
     "audit",
+    "trash",
 ]
 
 urlpatterns = [

@@ -242,7 +242,8 @@ def update_activity(
     "/activities/{activity_id}",
     response={204: None, **WRITE_ERRORS},
     summary="Delete an activity",
-    description="With If-Match, a stale version is a 412.",
+    description="Moves it to the trash (POST /activities/{id}/restore brings it back). With "
+    "If-Match, a stale version is a 412.",
 )
 def delete_activity(request: HttpRequest, activity_id: uuid.UUID) -> Any:
     actor = actor_in(request, Module.ACTIVITIES)

@@ -52,3 +52,15 @@ class ActivitiesConfig(AppConfig):
                 argument="activity_id",
             )
         )
+        from smartcrm.trash.kinds import TrashableKind, register_trashable
+
+        register_trashable(
+            TrashableKind(
+                key="activity",
+                model=Activity,
+                route="activities",
+                module=Module.ACTIVITIES,
+                holder=lambda activity: activity.owner_id,
+                parents=("prospect", "account", "offer"),
+            )
+        )

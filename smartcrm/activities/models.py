@@ -12,11 +12,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from smartcrm.activities.choices import ActivityKind, ActivityStatus
-from smartcrm.core.models import TenantModel
 from smartcrm.core.registry import parent_constraint
+from smartcrm.trash.models import Trashable, trash_index
 
 
-class Activity(TenantModel):
+class Activity(Trashable):
     """An interaction with the contacts of exactly one prospect, account or offer."""
 
     FIELD_OF_CONSTRAINT: ClassVar[dict[str, str]] = {"end_before_start": "end_at"}
@@ -88,6 +88,7 @@ class Activity(TenantModel):
                 fields=["organization", "owner", "start_at"], name="activity_org_owner_idx"
             ),
             models.Index(fields=["organization", "start_at", "id"], name="activity_org_start_idx"),
+            trash_index("activity"),
         ]
 
     def __str__(self) -> str:

@@ -26,12 +26,13 @@ from smartcrm.core.permissions import (
     require_assign_right,
     require_owner_or_role,
 )
-from smartcrm.core.search import search_index, search_unindex
+from smartcrm.core.search import search_index
 from smartcrm.notifications import reminders
 from smartcrm.notifications.choices import NotificationKind
 from smartcrm.notifications.jobs import job
 from smartcrm.notifications.services import notify, page_url
 from smartcrm.sales.parents import contacts_scope_of, resolve_parent
+from smartcrm.trash.services import trash_record
 
 # What the search box of the activity lists finds an activity by (activities.search).
 SEARCHED_FIELDS = ("subject", "description", "outcome", "location")
@@ -294,12 +295,11 @@ def activity_cancel(
 def activity_delete(
     *, org: Organization, user: User, activity_id: RecordId, version: int | None = None
 ) -> None:
-    """Delete an activity (its owner, or a manager)."""
+    """Move an activity to the trash (its owner, or a manager)."""
     activity = _locked(org, activity_id, version)
     require_owner_or_role(org, user, owner_id=activity.owner_id)
-    search_unindex(activity)
     audit_deleted(org=org, user=user, record=activity)
-    activity.delete()
+    trash_record(org=org, user=user, record=activity)
 
 
 # --- the reminder, run by the worker ------------------------------------------------------------

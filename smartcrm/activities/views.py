@@ -280,7 +280,7 @@ def activity_delete(
     except DomainError as error:
         return refused(request, error, fallback=back)
     if not is_htmx(request) or request.POST.get("show") == "redirect":
-        messages.success(request, _("The activity was deleted."))
+        messages.success(request, _("The activity was moved to the trash."))
         return redirect_to(request, back)
     return changed(request, EVENT, fallback=back, close_dialog=False)
 

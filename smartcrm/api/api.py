@@ -80,6 +80,7 @@ def _mount() -> None:
         "agenda",
         "imports",
         "jobs",
+        "trash",
     ):
         try:
             router = __import__(f"smartcrm.{module}.api", fromlist=["router"]).router

@@ -181,7 +181,9 @@ def update_product(
     "/products/{product_id}",
     response={204: None, **WRITE_ERRORS},
     summary="Delete a product or service",
-    description="Managers and up. Offer lines keep their code, name and price.",
+    description="Moves it to the trash (POST /products/{id}/restore brings it back); its "
+    "code is free for a new product meanwhile. Managers and up. Offer lines keep their "
+    "code, name and price.",
 )
 def delete_product(request: HttpRequest, product_id: uuid.UUID) -> Any:
     actor = actor_in(request, Module.CATALOG)

@@ -18,3 +18,16 @@ class CatalogConfig(AppConfig):
                 key="product", model=Product, document=product_document, module=Module.CATALOG
             )
         )
+        from smartcrm.catalog.services import code_taken
+        from smartcrm.trash.kinds import TrashableKind, register_trashable
+
+        register_trashable(
+            TrashableKind(
+                key="product",
+                model=Product,
+                route="products",
+                module=Module.CATALOG,
+                holder=lambda product: None,
+                conflicts=code_taken,
+            )
+        )

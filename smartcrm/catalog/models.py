@@ -15,9 +15,10 @@ from smartcrm.catalog.choices import ProductKind, RateSource
 from smartcrm.core.models import TenantModel, organization_field
 from smartcrm.core.money import CURRENCY_CHOICES
 from smartcrm.core.validators import validate_percent
+from smartcrm.trash.models import Trashable, trash_index
 
 
-class Product(TenantModel):
+class Product(Trashable):
     """A product or service of the catalogue, with a code unique in the organisation."""
 
     organization = organization_field(indexed=False)  # every index here leads with it
@@ -57,6 +58,8 @@ class Product(TenantModel):
             models.UniqueConstraint(
                 "organization",
                 Lower("code"),
+                # A trashed product's code is free for a new one (a restore checks it).
+                condition=Q(trash__isnull=True),
                 name="product_code_unique_per_org",
                 violation_error_code="duplicate_code",
                 violation_error_message=_("A product with this code already exists."),
@@ -80,6 +83,7 @@ class Product(TenantModel):
             models.Index(fields=["organization", "price"], name="product_org_price_idx"),
             models.Index(fields=["organization", "created_at"], name="product_org_created_idx"),
             models.Index(fields=["organization", "currency"], name="product_org_currency_idx"),
+            trash_index("product"),
         ]
 
     # Which field a violated table constraint is about (by violation code), for error messages.

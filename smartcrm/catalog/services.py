@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -14,12 +15,13 @@ from smartcrm.catalog.models import ExchangeRate, Product
 from smartcrm.core import writes
 from smartcrm.core.audit import audit_created, audit_deleted, audit_updated
 from smartcrm.core.choices import Role
-from smartcrm.core.errors import ValidationFailed
+from smartcrm.core.errors import Conflict, ValidationFailed
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
 from smartcrm.core.modules import Module, require_module
 from smartcrm.core.permissions import require_role
-from smartcrm.core.search import search_index, search_unindex
+from smartcrm.core.search import search_index
+from smartcrm.trash.services import trash_record
 
 PRODUCT_FIELDS = (
     "kind",
@@ -84,13 +86,30 @@ def product_update(
 def product_delete(
     *, org: Organization, user: User, product_id: RecordId, version: int | None = None
 ) -> None:
-    """Delete a catalogue item; offer lines keep their code, name and price snapshot."""
+    """Move a catalogue item to the trash; offer lines keep their code, name and price
+    snapshot (and their link, should it be restored)."""
     require_module(org, Module.CATALOG)
     require_role(org, user, Role.MANAGER)
     product = writes.lock(Product.objects.for_org(org), product_id, version=version)
-    search_unindex(product)
     audit_deleted(org=org, user=user, record=product)
-    product.delete()
+    trash_record(org=org, user=user, record=product)
+
+
+def code_taken(org: Organization, products: Sequence[Product]) -> Conflict | None:
+    """A trashed product's code may have been given to a new one meanwhile: the restore
+    refuses, naming the code."""
+    for product in products:
+        if Product.objects.for_org(org).filter(code__iexact=product.code).exists():
+            return Conflict(
+                _(
+                    "Another product has the code %(code)s now; change that product's code, "
+                    "then restore this one."
+                )
+                % {"code": product.code},
+                field="code",
+                code="duplicate_code",
+            )
+    return None
 
 
 @transaction.atomic

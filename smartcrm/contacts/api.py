@@ -183,7 +183,8 @@ def update_contact(
     "/contacts/{contact_id}",
     response={204: None, **WRITE_ERRORS},
     summary="Delete a contact",
-    description="It leaves the offers and activities it was on.",
+    description="Moves it to the trash: it leaves the offers and activities it was on until "
+    "restored (POST /contacts/{id}/restore).",
 )
 def delete_contact(request: HttpRequest, contact_id: uuid.UUID) -> Any:
     actor = actor_in(request)

@@ -34,3 +34,17 @@ class ContactsConfig(AppConfig):
                 parents=(("prospect", "prospect"), ("account", "account")),
             )
         )
+        from smartcrm.contacts.services import contact_holder, primary_taken
+        from smartcrm.trash.kinds import TrashableKind, register_trashable
+
+        register_trashable(
+            TrashableKind(
+                key="contact",
+                model=Contact,
+                route="contacts",
+                module=Module.SALES,
+                holder=contact_holder,
+                parents=("prospect", "account"),
+                conflicts=primary_taken,
+            )
+        )

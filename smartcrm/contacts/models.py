@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from smartcrm.contacts.choices import ContactDepartment
-from smartcrm.core.models import TenantModel, organization_field
+from smartcrm.core.models import Organization, TenantModel, TenantQuerySet, organization_field
 from smartcrm.core.registry import parent_constraint
 from smartcrm.dedupe.fields import MatchingKeys
+from smartcrm.trash.models import Trashable, trash_index
 
 
-class Contact(MatchingKeys, TenantModel):
+class Contact(MatchingKeys, Trashable):
     """A person at exactly one prospect or account."""
 
     organization = organization_field(indexed=False)  # every index here leads with it
@@ -41,12 +44,12 @@ class Contact(MatchingKeys, TenantModel):
             parent_constraint(name="contact_exactly_one_parent", fields=("prospect", "account")),
             models.UniqueConstraint(
                 fields=["prospect"],
-                condition=Q(is_primary=True),
+                condition=Q(is_primary=True, trash__isnull=True),
                 name="contact_one_primary_per_prospect",
             ),
             models.UniqueConstraint(
                 fields=["account"],
-                condition=Q(is_primary=True),
+                condition=Q(is_primary=True, trash__isnull=True),
                 name="contact_one_primary_per_account",
             ),
         ]
@@ -61,6 +64,7 @@ class Contact(MatchingKeys, TenantModel):
             ),
             models.Index(fields=["organization", "phone_e164"], name="contact_org_phone_key_idx"),
             models.Index(fields=["organization", "name_key"], name="contact_org_name_key_idx"),
+            trash_index("contact"),
         ]
 
     def __str__(self) -> str:
@@ -71,6 +75,16 @@ class Contact(MatchingKeys, TenantModel):
         return f"{self.first_name} {self.last_name}".strip()
 
 
+class LiveContactLinks(models.Manager["OfferContact"]):
+    """Links to contacts in the trash are kept (a restore brings them back) but not shown."""
+
+    def get_queryset(self) -> TenantQuerySet:
+        return TenantQuerySet(self.model, using=self._db).filter(contact__trash__isnull=True)
+
+    def for_org(self, org: Organization) -> TenantQuerySet:
+        return self.get_queryset().for_org(org)
+
+
 class OfferContact(TenantModel):
     """A contact of the offer's account, chosen to receive the offer."""
 
@@ -78,6 +92,8 @@ class OfferContact(TenantModel):
         "sales.Offer", on_delete=models.CASCADE, related_name="offer_contacts"
     )
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="offer_links")
+
+    objects: ClassVar[LiveContactLinks] = LiveContactLinks()  # type: ignore[assignment]  # narrower than TenantModel's
 
     class Meta:
         verbose_name = _("offer contact")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,12 +17,13 @@ from smartcrm.core.errors import Conflict, ValidationFailed
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User, normalize_email
 from smartcrm.core.permissions import membership_of, require_owner_or_role
-from smartcrm.core.search import search_index, search_unindex
+from smartcrm.core.search import search_index
 from smartcrm.dedupe.keys import set_matching_keys
 from smartcrm.sales.choices import EventKind
 from smartcrm.sales.models import Offer
 from smartcrm.sales.parents import parent_owner_id, resolve_parent
 from smartcrm.sales.services import record_event
+from smartcrm.trash.services import trash_record
 
 CONTACT_FIELDS = (
     "first_name",
@@ -121,15 +122,44 @@ def contact_update(
 def contact_delete(
     *, org: Organization, user: User, contact_id: RecordId, version: int | None = None
 ) -> None:
-    """Delete a contact (the owner of its prospect or account, or a manager); it leaves the
-    offers and activities it was on."""
+    """Move a contact to the trash (the owner of its prospect or account, or a manager); the
+    offers and activities it was on no longer show it, and show it again if it is restored."""
     contact = writes.lock(
         Contact.objects.for_org(org), contact_id, version=version, label=_("Contact")
     )
     require_owner_or_role(org, user, owner_id=parent_owner_id(org, contact))
-    search_unindex(contact)
     audit_deleted(org=org, user=user, record=contact)
-    contact.delete()
+    trash_record(org=org, user=user, record=contact)
+
+
+def contact_holder(contact: Contact) -> RecordId | None:
+    """Whose a contact is: the owner of its prospect or account (for the trash)."""
+    parent = contact.prospect if contact.prospect_id else contact.account
+    return parent.owner_id if parent is not None else None
+
+
+def primary_taken(org: Organization, contacts: Sequence[Contact]) -> Conflict | None:
+    """A trashed primary contact cannot come back beside the primary contact its record got
+    meanwhile: the restore says so, naming the flag."""
+    for contact in contacts:
+        if not contact.is_primary:
+            continue
+        parent = (
+            {"prospect_id": contact.prospect_id}
+            if contact.prospect_id
+            else {"account_id": contact.account_id}
+        )
+        if Contact.objects.for_org(org).filter(is_primary=True, **parent).exists():
+            return Conflict(
+                _(
+                    "%(name)s was the primary contact, and its record has another primary "
+                    "contact now; make that one not primary first."
+                )
+                % {"name": contact},
+                field="is_primary",
+                code="primary_taken",
+            )
+    return None
 
 
 def give_up_primary_before_move(

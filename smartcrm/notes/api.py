@@ -155,7 +155,8 @@ def update_note(
     "/notes/{note_id}",
     response={204: None, **WRITE_ERRORS},
     summary="Delete a note",
-    description="Its author, or a manager (403 otherwise).",
+    description="Moves it to the trash (POST /notes/{id}/restore brings it back). Its author, "
+    "or a manager (403 otherwise).",
 )
 def delete_note(request: HttpRequest, note_id: uuid.UUID) -> Any:
     actor = actor_in(request, Module.NOTES)

@@ -35,3 +35,15 @@ class NotesConfig(AppConfig):
                 global_search=False,
             )
         )
+        from smartcrm.trash.kinds import TrashableKind, register_trashable
+
+        register_trashable(
+            TrashableKind(
+                key="note",
+                model=Note,
+                route="notes",
+                module=Module.NOTES,
+                holder=lambda note: note.created_by_id,
+                parents=("prospect", "account", "offer"),
+            )
+        )

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from smartcrm.core.models import TenantModel
 from smartcrm.core.registry import parent_constraint
+from smartcrm.trash.models import Trashable, trash_index
 
 
-class Note(TenantModel):
+class Note(Trashable):
     """A note; its author is ``created_by``."""
 
     body = models.TextField(_("text"))
@@ -35,7 +35,8 @@ class Note(TenantModel):
         ]
         # The list's order (newest first, then id), for keyset pages.
         indexes = [
-            models.Index(fields=["organization", "created_at", "id"], name="note_org_created_idx")
+            models.Index(fields=["organization", "created_at", "id"], name="note_org_created_idx"),
+            trash_index("note"),
         ]
 
     def __str__(self) -> str:

@@ -13,9 +13,10 @@ from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
 from smartcrm.core.modules import Module, require_module
 from smartcrm.core.permissions import membership_of, require_owner_or_role
-from smartcrm.core.search import search_index, search_unindex
+from smartcrm.core.search import search_index
 from smartcrm.notes.models import Note
 from smartcrm.sales.parents import resolve_parent
+from smartcrm.trash.services import trash_record
 
 PARENTS = ("prospect", "account", "offer")
 
@@ -91,9 +92,8 @@ def note_update(
 def note_delete(
     *, org: Organization, user: User, note_id: RecordId, version: int | None = None
 ) -> None:
-    """Delete a note (its author, or a manager)."""
+    """Move a note to the trash (its author, or a manager)."""
     note = _locked(org, note_id, version)
     require_owner_or_role(org, user, owner_id=note.created_by_id)
-    search_unindex(note)
     audit_deleted(org=org, user=user, record=note)
-    note.delete()
+    trash_record(org=org, user=user, record=note)

@@ -307,7 +307,8 @@ def update_prospect(
     "/prospects/{prospect_id}",
     response={204: None, **WRITE_ERRORS},
     summary="Delete a prospect",
-    description="With its contacts, activities, notes and tasks. Converted prospects are kept.",
+    description="Moves it to the trash with its contacts, activities, notes and tasks "
+    "(POST /prospects/{id}/restore brings them back). Converted prospects are kept.",
 )
 def delete_prospect(request: HttpRequest, prospect_id: uuid.UUID) -> Any:
     actor = actor_in(request)
@@ -539,7 +540,9 @@ def update_account(
     "/accounts/{account_id}",
     response={204: None, **WRITE_ERRORS},
     summary="Delete an account",
-    description="Refused (409) while it has offers or came from a converted prospect.",
+    description="Moves it to the trash with its contacts, activities, notes and tasks "
+    "(POST /accounts/{id}/restore brings them back). Refused (409) while it has offers or "
+    "came from a converted prospect.",
 )
 def delete_account(request: HttpRequest, account_id: uuid.UUID) -> Any:
     actor = actor_in(request)
@@ -848,7 +851,8 @@ def update_offer(
     "/offers/{offer_id}",
     response={204: None, **WRITE_ERRORS},
     summary="Delete a draft offer",
-    description="Offers that went out are kept (mark them lost).",
+    description="Moves it to the trash with its activities, notes and tasks (POST "
+    "/offers/{id}/restore brings them back). Offers that went out are kept (mark them lost).",
 )
 def delete_offer(request: HttpRequest, offer_id: uuid.UUID) -> Any:
     actor = actor_in(request)
@@ -913,7 +917,10 @@ def offer_timeline(request: HttpRequest, offer_id: uuid.UUID, params: Query[Time
 
 def _line(request: HttpRequest, offer_id: uuid.UUID, line_id: uuid.UUID) -> OfferLine:
     actor = actor_in(request)
-    line = tenant_get(OfferLine, org=actor.org, record_id=line_id, offer_id=offer_id)
+    # A line of an offer in the trash is not found either.
+    line = tenant_get(
+        OfferLine, org=actor.org, record_id=line_id, offer_id=offer_id, offer__trash__isnull=True
+    )
     return line
 
 

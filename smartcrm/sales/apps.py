@@ -43,3 +43,21 @@ class SalesConfig(AppConfig):
                 shown_fields=("number", "title"),
             )
         )
+        from smartcrm.trash.kinds import TrashableKind, register_trashable
+
+        for key, model, route, parents in (
+            ("prospect", Prospect, "prospects", ()),
+            ("account", Account, "accounts", ()),
+            ("offer", Offer, "offers", ("account",)),
+        ):
+            register_trashable(
+                TrashableKind(
+                    key=key,
+                    model=model,
+                    route=route,
+                    module=Module.SALES,
+                    holder=lambda record: record.owner_id,
+                    parents=parents,
+                    child_field=key,
+                )
+            )

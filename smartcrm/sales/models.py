@@ -26,6 +26,7 @@ from smartcrm.core.registry import parent_constraint
 from smartcrm.core.validators import validate_percent
 from smartcrm.dedupe.fields import MatchingKeys
 from smartcrm.sales.choices import EventKind, OfferStatus, ProspectSource, ProspectStatus
+from smartcrm.trash.models import Trashable, trash_index
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -38,7 +39,7 @@ def money_field(verbose_name: StrOrPromise) -> models.DecimalField[Decimal, Deci
     )
 
 
-class Prospect(CompanyIdentity, MatchingKeys, TenantModel):
+class Prospect(CompanyIdentity, MatchingKeys, Trashable):
     """A person or company that showed interest, or that we want to approach."""
 
     organization = organization_field(indexed=False)  # every index here leads with it
@@ -152,6 +153,7 @@ class Prospect(CompanyIdentity, MatchingKeys, TenantModel):
                 condition=models.Q(converted_account__isnull=False),
                 name="prospect_converted_idx",
             ),
+            trash_index("prospect"),
         ]
 
     def __str__(self) -> str:
@@ -168,7 +170,7 @@ class Prospect(CompanyIdentity, MatchingKeys, TenantModel):
         return self.person_name or self.company_name
 
 
-class Account(CompanyIdentity, MatchingKeys, TenantModel):
+class Account(CompanyIdentity, MatchingKeys, Trashable):
     """A qualified customer that receives offers; remembers the prospect it came from."""
 
     organization = organization_field(indexed=False)  # every index here leads with it
@@ -214,6 +216,7 @@ class Account(CompanyIdentity, MatchingKeys, TenantModel):
             ),
             models.Index(fields=["organization", "phone_e164"], name="account_org_phone_key_idx"),
             models.Index(fields=["organization", "name_key"], name="account_org_name_key_idx"),
+            trash_index("account"),
         ]
 
     def __str__(self) -> str:
@@ -229,7 +232,7 @@ def close_sort() -> Coalesce:
     return Coalesce("expected_close_date", Constant(NO_CLOSE_DATE, output_field=models.DateField()))
 
 
-class Offer(TenantModel):
+class Offer(Trashable):
     """A price offer sent to one account: the unit of a sale."""
 
     FIELD_OF_CONSTRAINT: ClassVar[dict[str, str]] = {"valid_before_issue": "valid_until"}
@@ -330,6 +333,7 @@ class Offer(TenantModel):
                 fields=["organization", "status", "closed_date", "id"],
                 name="offer_pipeline_closed_idx",
             ),
+            trash_index("offer"),
         ]
 
     def __str__(self) -> str:

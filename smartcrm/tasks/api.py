@@ -242,7 +242,8 @@ def update_task(
     "/tasks/{task_id}",
     response={204: None, **WRITE_ERRORS},
     summary="Delete a task",
-    description="With If-Match, a stale version is a 412.",
+    description="Moves it to the trash (POST /tasks/{id}/restore brings it back). With "
+    "If-Match, a stale version is a 412.",
 )
 def delete_task(request: HttpRequest, task_id: uuid.UUID) -> Any:
     actor = actor_in(request, Module.TASKS)

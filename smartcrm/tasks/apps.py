@@ -52,3 +52,15 @@ class TasksConfig(AppConfig):
                 argument="task_id",
             )
         )
+        from smartcrm.trash.kinds import TrashableKind, register_trashable
+
+        register_trashable(
+            TrashableKind(
+                key="task",
+                model=Task,
+                route="tasks",
+                module=Module.TASKS,
+                holder=lambda task: task.assignee_id or task.created_by_id,
+                parents=("prospect", "account", "offer"),
+            )
+        )

@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from smartcrm.core.choices import Priority
 from smartcrm.core.expressions import Constant
-from smartcrm.core.models import TenantModel
 from smartcrm.core.registry import parent_constraint
 from smartcrm.tasks.choices import OPEN_TASK_STATUSES, TaskStatus
+from smartcrm.trash.models import Trashable, trash_index
 
 # Where a task without a due time sorts: after every dated one.
 NO_DUE_TIME = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
@@ -25,7 +25,7 @@ def due_sort() -> Coalesce:
     return Coalesce("due_at", Constant(NO_DUE_TIME, output_field=DateTimeField()))
 
 
-class Task(TenantModel):
+class Task(Trashable):
     """A task with an assignee, a due time and a reminder; may stand alone."""
 
     title = models.CharField(_("title"), max_length=200)
@@ -88,13 +88,14 @@ class Task(TenantModel):
             models.Index(fields=["organization", "status", "due_at"], name="task_org_status_idx"),
             # The list's default order, for keyset pages.
             models.Index(F("organization"), due_sort(), F("id"), name="task_org_due_sort_idx"),
-            # Open tasks only (most lists, the dashboard): the team's, and one member's.
+            # Open tasks only (most lists, the dashboard): the team's, and one member's; live
+            # ones only, so that counts still read the index alone.
             models.Index(
                 F("organization"),
                 due_sort(),
                 F("id"),
                 name="task_open_due_idx",
-                condition=Q(status__in=OPEN_TASK_STATUSES),
+                condition=Q(status__in=OPEN_TASK_STATUSES, trash__isnull=True),
             ),
             models.Index(
                 F("organization"),
@@ -103,11 +104,12 @@ class Task(TenantModel):
                 F("id"),
                 F("due_at"),  # the column too: counts read the index alone
                 name="task_open_assignee_due_idx",
-                condition=Q(status__in=OPEN_TASK_STATUSES),
+                condition=Q(status__in=OPEN_TASK_STATUSES, trash__isnull=True),
             ),
             models.Index(
                 fields=["remind_at"], name="task_remind_idx", condition=Q(remind_at__isnull=False)
             ),
+            trash_index("task"),
         ]
 
     def __str__(self) -> str:

@@ -21,7 +21,7 @@ from smartcrm.core.permissions import (
     require_assign_right,
     require_owner_or_role,
 )
-from smartcrm.core.search import search_index, search_unindex
+from smartcrm.core.search import search_index
 from smartcrm.notifications import reminders
 from smartcrm.notifications.choices import NotificationKind
 from smartcrm.notifications.jobs import job
@@ -29,6 +29,7 @@ from smartcrm.notifications.services import notify, page_url
 from smartcrm.sales.parents import resolve_parent
 from smartcrm.tasks.choices import OPEN_TASK_STATUSES, TASK_TRANSITIONS, TaskStatus
 from smartcrm.tasks.models import Task
+from smartcrm.trash.services import trash_record
 
 TASK_FIELDS = ("title", "description", "priority", "due_at", "remind_at", "assignee_id")
 PARENTS = ("prospect", "account", "offer")
@@ -252,12 +253,11 @@ def task_complete(
 def task_delete(
     *, org: Organization, user: User, task_id: RecordId, version: int | None = None
 ) -> None:
-    """Delete a task (its assignee, its creator, or a manager)."""
+    """Move a task to the trash (its assignee, its creator, or a manager)."""
     task = _locked(org, task_id, version)
     require_owner_or_role(org, user, holders=_holders(task))
-    search_unindex(task)
     audit_deleted(org=org, user=user, record=task)
-    task.delete()
+    trash_record(org=org, user=user, record=task)
 
 
 # --- the reminder, run by the worker ------------------------------------------------------------

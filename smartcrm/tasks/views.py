@@ -270,7 +270,7 @@ def task_delete(request: HttpRequest, membership: Membership, task_id: uuid.UUID
     except DomainError as error:
         return refused(request, error, fallback=back)
     if not is_htmx(request) or request.POST.get("show") == "redirect":
-        messages.success(request, _("The task was deleted."))
+        messages.success(request, _("The task was moved to the trash."))
         return redirect_to(request, back)
     return changed(request, EVENT, fallback=back, close_dialog=False)
 

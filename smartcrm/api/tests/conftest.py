@@ -57,6 +57,9 @@ def org_b_ids(other_org, other_owner) -> dict[str, str]:
     from smartcrm.jobs.tests.factories import failed_email_job
 
     job = failed_email_job(org, user)
+    # A record in B's trash: the trash list shows it to B only.
+    trashed = sales.prospect_create(org=org, user=user, company_name="Beta Șters SRL")
+    sales.prospect_delete(org=org, user=user, prospect_id=trashed.pk)
     return {
         "job_id": str(job.pk),
         "import_id": str(import_run.pk),

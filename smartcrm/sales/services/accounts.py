@@ -18,7 +18,7 @@ from smartcrm.core.permissions import (
     require_assign_right,
     require_owner_or_role,
 )
-from smartcrm.core.search import search_index, search_unindex
+from smartcrm.core.search import search_index
 from smartcrm.core.services import normalize_identity
 from smartcrm.dedupe.keys import set_matching_keys
 from smartcrm.dedupe.selectors import refuse_likely_duplicates
@@ -26,6 +26,7 @@ from smartcrm.sales.choices import EventKind
 from smartcrm.sales.models import Account, Offer, Prospect
 from smartcrm.sales.services.events import record_event
 from smartcrm.sales.services.prospects import IDENTITY_FIELDS
+from smartcrm.trash.services import trash_record
 
 ACCOUNT_FIELDS = ("kind", "name", *IDENTITY_FIELDS, "industry", "owner_id", "description")
 
@@ -89,7 +90,7 @@ def account_update(
 def account_delete(
     *, org: Organization, user: User, account_id: RecordId, version: int | None = None
 ) -> None:
-    """Delete an account with its contacts, activities, notes and tasks.
+    """Move an account to the trash with its contacts, activities, notes and tasks.
 
     Refused while it has offers (they are the sales history) or when it was created from
     a prospect (the converted prospect points to it).
@@ -108,6 +109,5 @@ def account_delete(
             field="converted_prospects",
             code="has_converted_prospects",
         )
-    search_unindex(account)
     audit_deleted(org=org, user=user, record=account)
-    account.delete()
+    trash_record(org=org, user=user, record=account)

@@ -23,17 +23,17 @@ from smartcrm.core.audit import AuditAction, audit_many
 from smartcrm.core.choices import Role
 from smartcrm.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from smartcrm.core.ids import RecordId
-from smartcrm.core.models import Organization, SearchEntry, User
+from smartcrm.core.models import Organization, User
 from smartcrm.core.permissions import (
     ROLE_RANK,
     ensure_member,
     membership_of,
     require_assign_right,
 )
-from smartcrm.core.search import searchable_kinds
 from smartcrm.core.text import listed
 from smartcrm.sales.choices import PROSPECT_TRANSITIONS, EventKind, ProspectStatus
 from smartcrm.sales.models import Account, Offer, Prospect, RecordEvent
+from smartcrm.trash.services import trash_record
 
 # A page shows 50 rows; "select all" over several loaded pages stays well below this.
 MAX_BULK = 500
@@ -124,21 +124,6 @@ def _events(
             for row in rows
         ]
     )
-
-
-def _unindex(org: Organization, key: str, ids: Sequence[uuid.UUID]) -> None:
-    """Take the rows, and the records whose deletion they cascade to, out of the search
-    index (a bulk ``search_unindex``: one DELETE per kind)."""
-    for kind in searchable_kinds():
-        for parent_key, fk_name in kind.parents:
-            if parent_key == key:
-                children = kind.model._default_manager.filter(
-                    organization=org, **{f"{fk_name}__in": ids}
-                ).values("pk")
-                SearchEntry.objects.filter(
-                    organization=org, kind=kind.key, object_id__in=children
-                ).delete()
-    SearchEntry.objects.filter(organization=org, kind=key, object_id__in=ids).delete()
 
 
 def _assign(
@@ -268,7 +253,8 @@ def prospects_set_status(
 
 @transaction.atomic
 def prospects_delete(*, org: Organization, user: User, prospect_ids: Iterable[RecordId]) -> int:
-    """Delete the selected prospects with their contacts, activities, notes and tasks.
+    """Move the selected prospects to the trash, each with its contacts, activities, notes and
+    tasks (one trash entry per prospect, restored on its own).
 
     Converted prospects are the history of their accounts and stay (nothing is deleted)."""
     ids = _ids(prospect_ids)
@@ -281,15 +267,16 @@ def prospects_delete(*, org: Organization, user: User, prospect_ids: Iterable[Re
             field="ids",
             code="prospect_converted",
         )
-    _unindex(org, "prospect", ids)
     audit_many(org=org, user=user, action=AuditAction.DELETED, records=prospects)
-    Prospect.objects.for_org(org).filter(pk__in=ids).delete()
-    return len(ids)
+    for prospect in prospects:
+        trash_record(org=org, user=user, record=prospect)
+    return len(prospects)
 
 
 @transaction.atomic
 def accounts_delete(*, org: Organization, user: User, account_ids: Iterable[RecordId]) -> int:
-    """Delete the selected accounts with their contacts, activities, notes and tasks.
+    """Move the selected accounts to the trash, each with its contacts, activities, notes and
+    tasks (one trash entry per account).
 
     Refused, for all of them, while one has offers or came from a converted prospect."""
     ids = _ids(account_ids)
@@ -317,7 +304,7 @@ def accounts_delete(*, org: Organization, user: User, account_ids: Iterable[Reco
             field="ids",
             code="has_converted_prospects",
         )
-    _unindex(org, "account", ids)
     audit_many(org=org, user=user, action=AuditAction.DELETED, records=accounts)
-    Account.objects.for_org(org).filter(pk__in=ids).delete()
-    return len(ids)
+    for account in accounts:
+        trash_record(org=org, user=user, record=account)
+    return len(accounts)

@@ -35,11 +35,12 @@ from smartcrm.core.permissions import (
     require_assign_right,
     require_owner_or_role,
 )
-from smartcrm.core.search import search_index, search_unindex
+from smartcrm.core.search import search_index
 from smartcrm.sales.choices import OFFER_TRANSITIONS, EventKind, OfferStatus
 from smartcrm.sales.models import Account, Offer, OfferLine, OfferNumberSequence
 from smartcrm.sales.pricing import line_amounts
 from smartcrm.sales.services.events import record_event
+from smartcrm.trash.services import trash_record
 
 OFFER_FIELDS = (
     "title",
@@ -269,7 +270,9 @@ def offer_change_status(
 def offer_delete(
     *, org: Organization, user: User, offer_id: RecordId, version: int | None = None
 ) -> None:
-    """Delete a draft offer (owner or manager). Offers that went out are kept: mark them lost."""
+    """Move a draft offer to the trash with its activities, notes and tasks (owner or
+    manager); its lines and contacts stay on it. Offers that went out are kept: mark them
+    lost."""
     offer = _locked_offer(org, offer_id, version)
     require_owner_or_role(org, user, owner_id=offer.owner_id)
     if offer.status != OfferStatus.DRAFT:
@@ -278,9 +281,8 @@ def offer_delete(
             field="status",
             code="offer_not_draft",
         )
-    search_unindex(offer)
     audit_deleted(org=org, user=user, record=offer)
-    offer.delete()
+    trash_record(org=org, user=user, record=offer)
 
 
 # --- Lines -----------------------------------------------------------------------------

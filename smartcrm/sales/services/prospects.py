@@ -19,7 +19,7 @@ from smartcrm.core.permissions import (
     require_assign_right,
     require_owner_or_role,
 )
-from smartcrm.core.search import search_index, search_unindex
+from smartcrm.core.search import search_index
 from smartcrm.core.services import normalize_identity
 from smartcrm.dedupe.keys import set_matching_keys
 from smartcrm.dedupe.selectors import refuse_likely_duplicates
@@ -31,6 +31,7 @@ from smartcrm.sales.choices import (
 )
 from smartcrm.sales.models import Prospect
 from smartcrm.sales.services.events import record_event
+from smartcrm.trash.services import trash_record
 
 IDENTITY_FIELDS = (
     "cui",
@@ -240,7 +241,8 @@ def prospect_disqualify(
 def prospect_delete(
     *, org: Organization, user: User, prospect_id: RecordId, version: int | None = None
 ) -> None:
-    """Delete a prospect with its contacts, activities, notes and tasks (owner or manager).
+    """Move a prospect to the trash with its contacts, activities, notes and tasks (owner or
+    manager).
 
     A converted prospect is the history of its account and stays.
     """
@@ -252,6 +254,5 @@ def prospect_delete(
             field="status",
             code="prospect_converted",
         )
-    search_unindex(prospect)
     audit_deleted(org=org, user=user, record=prospect)
-    prospect.delete()
+    trash_record(org=org, user=user, record=prospect)

@@ -219,7 +219,9 @@ def account_delete(
                 reverse("sales:account", args=[account.pk]),
                 refusal_status(error),
             )
-        messages.success(request, _("The account %(name)s was deleted.") % {"name": account.name})
+        messages.success(
+            request, _("The account %(name)s was moved to the trash.") % {"name": account.name}
+        )
         return done(request, reverse("sales:account-list"))
     return dialog_or_page(
         request,
@@ -288,7 +290,9 @@ def account_bulk(request: HttpRequest, membership: Membership) -> HttpResponse:
                         "Delete %(count)s account?", "Delete %(count)s accounts?", len(accounts)
                     )
                     % {"count": len(accounts)},
-                    "note": _("Their contacts, activities, notes and tasks are deleted with them."),
+                    "note": _(
+                        "Their contacts, activities, notes and tasks go to the trash with them."
+                    ),
                 },
             )
         else:

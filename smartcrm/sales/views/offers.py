@@ -385,7 +385,7 @@ def offer_delete(request: HttpRequest, membership: Membership, offer_id: uuid.UU
         )
     except DomainError as error:
         return _refusal(request, error, reverse("sales:offer", args=[offer.pk]))
-    messages.success(request, _("Offer %(number)s deleted.") % {"number": offer.number})
+    messages.success(request, _("Offer %(number)s moved to the trash.") % {"number": offer.number})
     return _done(request, reverse("sales:offer-list"))
 
 

@@ -370,7 +370,8 @@ def prospect_delete(
                 refusal_status(error),
             )
         messages.success(
-            request, _("The prospect %(name)s was deleted.") % {"name": prospect.display_name}
+            request,
+            _("The prospect %(name)s was moved to the trash.") % {"name": prospect.display_name},
         )
         return done(request, reverse("sales:prospect-list"))
     return dialog_or_page(
@@ -429,7 +430,9 @@ def prospect_bulk(request: HttpRequest, membership: Membership) -> HttpResponse:
                         "Delete %(count)s prospect?", "Delete %(count)s prospects?", len(prospects)
                     )
                     % {"count": len(prospects)},
-                    "note": _("Their contacts, activities, notes and tasks are deleted with them."),
+                    "note": _(
+                        "Their contacts, activities, notes and tasks go to the trash with them."
+                    ),
                 },
             )
         else:
