@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from smartcrm.core import selectors, services
 from smartcrm.core.choices import Role
-from smartcrm.core.errors import DomainError, StaleVersion
+from smartcrm.core.errors import DomainError, NotFound, StaleVersion
 from smartcrm.core.forms import (
     DepartmentForm,
     InviteForm,
@@ -250,12 +250,11 @@ def invitation_withdraw(
         invitation = services.invitation_withdraw(
             org=membership.organization, user=membership.user, invitation_id=invitation_id
         )
-    except DomainError as error:
-        messages.error(request, _message_of(error))
-    else:
-        messages.success(
-            request, _("The invitation of %(email)s was withdrawn.") % {"email": invitation.email}
-        )
+    except NotFound as error:
+        raise Http404(error.message) from None
+    messages.success(
+        request, _("The invitation of %(email)s was withdrawn.") % {"email": invitation.email}
+    )
     return redirect("core:users")
 
 

@@ -100,6 +100,8 @@ def invitation_answer(request: HttpRequest, invitation_id: uuid.UUID, answer: st
             )
             return redirect("web:home")
         core_services.invitation_decline(user=user, invitation_id=invitation_id)
+    except NotFound as error:  # someone else's, or answered already
+        raise Http404(error.message) from None
     except DomainError as error:
         messages.error(request, error.message)
     else:

@@ -28,7 +28,12 @@ from smartcrm.tasks import services as tasks
 # Pages whose id is not a record of an organisation (client links, password reset).
 NOT_TENANT_PAGES = {"web:password-reset-confirm", "outreach", "agenda:feed"}
 # Values of the non-id path parts (a parent's kind, a list's key).
-WORDS = {"parent_kind": "account", "kind": "account", "list_key": "prospects"}
+WORDS = {
+    "parent_kind": "account",
+    "kind": "account",
+    "list_key": "prospects",
+    "answer": "accept",
+}
 
 
 def _pages(patterns: list[Any] | None = None, namespace: str = "") -> list[tuple[str, list[str]]]:
@@ -120,9 +125,19 @@ def org_b_ids(other_org, other_owner) -> dict[str, str]:
         "import_id": str(import_run.pk),
         "template_id": str(template.pk),
         "token_id": str(api_token_create(org=org, user=user, name="B")[0].pk),
+        "invitation_id": str(_invitation_of(org, user).pk),
         "parent_id": str(account.pk),
         "record_id": str(account.pk),
     }
+
+
+def _invitation_of(org: Any, user: Any) -> Any:
+    """B invites an existing login of a third organisation."""
+    from smartcrm.core import services as core_services
+    from smartcrm.core.tests.factories import UserFactory
+
+    invited = UserFactory.create(email="dan.dobre@example.ro")
+    return core_services.member_invite(org=org, user=user, email=invited.email, role="sales")
 
 
 def _snapshot() -> dict[str, set[tuple[str, int]]]:
