@@ -28,8 +28,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip_pg)
 
 
+@pytest.fixture(scope="session")
+def _documents_dir(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return tmp_path_factory.mktemp("documents")
+
+
 @pytest.fixture(autouse=True)
-def _test_settings(settings: Any) -> None:
+def _test_settings(settings: Any, _documents_dir: Any) -> None:
     """Plain http on the test client, unhashed static names, and fast password hashing
     (PBKDF2's deliberate slowness has no place in tests that create many users)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -60,6 +65,12 @@ def _test_settings(settings: Any) -> None:
 
     if isinstance(caches["default"], LocMemCache):
         caches["default"].clear()
+    # Rendered documents go to a folder of this run, empty at each test's start.
+    settings.CACHES = {
+        **settings.CACHES,
+        "documents": {**settings.CACHES["documents"], "LOCATION": str(_documents_dir)},
+    }
+    caches["documents"].clear()
 
 
 @pytest.fixture
