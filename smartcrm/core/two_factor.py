@@ -98,9 +98,12 @@ def two_factor_setup_begin(*, user: User) -> TOTPDevice:
 
 
 @transaction.atomic
-def two_factor_setup_confirm(*, user: User, code: str) -> list[str]:
+def two_factor_setup_confirm(*, user: User, code: str, proof: str = "") -> list[str]:
     """Turn two-factor authentication on with a right code from the app being set up; the
-    new recovery codes are returned, to be shown once."""
+    new recovery codes are returned, to be shown once. Moving it to another app needs the
+    password or a current code of the old one (else a borrowed session could take it)."""
+    if two_factor_enabled(user=user):
+        _confirm_identity(user, proof)
     device = (
         TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("pk")
     ).first()

@@ -181,7 +181,8 @@ class TwoFactorCodeForm(StyledForm):
 
 
 class TwoFactorSetupForm(StyledForm):
-    """The first code from the app being set up."""
+    """The first code from the app being set up; moving it from another app, the password
+    or a current code of that one as well."""
 
     code = forms.CharField(
         label=_("Code from the app"),
@@ -190,6 +191,17 @@ class TwoFactorSetupForm(StyledForm):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
         ),
     )
+    proof = forms.CharField(
+        label=_("Password or a code from the app used until now"),
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args: Any, moving: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not moving:
+            del self.fields["proof"]
 
 
 class TwoFactorProofForm(StyledForm):

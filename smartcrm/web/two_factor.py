@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from smartcrm.core import two_factor
-from smartcrm.core.errors import DomainError
+from smartcrm.core.errors import DomainError, ValidationFailed
 from smartcrm.core.login_guard import login_failed, login_refusal, login_succeeded
 from smartcrm.core.models import Membership, User
 from smartcrm.web.client import client_address
@@ -125,11 +125,20 @@ def overview(request: HttpRequest, membership: Membership) -> HttpResponse:
 def setup(request: HttpRequest, membership: Membership) -> HttpResponse:
     """The secret as a QR code and as text; a right code from the app turns it on."""
     user = membership.user
-    form = TwoFactorSetupForm(request.POST if request.method == "POST" else None)
+    moving = two_factor.two_factor_enabled(user=user)
+    form = TwoFactorSetupForm(request.POST if request.method == "POST" else None, moving=moving)
     if request.method == "POST" and form.is_valid():
+        account, address = user.email, client_address(request)
+        refusal = login_refusal(account=account, address=address) if moving else None
         try:
-            codes = two_factor.two_factor_setup_confirm(user=user, code=form.cleaned_data["code"])
+            if refusal is not None:
+                raise ValidationFailed(refusal_message(refusal), field="proof")
+            codes = two_factor.two_factor_setup_confirm(
+                user=user, code=form.cleaned_data["code"], proof=form.cleaned_data.get("proof", "")
+            )
         except DomainError as error:
+            if error.code == two_factor.WRONG_PROOF:
+                login_failed(account=account, address=address, channel=CHANNEL)
             add_domain_error(form, error)
         else:
             messages.success(request, _("Two-factor authentication is on."))

@@ -113,6 +113,29 @@ def test_setup_with_a_right_code_turns_it_on_and_shows_ten_recovery_codes_once(c
     assert codes[0] not in overview
 
 
+def test_moving_to_another_app_needs_the_password_or_a_code_of_the_old_one(client, org, owner):
+    # Given a user with two-factor authentication, setting up a new phone
+    old_device, _codes = turn_on(owner)
+    client.force_login(owner)
+    assert b'name="proof"' in client.get(reverse("web:two-factor-setup")).content
+    new_device = TOTPDevice.objects.get(user=owner, confirmed=False)
+    # When the new app's code comes without the password, Then nothing changes
+    response = client.post(
+        reverse("web:two-factor-setup"), {"code": code_of(new_device), "proof": "nu e parola"}
+    )
+    assert response.status_code == 422
+    assert error_of(response) == "Type your password or a current code from your app."
+    assert TOTPDevice.objects.get(user=owner, confirmed=True).pk == old_device.pk
+    # When the password comes too, Then the new app replaces the old one
+    response = client.post(
+        reverse("web:two-factor-setup"), {"code": code_of(new_device), "proof": TEST_PASSWORD}
+    )
+    assert response.status_code == 200
+    assert list(TOTPDevice.objects.filter(user=owner).values_list("pk", "confirmed")) == [
+        (new_device.pk, True)
+    ]
+
+
 def test_login_asks_for_the_code_before_logging_in(client, org, owner):
     # Given a user with two-factor authentication
     device, _codes = turn_on(owner)
