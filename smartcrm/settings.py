@@ -76,6 +76,9 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "smartcrm.core",
     "smartcrm.audit",
     "smartcrm.trash",
@@ -233,6 +236,15 @@ SMARTCRM_CLIENT_PAGE_RATE = os.environ.get("SMARTCRM_CLIENT_PAGE_RATE", "60/minu
 # failures of one account (five times as many from one address), for this many minutes.
 SMARTCRM_LOGIN_LOCK_AFTER = int(os.environ.get("SMARTCRM_LOGIN_LOCK_AFTER", "10"))
 SMARTCRM_LOGIN_LOCK_MINUTES = int(os.environ.get("SMARTCRM_LOGIN_LOCK_MINUTES", "15"))
+# Two-factor authentication (smartcrm.core.two_factor, django-otp): the name authenticator
+# apps show for the account. Wrong codes are counted by core.login_guard like wrong passwords
+# (per account and address, in the shared cache), so django-otp's own per-device throttle,
+# which would refuse even a right code for a while after a wrong one, is off.
+OTP_TOTP_ISSUER = os.environ.get("SMARTCRM_TWO_FACTOR_ISSUER", "SmartCRM")
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# Seconds between a right password and its second step (the code) before it must start over.
+SMARTCRM_TWO_FACTOR_STEP_SECONDS = int(os.environ.get("SMARTCRM_TWO_FACTOR_STEP_SECONDS", "300"))
 # How many proxies in front of the server add themselves to X-Forwarded-For: the client's
 # address is the one the outermost trusted proxy saw (0: the connection's own address).
 SMARTCRM_TRUSTED_PROXIES = int(os.environ.get("SMARTCRM_TRUSTED_PROXIES", "0"))

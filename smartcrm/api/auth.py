@@ -15,6 +15,7 @@ from smartcrm.core.choices import TokenScope
 from smartcrm.core.login_guard import Refusal, login_failed, login_refusal
 from smartcrm.core.models import ApiToken, Membership, Organization, User
 from smartcrm.core.tokens import api_token_authenticate
+from smartcrm.core.two_factor import two_factor_setup_needed
 from smartcrm.web.client import client_address
 
 ACTOR_ATTRIBUTE = "_smartcrm_actor"
@@ -108,6 +109,14 @@ class SessionActorAuth(APIKeyCookie):
         membership = current_membership(request)
         if membership is None:
             return None
+        # The pages send such a member to set it up; the API the pages call refuses them
+        # (a token is a factor of its own and is not asked).
+        if two_factor_setup_needed(membership=membership):
+            raise ApiProblem(
+                403,
+                "Your organisation requires two-factor authentication: set it up first.",
+                code="two_factor_required",
+            )
         return Actor(org=membership.organization, user=membership.user, membership=membership)
 
 

@@ -79,6 +79,14 @@ class County(models.TextChoices):
     VN = "VN", "Vrancea"
 
 
+class TwoFactorPolicy(models.TextChoices):
+    """Which members of an organisation must use two-factor authentication."""
+
+    NONE = "none", _("Nobody: each member chooses")
+    ADMINS = "admins", _("Owners and administrators")
+    EVERYONE = "everyone", _("Every member")
+
+
 class OfferPdfDesign(models.TextChoices):
     """The built-in looks of the offer PDF the organisation chooses between."""
 

@@ -12,7 +12,14 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from smartcrm.core.choices import County, Language, OfferPdfDesign, Role, TokenScope
+from smartcrm.core.choices import (
+    County,
+    Language,
+    OfferPdfDesign,
+    Role,
+    TokenScope,
+    TwoFactorPolicy,
+)
 from smartcrm.core.models import Department, Membership, Organization
 from smartcrm.core.modules import OPTIONAL, Module
 from smartcrm.core.money import CURRENCY_CHOICES
@@ -40,6 +47,7 @@ ORGANISATION_FIELDS = (
     "offer_pdf_design",
     "offer_terms",
     "offer_footer",
+    "two_factor_required",
 )
 
 
@@ -90,6 +98,14 @@ class OrganisationForm(StyledForm):
     offer_footer = forms.CharField(
         label=_("Footer on offers"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    two_factor_required = forms.ChoiceField(
+        label=_("Two-factor authentication required of"),
+        choices=TwoFactorPolicy.choices,
+        help_text=_(
+            "A member who must use it and has not set it up is asked to at the next page "
+            "they open. API tokens are not affected."
+        ),
+    )
     logo = forms.FileField(
         label=_("Logo"),
         required=False,
@@ -104,6 +120,7 @@ class OrganisationForm(StyledForm):
     BANK = ("iban", "bank_name")
     DEFAULTS = ("base_currency", "language", "time_zone")
     OFFERS = ("offer_pdf_design", "offer_terms", "offer_footer", "logo", "remove_logo")
+    SECURITY = ("two_factor_required",)
 
     @staticmethod
     def initial_of(org: Organization) -> dict[str, Any]:
@@ -126,6 +143,7 @@ class OrganisationForm(StyledForm):
             (_("Bank"), self.section(self.BANK)),
             (_("Defaults"), self.section(self.DEFAULTS)),
             (_("Offers"), self.section(self.OFFERS)),
+            (_("Security"), self.section(self.SECURITY)),
         ]
 
 

@@ -15,7 +15,14 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from smartcrm.core.choices import County, Language, OfferPdfDesign, Role, TokenScope
+from smartcrm.core.choices import (
+    County,
+    Language,
+    OfferPdfDesign,
+    Role,
+    TokenScope,
+    TwoFactorPolicy,
+)
 from smartcrm.core.ids import uuid7
 from smartcrm.core.money import CURRENCY_CHOICES
 from smartcrm.core.validators import validate_country, validate_cui, validate_trade_register
@@ -91,6 +98,13 @@ class Organization(CompanyIdentity):
     )
     offer_terms = models.TextField(_("terms on offers"), blank=True)
     offer_footer = models.TextField(_("footer on offers"), blank=True)
+    # Who must log in with a second factor (read by smartcrm.core.two_factor).
+    two_factor_required = models.CharField(
+        _("two-factor authentication required of"),
+        max_length=10,
+        choices=TwoFactorPolicy.choices,
+        default=TwoFactorPolicy.NONE,
+    )
 
     class Meta:
         verbose_name = _("organisation")

@@ -61,6 +61,7 @@ ORGANIZATION_FIELDS = (
     "offer_pdf_design",
     "offer_terms",
     "offer_footer",
+    "two_factor_required",
 )
 # The logo is not among ORGANIZATION_FIELDS: a file name given as text would skip the content
 # checks of organization_set_logo, the one way to set it.

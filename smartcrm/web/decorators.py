@@ -13,12 +13,14 @@ from django.contrib.auth.decorators import login_required
 from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from smartcrm.core.errors import NotFound
 from smartcrm.core.models import Membership
 from smartcrm.core.selectors import tenant_get
+from smartcrm.core.two_factor import two_factor_setup_needed
 from smartcrm.web.context import current_membership
 
 View = Callable[..., HttpResponse]
@@ -28,8 +30,19 @@ M = TypeVar("M", bound=models.Model)
 def member_view(view: View) -> View:
     """Log in required; the view receives the member's Membership (organisation, user, role).
 
-    The membership is also kept on the request, so the layout does not look it up again."""
+    The membership is also kept on the request, so the layout does not look it up again. A
+    member whose organisation requires two-factor authentication of them, and who has not
+    set it up, is sent to set it up instead."""
+    return _member_view(view, setup_page=False)
 
+
+def two_factor_setup_view(view: View) -> View:
+    """Like ``member_view``, for the pages where a member sets up two-factor authentication
+    (open to a member who must set it up and has not yet)."""
+    return _member_view(view, setup_page=True)
+
+
+def _member_view(view: View, *, setup_page: bool) -> View:
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -37,6 +50,8 @@ def member_view(view: View) -> View:
         if membership is None:
             return render(request, "web/no_organisation.html", status=403)
         request.membership = membership  # type: ignore[attr-defined]  # read by the layout
+        if not setup_page and two_factor_setup_needed(membership=membership):
+            return _to_two_factor_setup(request)
         # The member reads SmartCRM in their language, else their organisation's.
         language = membership.user.language or membership.organization.language
         if language in dict(settings.LANGUAGES):
@@ -54,6 +69,13 @@ def member_view(view: View) -> View:
             timezone.deactivate()
 
     return wrapper
+
+
+def _to_two_factor_setup(request: HttpRequest) -> HttpResponse:
+    url = reverse("web:two-factor")
+    if is_htmx(request):  # a partial must not land inside the page: the whole page goes
+        return HttpResponse(status=204, headers={"HX-Redirect": url})
+    return redirect(url)
 
 
 def record_or_404(

@@ -26,6 +26,7 @@ from smartcrm.core.login_guard import (
     password_reset_refusal,
 )
 from smartcrm.core.tokens import api_tokens_revoke_all_of
+from smartcrm.core.two_factor import two_factor_enabled
 from smartcrm.web.client import client_address
 
 
@@ -127,15 +128,34 @@ class GuardedLogin(AuthenticationForm):
             if account and self.cleaned_data.get("password"):
                 login_failed(account=account, address=address, channel=self.channel)
             raise
-        if account:
+        # With two-factor authentication the failures are forgotten only after the code:
+        # else each right password would give a guesser of codes a fresh set of tries.
+        if account and not self.uses_two_factor():
             login_succeeded(account=account)
         return cleaned
 
+    def uses_two_factor(self) -> bool:
+        user = self.get_user()
+        return user is not None and two_factor_enabled(user=user)
+
 
 class GuardedAdminLogin(GuardedLogin, AdminAuthenticationForm):
-    """The admin's login, guarded like the product's."""
+    """The admin's login, guarded like the product's; it has no second step, so an account
+    with two-factor authentication logs in on the product's login page first."""
 
     channel = "admin"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.uses_two_factor():
+            raise ValidationError(
+                _(
+                    "This account uses two-factor authentication: log in on SmartCRM's "
+                    "login page, then open the administration."
+                ),
+                code="two_factor",
+            )
+        return cleaned
 
 
 class EmailAuthenticationForm(GuardedLogin):
@@ -144,6 +164,55 @@ class EmailAuthenticationForm(GuardedLogin):
     username = forms.EmailField(
         label=_("E-mail"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+
+
+class TwoFactorCodeForm(StyledForm):
+    """A code from the authenticator app, or one of the recovery codes."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_("The 6 digits your authenticator app shows, or one of your recovery codes."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
+        ),
+    )
+
+
+class TwoFactorSetupForm(StyledForm):
+    """The first code from the app being set up; moving it from another app, the password
+    or a current code of that one as well."""
+
+    code = forms.CharField(
+        label=_("Code from the app"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+    )
+    proof = forms.CharField(
+        label=_("Password or a code from the app used until now"),
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args: Any, moving: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not moving:
+            del self.fields["proof"]
+
+
+class TwoFactorProofForm(StyledForm):
+    """The password or a current code, before turning two-factor authentication off or
+    making new recovery codes."""
+
+    proof = forms.CharField(
+        label=_("Password or a current code"),
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
 

@@ -1,9 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from smartcrm.web import views
+from smartcrm.web import two_factor, views
 from smartcrm.web.forms import (
-    EmailAuthenticationForm,
     StyledPasswordChangeForm,
     StyledPasswordResetForm,
     StyledSetPasswordForm,
@@ -67,12 +66,15 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("login/", two_factor.LoginView.as_view(), name="login"),
+    path("login/code/", two_factor.login_code, name="login-code"),
+    path("account/two-factor/", two_factor.overview, name="two-factor"),
+    path("account/two-factor/setup/", two_factor.setup, name="two-factor-setup"),
+    path("account/two-factor/off/", two_factor.disable, name="two-factor-disable"),
     path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="web/login.html", authentication_form=EmailAuthenticationForm
-        ),
-        name="login",
+        "account/two-factor/recovery-codes/",
+        two_factor.recovery_codes,
+        name="two-factor-recovery-codes",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("logout/everywhere/", views.log_out_everywhere, name="logout-everywhere"),

@@ -68,6 +68,7 @@ def _organisation_post(org, **changes):
         "offer_pdf_design": org.offer_pdf_design,
         "offer_terms": org.offer_terms,
         "offer_footer": org.offer_footer,
+        "two_factor_required": org.two_factor_required,
         "version": org.version,
     }
     data.update(changes)
