@@ -379,7 +379,7 @@ def test_a_declined_or_withdrawn_invitation_adds_no_one(client, org, owner, othe
     assert not Membership.objects.filter(organization=org, user=other_owner).exists()
     # A declined invitation cannot be accepted afterwards
     late = invited.post(reverse("web:invitation-answer", args=[invitation.pk, "accept"]))
-    assert late.status_code == 302
+    assert late.status_code == 404
     assert not Membership.objects.filter(organization=org, user=other_owner).exists()
     # A new invitation, withdrawn by the admin, cannot be accepted either
     client.post(reverse("core:user-invite"), {"email": "bogdan@beta.ro", "role": "sales"})
