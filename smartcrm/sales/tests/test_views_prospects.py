@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from urllib.parse import unquote
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -74,7 +75,8 @@ def test_filters_narrow_the_list(client, org, owner, sales_user):
 
 def test_the_creation_date_filter_takes_days_from_the_date_picker(client, org, owner, prospect):
     client.force_login(owner)
-    today = prospect.created_at.date().isoformat()
+    # the day the organisation saw it created (the picker's days are its local days)
+    today = prospect.created_at.astimezone(ZoneInfo(org.time_zone)).date().isoformat()
     same_day = client.get(
         reverse("sales:prospect-list"), {"created_after": today, "created_before": today}
     )
