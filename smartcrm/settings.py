@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "smartcrm.integrations",
     "smartcrm.dedupe",
     "smartcrm.exports",
+    "smartcrm.privacy",
     "smartcrm.imports",
     "smartcrm.jobs",
     "smartcrm.web",
