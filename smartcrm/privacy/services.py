@@ -3,8 +3,9 @@
 A person is a contact, or a prospect of kind person. The export gathers the record's own
 fields, what hangs on it (activities, notes, tasks), the offers it is on (as references),
 its timeline and its audit log events. The erasure replaces the personal fields with a
-placeholder ("Anonim #1a2b3c4d"), rebuilds the search rows from the anonymised record,
-scrubs the old names, e-mail and phone from timeline events, activities, notes, tasks and
+placeholder ("Anonim #1a2b3c4d"), and so the account a person prospect was converted
+into (its offers stay), rebuilds the search rows from the anonymised records, scrubs the
+old names, e-mail and phone from timeline events, activities, notes, tasks and
 the audit log, and keeps the business records (accounts, offers, their lines and totals).
 
 This app sits above the domain apps it reads and rewrites (contacts, sales, activities,
@@ -49,7 +50,7 @@ from smartcrm.core.search import search_index
 from smartcrm.core.selectors import tenant_get
 from smartcrm.dedupe.keys import set_matching_keys
 from smartcrm.notes.models import Note
-from smartcrm.sales.models import Offer, Prospect, RecordEvent
+from smartcrm.sales.models import Account, Offer, Prospect, RecordEvent
 from smartcrm.tasks.models import Task
 
 PERSON_KINDS = ("contact", "prospect")
@@ -124,11 +125,20 @@ def _values(row: models.Model, names: Iterable[str] | None = None) -> dict[str, 
     return dict(sorted(values.items()))
 
 
-def _activities(org: Organization, record: Person) -> models.QuerySet[Activity]:
-    activities = Activity.objects.for_org(org)
+def _attached(model: type[models.Model], org: Organization, record: Person) -> models.QuerySet[Any]:
+    """The activities, notes or tasks about the person: a contact takes part in activities;
+    a prospect's hang on it, or on the person account it was converted into (they moved)."""
+    rows: models.QuerySet[Any] = model._default_manager.filter(organization=org)
     if isinstance(record, Contact):
-        return activities.filter(participants=record).distinct()
-    return activities.filter(prospect=record)
+        return rows.filter(participants=record).distinct() if model is Activity else rows.none()
+    attached = Q(prospect=record)
+    if record.converted_account_id is not None:
+        attached |= Q(
+            account_id=record.converted_account_id,
+            account__kind=PartyKind.PERSON,
+            account__source_prospect=record,
+        )
+    return rows.filter(attached)
 
 
 def _offers(org: Organization, record: Person) -> models.QuerySet[Offer]:
@@ -167,10 +177,9 @@ def person_export(
     recorded in the audit log (any member who may see the record may take it)."""
     membership_of(org, user)
     record = _person(org, kind, record_id, for_update=False)
-    activities = _activities(org, record).order_by("start_at", "id")
-    prospect = record if isinstance(record, Prospect) else None
-    notes = Note.objects.for_org(org).filter(prospect=prospect) if prospect else None
-    tasks = Task.objects.for_org(org).filter(prospect=prospect) if prospect else None
+    activities = _attached(Activity, org, record).order_by("start_at", "id")
+    notes = _attached(Note, org, record)
+    tasks = _attached(Task, org, record)
     export = {
         "format": EXPORT_FORMAT,
         "exported_at": timezone.now().isoformat(),
@@ -183,12 +192,8 @@ def person_export(
             for activity in activities.prefetch_related("participants")
             for participant_ids in [[contact.pk for contact in activity.participants.all()]]
         ],
-        "notes": [_values(note) for note in notes.order_by("created_at", "id")]
-        if notes is not None
-        else [],
-        "tasks": [_values(task) for task in tasks.order_by("created_at", "id")]
-        if tasks is not None
-        else [],
+        "notes": [_values(note) for note in notes.order_by("created_at", "id")],
+        "tasks": [_values(task) for task in tasks.order_by("created_at", "id")],
         "offers": [
             {"id": str(offer.pk), "number": offer.number, "title": offer.title}
             for offer in _offers(org, record).order_by("number")
@@ -318,6 +323,41 @@ def _anonymise(record: Person, placeholder_last: str) -> None:
     set_matching_keys(record, name=f"{record.first_name} {record.last_name}")
 
 
+# The identity fields of an account made from a person prospect, emptied with it.
+ACCOUNT_PERSONAL = (
+    "email",
+    "phone",
+    "address",
+    "postal_code",
+    "locality",
+    "website",
+    "cui",
+    "trade_register",
+    "description",
+)
+
+
+def _person_account(org: Organization, record: Person) -> Account | None:
+    """The account a person prospect was converted into (not one it was merged into): it
+    carries the person's name and details, so it is anonymised with them; its offers stay."""
+    if not isinstance(record, Prospect) or record.converted_account_id is None:
+        return None
+    account = writes.lock(Account.objects.for_org(org), record.converted_account_id)
+    if account.kind != PartyKind.PERSON or account.source_prospect_id != record.pk:
+        return None
+    return account
+
+
+def _anonymise_account(account: Account, placeholder: str) -> None:
+    for name in ACCOUNT_PERSONAL:
+        setattr(account, name, "")
+    account.name = placeholder
+    account.vat_payer = False
+    set_matching_keys(account, name=placeholder)
+    writes.save(account)
+    search_index(account)  # and its offers, which show its name
+
+
 def _scrub_rows(
     queryset: models.QuerySet[Any], fields: Sequence[str], scrub: Callable[[Any], Any]
 ) -> list[Any]:
@@ -365,6 +405,11 @@ def person_erase(*, org: Organization, user: User, kind: str, record_id: RecordI
         record.disqualify_reason = own.text(record.disqualify_reason)
     writes.save(record)
     search_index(record)
+    about_them: list[Any] = []  # their ids: these records' own audit events name them too
+    account = _person_account(org, record)
+    if account is not None:
+        _anonymise_account(account, placeholder)
+        about_them.append(account.pk)
 
     # Timeline events: the person's own, and any other that names them.
     own_events = _timeline(org, record)
@@ -379,15 +424,9 @@ def person_erase(*, org: Organization, user: User, kind: str, record_id: RecordI
 
     # Activities, notes, tasks: those about the person, and any other text naming them.
     texts = 0
-    about_them: list[Any] = []  # their ids: these records' own audit events name them too
     for model, fields in TEXT_FIELDS.items():
         rows: models.QuerySet[Any] = model._default_manager.filter(organization=org)
-        if model is Activity:
-            mine = _activities(org, record)
-        elif isinstance(record, Prospect):
-            mine = rows.filter(prospect=record)
-        else:
-            mine = rows.none()
+        mine = _attached(model, org, record)
         about_them += list(mine.values_list("pk", flat=True))
         changed = _scrub_rows(mine, fields, own.text)
         changed += _scrub_rows(

@@ -25,7 +25,7 @@ from smartcrm.notes.models import Note
 from smartcrm.notes.services import note_create
 from smartcrm.privacy.services import person_erase, person_export
 from smartcrm.sales import services as sales
-from smartcrm.sales.models import Offer, Prospect, RecordEvent
+from smartcrm.sales.models import Account, Offer, Prospect, RecordEvent
 from smartcrm.tasks.models import Task
 from smartcrm.tasks.services import task_create
 
@@ -107,6 +107,7 @@ def rows_holding(text: str) -> list[str]:
     tables = {
         "contact": (Contact, ["first_name", "last_name", "email", "phone", "job_title"]),
         "prospect": (Prospect, ["first_name", "last_name", "email", "phone", "address"]),
+        "account": (Account, ["name", "email", "phone", "address"]),
         "timeline": (RecordEvent, ["data"]),
         "activity": (Activity, ["subject", "description"]),
         "note": (Note, ["body"]),
@@ -234,6 +235,38 @@ def test_erase_of_a_person_prospect_scrubs_its_notes_tasks_and_search(org, owner
         assert rows_holding(old) == [], old
     assert Note.objects.get().body == f"{prospect.person_name} vine luni."
     assert search(org=org, q="Anonim")[0][0].object_id == prospect.pk
+
+
+def test_erase_of_a_converted_person_prospect_anonymises_its_account_and_keeps_its_offer(
+    org, owner
+):
+    prospect = a_person_prospect(org, owner)
+    note_create(org=org, user=owner, prospect_id=prospect.pk, body="Mirela vine luni.")
+    sales.prospect_qualify(org=org, user=owner, prospect_id=prospect.pk)
+    conversion = sales.prospect_convert(
+        org=org,
+        user=owner,
+        prospect_id=prospect.pk,
+        offer={"title": "Sejur Sibiu", "issue_date": dt.date(2026, 3, 2)},
+    )
+    assert conversion.account.name == "Mirela Ștefănescu"
+    audit_seal(org_id=org.pk)
+
+    export = person_export(org=org, user=owner, kind="prospect", record_id=prospect.pk)
+    person_erase(org=org, user=owner, kind="prospect", record_id=prospect.pk)
+
+    assert [note["body"] for note in export["notes"]] == ["Mirela vine luni."]
+    assert conversion.offer is not None
+    assert export["offers"] == [
+        {"id": str(conversion.offer.pk), "number": conversion.offer.number, "title": "Sejur Sibiu"}
+    ]
+    account = Account.objects.get(pk=conversion.account.pk)
+    assert account.name == "Anonim #" + prospect.pk.hex[-8:]
+    assert Offer.objects.filter(account=account).count() == 1
+    for old in (*OLD_STRINGS, "Str. Lungă 12"):
+        assert rows_holding(old) == [], old
+    audit_seal(org_id=org.pk)
+    assert audit_verify(org=org).intact
 
 
 def test_audit_verify_accepts_the_recorded_redaction(org, owner, capsys):
