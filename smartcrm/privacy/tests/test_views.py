@@ -102,3 +102,18 @@ def test_another_organisations_person_is_not_found(client, org, owner, other_org
     erase_url = reverse("privacy:contact-erase", args=[contact.pk])
     assert client.get(export_url).status_code == 404
     assert client.post(erase_url).status_code == 404
+
+
+def test_the_erase_dialog_is_a_page_of_its_own_without_javascript(client, org, owner):
+    prospect = a_person_prospect(org, owner)
+    client.force_login(owner)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+    response = client.get(reverse("privacy:prospect-erase", args=[prospect.pk]))
+    erased = client.post(reverse("privacy:prospect-erase", args=[prospect.pk]))
+
+    assert response.status_code == 200
+    assert 'data-testid="erase-form"' in response.content.decode()
+    assert "Erase Mirela Ștefănescu?" in response.content.decode()
+    assert erased.status_code == 302
+    assert erased["Location"] == reverse("sales:prospect", args=[prospect.pk])
