@@ -125,10 +125,18 @@ def _values(row: models.Model, names: Iterable[str] | None = None) -> dict[str, 
     return dict(sorted(values.items()))
 
 
+def _all_rows(model: type[models.Model], org: Organization) -> models.QuerySet[Any]:
+    """The organisation's rows, live and trashed: a restore must not bring an erased name
+    back."""
+    manager: Any = model._default_manager
+    rows = manager.with_trashed() if hasattr(manager, "with_trashed") else manager.all()
+    return rows.filter(organization=org)
+
+
 def _attached(model: type[models.Model], org: Organization, record: Person) -> models.QuerySet[Any]:
     """The activities, notes or tasks about the person: a contact takes part in activities;
     a prospect's hang on it, or on the person account it was converted into (they moved)."""
-    rows: models.QuerySet[Any] = model._default_manager.filter(organization=org)
+    rows = _all_rows(model, org)
     if isinstance(record, Contact):
         return rows.filter(participants=record).distinct() if model is Activity else rows.none()
     attached = Q(prospect=record)
@@ -342,7 +350,7 @@ def _person_account(org: Organization, record: Person) -> Account | None:
     carries the person's name and details, so it is anonymised with them; its offers stay."""
     if not isinstance(record, Prospect) or record.converted_account_id is None:
         return None
-    account = writes.lock(Account.objects.for_org(org), record.converted_account_id)
+    account = writes.lock(_all_rows(Account, org), record.converted_account_id)
     if account.kind != PartyKind.PERSON or account.source_prospect_id != record.pk:
         return None
     return account
@@ -355,7 +363,8 @@ def _anonymise_account(account: Account, placeholder: str) -> None:
     account.vat_payer = False
     set_matching_keys(account, name=placeholder)
     writes.save(account)
-    search_index(account)  # and its offers, which show its name
+    if getattr(account, "trash_id", None) is None:
+        search_index(account)  # and its offers, which show its name
 
 
 def _scrub_rows(
@@ -372,13 +381,15 @@ def _scrub_rows(
                 updates[name] = new
                 setattr(row, name, new)
         if updates:
-            type(row)._default_manager.filter(pk=row.pk).update(**updates, version=F("version") + 1)
+            type(row)._base_manager.filter(pk=row.pk).update(**updates, version=F("version") + 1)
             changed.append(row)
     return changed
 
 
 def _reindex(rows: Iterable[models.Model]) -> None:
     for row in rows:
+        if getattr(row, "trash_id", None) is not None:
+            continue  # in the trash: out of the search until restored
         try:
             search_index(row, changed=())
         except LookupError:  # a kind the search does not index
@@ -425,7 +436,7 @@ def person_erase(*, org: Organization, user: User, kind: str, record_id: RecordI
     # Activities, notes, tasks: those about the person, and any other text naming them.
     texts = 0
     for model, fields in TEXT_FIELDS.items():
-        rows: models.QuerySet[Any] = model._default_manager.filter(organization=org)
+        rows = _all_rows(model, org)
         mine = _attached(model, org, record)
         about_them += list(mine.values_list("pk", flat=True))
         changed = _scrub_rows(mine, fields, own.text)

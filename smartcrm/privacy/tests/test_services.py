@@ -22,7 +22,7 @@ from smartcrm.core.errors import Forbidden, NotFound, ValidationFailed
 from smartcrm.core.models import SearchEntry
 from smartcrm.core.search import normalize_search_text, search
 from smartcrm.notes.models import Note
-from smartcrm.notes.services import note_create
+from smartcrm.notes.services import note_create, note_delete
 from smartcrm.privacy.services import person_erase, person_export
 from smartcrm.sales import services as sales
 from smartcrm.sales.models import Account, Offer, Prospect, RecordEvent
@@ -101,7 +101,8 @@ def a_person_prospect(org, user, **fields):
 
 def rows_holding(text: str) -> list[str]:
     """Every table of the domain and the log that still holds ``text`` (as stored: JSON
-    columns as their text, which SQLite keeps with non-ASCII letters escaped)."""
+    columns as their text, which SQLite keeps with non-ASCII letters escaped), trashed rows
+    included."""
     forms = {text, json.dumps(text)[1:-1]}
     found = []
     tables = {
@@ -117,7 +118,7 @@ def rows_holding(text: str) -> list[str]:
     for name, (model, fields) in tables.items():
         for field in fields:
             for form in forms:
-                if model._default_manager.filter(**{f"{field}__icontains": form}).exists():
+                if model._base_manager.filter(**{f"{field}__icontains": form}).exists():
                     found.append(f"{name}.{field}")
     folded = normalize_search_text(text)
     for entry in SearchEntry.objects.all():
@@ -214,6 +215,18 @@ def test_erase_leaves_no_trace_of_the_contact_and_keeps_the_offer(org, owner):
     assert offer.total_gross == Decimal("605.00")
     assert list(offer.offer_contacts.values_list("contact_id", flat=True)) == [contact.pk]
     assert Note.objects.get().body == f"Sunați-o pe {erased.full_name} la *** după ora 10."
+
+
+def test_erase_scrubs_a_note_in_the_trash_too(org, owner):
+    contact, _ = a_contact_on_an_offer(org, owner)
+    note = Note.objects.get()
+    note_delete(org=org, user=owner, note_id=note.pk)
+    assert not Note.objects.filter(pk=note.pk).exists()  # in the trash
+
+    person_erase(org=org, user=owner, kind="contact", record_id=contact.pk)
+
+    assert rows_holding("Ștefănescu") == []
+    assert "Anonim #" in Note._base_manager.get(pk=note.pk).body
 
 
 def test_erase_of_a_person_prospect_scrubs_its_notes_tasks_and_search(org, owner):
