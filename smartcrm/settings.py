@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "smartcrm.integrations",
     "smartcrm.dedupe",
     "smartcrm.exports",
+    "smartcrm.privacy",
     "smartcrm.imports",
     "smartcrm.jobs",
     "smartcrm.web",

@@ -21,6 +21,7 @@ APP_PAGES = [
     "jobs",
     "audit",
     "trash",
+    "privacy",
 ]
 
 urlpatterns = [

@@ -81,6 +81,7 @@ def _mount() -> None:
         "imports",
         "jobs",
         "trash",
+        "privacy",
     ):
         try:
             router = __import__(f"smartcrm.{module}.api", fromlist=["router"]).router

@@ -19,7 +19,7 @@ import datetime as dt
 import hashlib
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smartcrm.audit.models import AuditChain, AuditEvent
-from smartcrm.core.audit import AuditEntry, Origin
+from smartcrm.core.audit import AuditAction, AuditEntry, Origin
 from smartcrm.core.models import Organization
 
 SEAL_BATCH = 2000
@@ -139,6 +139,51 @@ def audit_seal_all() -> int:
     return sealed
 
 
+def audit_redact(
+    *,
+    org: Organization,
+    events: Iterable[AuditEvent],
+    scrub: Callable[[AuditEvent], bool],
+) -> dict[str, str]:
+    """Rewrite events in place (``scrub`` changes an event and says whether it did), for an
+    erasure of personal data; the redacted sealed events, by id, with their new hash.
+
+    A sealed event keeps its position, previous hash and hash (the hash of its original
+    form), so the chain still links; the caller records the returned ids and hashes in an
+    ``erased`` event, and ``audit_verify`` accepts a sealed event whose fields hash to the
+    value a sealed erasure event recorded for it. The chain head is locked for the caller's
+    transaction, so the sealer never hashes a row this is rewriting."""
+    AuditChain.objects.bulk_create([AuditChain(organization_id=org.pk)], ignore_conflicts=True)
+    AuditChain.objects.select_for_update().get(organization_id=org.pk)
+    redacted: dict[str, str] = {}
+    changed: list[AuditEvent] = []
+    for event in events:
+        if not scrub(event):
+            continue
+        changed.append(event)
+        if event.seq is not None:
+            redacted[str(event.id)] = event_hash(event)
+    AuditEvent.objects.bulk_update(
+        changed, ["record_label", "actor_email", "changes", "data"], batch_size=500
+    )
+    return redacted
+
+
+def _redactions(org: Organization, *, sealed: bool) -> dict[str, set[str]]:
+    """Event id → the hashes erasure events recorded for it (sealed ones, or waiting ones)."""
+    accepted: dict[str, set[str]] = {}
+    erasures = AuditEvent.objects.filter(
+        organization=org, action=AuditAction.ERASED, seq__isnull=not sealed
+    ).only("data")
+    for erasure in erasures.iterator(chunk_size=500):
+        redacted = erasure.data.get("redacted") if isinstance(erasure.data, dict) else None
+        if not isinstance(redacted, dict):
+            continue
+        for event_id, redacted_hash in redacted.items():
+            accepted.setdefault(str(event_id), set()).add(str(redacted_hash))
+    return accepted
+
+
 @dataclass(frozen=True)
 class ChainProblem:
     """One break in a chain: the event it is about (or the position missing) and what."""
@@ -155,6 +200,8 @@ class ChainReport:
     waiting: int = 0
     head_seq: int = 0
     head_hash: str = ""
+    # Sealed events rewritten by an erasure of personal data that the chain records.
+    redacted: int = 0
     problems: list[ChainProblem] = field(default_factory=list)
 
     @property
@@ -166,13 +213,20 @@ def audit_verify(*, org: Organization) -> ChainReport:
     """Walk the organisation's sealed events in chain order: a changed event (its hash no
     longer matches its fields), a removed one (a missing position, or a chain shorter than
     its head), a replaced one (its previous hash is not the hash before it) is a problem
-    naming the event."""
+    naming the event.
+
+    An event redacted by an erasure of personal data no longer hashes to its own hash; it
+    passes when a sealed ``erased`` event of the chain recorded the hash of its redacted
+    form (``audit_redact``), and is counted in ``redacted``. A redaction whose erasure event
+    still waits to be sealed is a problem until it is sealed."""
     report = ChainReport(organization=org)
     head = AuditChain.objects.filter(organization=org).first()
     if head is not None:
         report.head_seq, report.head_hash = head.seq, head.hash
     report.waiting = AuditEvent.objects.filter(organization=org, seq=None).count()
     expected, previous_hash, previous_id = 1, "", None
+    accepted = _redactions(org, sealed=True)
+    waiting: dict[str, set[str]] | None = None
     events = AuditEvent.objects.filter(organization=org, seq__isnull=False).order_by("seq")
     for event in events.iterator(chunk_size=2000):
         report.checked += 1
@@ -195,9 +249,25 @@ def audit_verify(*, org: Organization) -> ChainReport:
                     % {"seq": event.seq, "id": event.id},
                 )
             )
-        if event.hash != event_hash(event):
+        actual = event_hash(event)
+        if event.hash != actual and actual in accepted.get(str(event.id), ()):
+            report.redacted += 1
+        elif event.hash != actual:
+            if waiting is None:
+                waiting = _redactions(org, sealed=False)
+            redaction_waits = actual in waiting.get(str(event.id), ())
             report.problems.append(
                 ChainProblem(
+                    event.seq,
+                    event.id,
+                    _(
+                        "Event #%(seq)s (%(id)s) was redacted by an erasure that waits to "
+                        "be sealed; seal the log, then verify again."
+                    )
+                    % {"seq": event.seq, "id": event.id},
+                )
+                if redaction_waits
+                else ChainProblem(
                     event.seq,
                     event.id,
                     _("Event #%(seq)s (%(id)s) was changed after it was sealed.")

@@ -48,6 +48,11 @@ class AuditAction(models.TextChoices):
     TOKEN_CREATED = "token_created", pgettext_lazy("audit action", "API token created")
     TOKEN_REVOKED = "token_revoked", pgettext_lazy("audit action", "API token revoked")
     SETTINGS_CHANGED = "settings_changed", pgettext_lazy("audit action", "settings changed")
+    PERSONAL_DATA_EXPORTED = (
+        "personal_data_exported",
+        pgettext_lazy("audit action", "personal data exported"),
+    )
+    ERASED = "erased", pgettext_lazy("audit action", "personal data erased")
 
 
 class Via(models.TextChoices):

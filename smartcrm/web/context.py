@@ -63,6 +63,8 @@ def layout(request: HttpRequest) -> dict[str, Any]:
         "membership": membership,
         # Admins see Settings → Background jobs, and a banner when no worker is heard of.
         "can_see_jobs": has_role(membership, Role.ADMIN),
+        # Erasing a person's personal data is a compliance act: admins and owners.
+        "can_erase_people": has_role(membership, Role.ADMIN),
         "memberships": memberships_of(request),
         "nav_menu": menu_for(request, modules),
         "new_menu": new_menu_for(modules),

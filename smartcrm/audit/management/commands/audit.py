@@ -38,6 +38,8 @@ class Command(BaseCommand):
         for org in orgs:
             report = audit_verify(org=org)
             waiting = f", {report.waiting} waiting to be sealed" if report.waiting else ""
+            if report.redacted:
+                waiting += f", {report.redacted} redacted by recorded erasures"
             if report.intact:
                 self.stdout.write(
                     f"{org.slug}: {report.checked} events verified, intact{waiting}; "
