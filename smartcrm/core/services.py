@@ -528,25 +528,27 @@ def member_invite(
     return invitation
 
 
-def _pending_invitation(user: User, invitation_id: RecordId) -> Invitation:
+def _decide(invitations: Any, invitation_id: RecordId, decision: str) -> Invitation:
+    """Lock the pending invitation (among ``invitations``) and record the answer; one
+    answered already, or not among them, is not found."""
     invitation = (
-        Invitation.objects.select_for_update()
-        .filter(pk=invitation_id, user=user, decision="")
+        invitations.select_for_update()
+        .filter(pk=invitation_id, decision="")
         .select_related("organization")
         .first()
     )
     if invitation is None:
         raise NotFound(_("Invitation not found."), code="not_found")
+    invitation.decision = decision
+    invitation.decided_at = timezone.now()
+    invitation.save(update_fields=["decision", "decided_at"])
     return invitation
 
 
 @transaction.atomic
 def invitation_accept(*, user: User, invitation_id: RecordId) -> Membership:
     """The invited person joins the organisation with the role they were invited to."""
-    invitation = _pending_invitation(user, invitation_id)
-    invitation.decision = InvitationDecision.ACCEPTED
-    invitation.decided_at = timezone.now()
-    invitation.save(update_fields=["decision", "decided_at"])
+    invitation = _decide(user.invitations, invitation_id, InvitationDecision.ACCEPTED)
     if Membership.objects.filter(organization=invitation.organization, user=user).exists():
         raise Conflict(_("You are a member already."), field="user", code="duplicate")
     membership = Membership(
@@ -573,28 +575,16 @@ def invitation_accept(*, user: User, invitation_id: RecordId) -> Membership:
 @transaction.atomic
 def invitation_decline(*, user: User, invitation_id: RecordId) -> Invitation:
     """The invited person says no; the organisation sees only that the address declined."""
-    invitation = _pending_invitation(user, invitation_id)
-    invitation.decision = InvitationDecision.DECLINED
-    invitation.decided_at = timezone.now()
-    invitation.save(update_fields=["decision", "decided_at"])
-    return invitation
+    return _decide(user.invitations, invitation_id, InvitationDecision.DECLINED)
 
 
 @transaction.atomic
 def invitation_withdraw(*, org: Organization, user: User, invitation_id: RecordId) -> Invitation:
     """An admin takes back an invitation not yet answered."""
     require_role(org, user, Role.ADMIN)
-    invitation = (
-        Invitation.objects.select_for_update()
-        .filter(pk=invitation_id, organization=org, decision="")
-        .first()
+    return _decide(
+        Invitation.objects.filter(organization=org), invitation_id, InvitationDecision.WITHDRAWN
     )
-    if invitation is None:
-        raise NotFound(_("Invitation not found."), code="not_found")
-    invitation.decision = InvitationDecision.WITHDRAWN
-    invitation.decided_at = timezone.now()
-    invitation.save(update_fields=["decision", "decided_at"])
-    return invitation
 
 
 @transaction.atomic
