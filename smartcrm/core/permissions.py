@@ -113,12 +113,13 @@ def may(
 
 
 def require_visible(
-    membership: Membership, module: str, holders: Iterable[RecordId | None], *, label: str = ""
+    membership: Membership, module: str, holders: Iterable[RecordId | None], *, label: object = ""
 ) -> None:
     """A record outside the member's view scope is not found, as another organisation's."""
     if not may(membership, module, "view", holders):
         raise NotFound(
-            _("%(label)s not found.") % {"label": label or _("Record")}, code="not_found"
+            _("%(label)s not found.") % {"label": str(label or _("Record")).capitalize()},
+            code="not_found",
         )
 
 
@@ -155,7 +156,7 @@ def require_owner_or_role(
     module: str | None = None,
     action: str = "delete",
     membership: Membership | None = None,
-    label: str = "",
+    label: object = "",
 ) -> Membership:
     """Sales users may change (and delete) what they own: ``owner_id``, or any of ``holders``
     when several members hold the record; from ``minimum`` up, anything.
@@ -170,6 +171,27 @@ def require_owner_or_role(
     if may_act_on(membership, every_holder, minimum, module=module, action=action):
         return membership
     raise Forbidden(_role_refusal(membership, minimum), code="forbidden")
+
+
+def require_record_right(
+    membership: Membership,
+    *,
+    module: str,
+    action: str,
+    holders: Callable[[], Iterable[RecordId | None]],
+    label: object = "",
+) -> None:
+    """The member's grants reach this record for ``action`` (and it is in their view
+    scope: else not found). ``holders`` is asked only when a scope is narrower than all, so
+    the built-in roles' "edit: all" costs no query."""
+    if scope_for(membership, module, "view") == Scope.ALL and (
+        scope_for(membership, module, action) == Scope.ALL
+    ):
+        return
+    every_holder = tuple(holders())
+    require_visible(membership, module, every_holder, label=label)
+    if not may(membership, module, action, every_holder):
+        raise Forbidden(_role_refusal(membership, Role.MANAGER), code="forbidden")
 
 
 def require_grant(

@@ -89,6 +89,8 @@ def _sales() -> Grants:
             GrantAction.EXPORT: Scope.ALL,
             GrantAction.ASSIGN: Scope.OWN,
         }
+    # A note is its author's to change (today's rule); others read it.
+    grants[GrantModule.NOTES][GrantAction.EDIT] = Scope.OWN
     grants[GrantModule.PRODUCTS] = {GrantAction.VIEW: Scope.ALL, GrantAction.EXPORT: Scope.ALL}
     grants[GrantModule.REPORTS] = {GrantAction.VIEW: Scope.ALL, GrantAction.EXPORT: Scope.ALL}
     grants[GrantModule.IMPORT] = {GrantAction.VIEW: Scope.OWN, GrantAction.CREATE: Scope.ALL}

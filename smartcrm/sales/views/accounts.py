@@ -127,7 +127,9 @@ def account_edit(
         request.POST or None,
         org=org,
         initial=initial,
-        may_reassign=may_act_on(membership, (account.owner_id,)),
+        may_reassign=may_act_on(
+            membership, (account.owner_id,), module="accounts", action="assign"
+        ),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -171,7 +173,7 @@ def account_detail(
         "kind": "account",
         "offers": offers,
         "new_offer_url": f"{new_offer_url}?account={account.pk}" if new_offer_url else "",
-        "can_delete": may_act_on(membership, (account.owner_id,)),
+        "can_delete": may_act_on(membership, (account.owner_id,), module="accounts"),
     }
     return render(request, "sales/accounts/detail.html", context)
 

@@ -263,7 +263,7 @@ def offer_detail(request: HttpRequest, membership: Membership, offer_id: uuid.UU
         "transitions": transitions,
         "link": active_link_of(org=membership.organization, offer=offer),
         "catalog_enabled": module_enabled(membership.organization, Module.CATALOG),
-        "can_delete": may_act_on(membership, (offer.owner_id,)),
+        "can_delete": may_act_on(membership, (offer.owner_id,), module="offers"),
     }
     return render(request, "sales/offers/detail.html", context)
 
@@ -291,7 +291,7 @@ def offer_edit(request: HttpRequest, membership: Membership, offer_id: uuid.UUID
         request.POST if request.method == "POST" else None,
         initial=initial,
         members=_members(org),
-        may_reassign=may_act_on(membership, (offer.owner_id,)),
+        may_reassign=may_act_on(membership, (offer.owner_id,), module="offers", action="assign"),
     )
     if request.method == "POST":
         if form.is_valid():

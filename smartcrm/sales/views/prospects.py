@@ -152,7 +152,9 @@ def prospect_edit(
         request.POST or None,
         org=org,
         initial=initial,
-        may_reassign=may_act_on(membership, (prospect.owner_id,)),
+        may_reassign=may_act_on(
+            membership, (prospect.owner_id,), module="prospects", action="assign"
+        ),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -199,7 +201,7 @@ def prospect_detail(
         "can_disqualify": ProspectStatus.DISQUALIFIED in PROSPECT_TRANSITIONS[prospect.status],
         "can_convert": prospect.status == ProspectStatus.QUALIFIED,
         "is_converted": prospect.status == ProspectStatus.CONVERTED,
-        "can_delete": may_act_on(membership, (prospect.owner_id,)),
+        "can_delete": may_act_on(membership, (prospect.owner_id,), module="prospects"),
     }
     return render(request, "sales/prospects/detail.html", context)
 
