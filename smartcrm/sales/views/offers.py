@@ -72,7 +72,9 @@ def _accounts(org: Organization, q: str = "", selected: str | None = None) -> li
 
 
 def _offer(membership: Membership, offer_id: uuid.UUID) -> Offer:
-    return record_or_404(Offer.objects.select_related("account", "owner"), membership, offer_id)
+    return record_or_404(
+        Offer.objects.select_related("account", "owner"), membership, offer_id, module="offers"
+    )
 
 
 def _stale_text() -> str:
@@ -129,7 +131,7 @@ def offer_list(request: HttpRequest, membership: Membership) -> HttpResponse:
     org = membership.organization
     page = list_page(
         request,
-        selectors.offer_list(org=org),
+        selectors.offer_list(org=org, member=membership),
         filters=OfferFilters,
         orderings=OFFER_ORDERINGS,
         default="-created_at",

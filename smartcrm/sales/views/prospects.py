@@ -60,7 +60,10 @@ MOVE_LABELS = {
 
 def _prospect(membership: Membership, prospect_id: uuid.UUID) -> Prospect:
     return record_or_404(
-        Prospect.objects.select_related("owner", "converted_account"), membership, prospect_id
+        Prospect.objects.select_related("owner", "converted_account"),
+        membership,
+        prospect_id,
+        module="prospects",
     )
 
 
@@ -69,7 +72,7 @@ def prospect_list(request: HttpRequest, membership: Membership) -> HttpResponse:
     org = membership.organization
     page = list_page(
         request,
-        selectors.prospect_list(org=org),
+        selectors.prospect_list(org=org, member=membership),
         filters=ProspectPageFilters,
         orderings=PROSPECT_ORDERINGS,
         default="-created_at",
@@ -419,7 +422,9 @@ def prospect_bulk(request: HttpRequest, membership: Membership) -> HttpResponse:
             )
         elif not data["confirmed"]:
             prospects = list(
-                selectors.prospect_list(org=org).filter(pk__in=valid_ids(ids))[: bulk.MAX_BULK]
+                selectors.prospect_list(org=org, member=membership).filter(pk__in=valid_ids(ids))[
+                    : bulk.MAX_BULK
+                ]
             )
             return render(
                 request,
