@@ -12,6 +12,7 @@ the list and record pages the same way.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -55,6 +56,7 @@ def _team(org, owner):
 
 def _record(org, owner, module, holder, label):
     """A record of ``module`` that ``holder`` holds; returns its id."""
+    record: Any
     if module == "prospects":
         record = sales.prospect_create(
             org=org, user=owner, company_name=f"{label} SRL", owner_id=holder.pk
