@@ -191,7 +191,12 @@ def activity_update(
     activity = _locked(org, activity_id, version)
     if "owner_id" in changes:
         require_assign_right(
-            org, user, records=[activity], new_holder=changes["owner_id"], membership=membership
+            org,
+            user,
+            records=[activity],
+            new_holder=changes["owner_id"],
+            membership=membership,
+            module="activities",
         )
     before = Activity(
         start_at=activity.start_at,
@@ -297,7 +302,9 @@ def activity_delete(
 ) -> None:
     """Move an activity to the trash (its owner, or a manager)."""
     activity = _locked(org, activity_id, version)
-    require_owner_or_role(org, user, owner_id=activity.owner_id)
+    require_owner_or_role(
+        org, user, owner_id=activity.owner_id, module="activities", label=_("activity")
+    )
     audit_deleted(org=org, user=user, record=activity)
     trash_record(org=org, user=user, record=activity)
 

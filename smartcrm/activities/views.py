@@ -534,7 +534,7 @@ def activity_detail(
         "form": form,
         "outcome_form": OutcomeForm(initial={"version": activity.version}),
         "cutoff": overdue_cutoff(),
-        "can_delete": may_act_on(membership, (activity.owner_id,)),
+        "can_delete": may_act_on(membership, (activity.owner_id,), module="activities"),
     }
     return render(request, "activities/activity_detail.html", context, status=status)
 

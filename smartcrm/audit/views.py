@@ -37,6 +37,7 @@ RECORD_KINDS = (
     "organization",
     "membership",
     "department",
+    "customrole",
     "apitoken",
     "importrun",
     "user",

@@ -111,7 +111,7 @@ def list_contacts(
     actor = actor_in(request)
     return list_page(
         request,
-        Contact.objects.for_org(actor.org),
+        Contact.objects.for_member(actor.membership, "contacts"),
         filters=filters,
         page=page,
         orderings=CONTACT_ORDERINGS,
@@ -154,7 +154,8 @@ def create_contact(request: HttpRequest, response: HttpResponse, payload: Contac
 )
 def get_contact(request: HttpRequest, response: HttpResponse, contact_id: uuid.UUID) -> Any:
     actor = actor_in(request)
-    contact = tenant_get(Contact, org=actor.org, record_id=contact_id)
+    visible = Contact.objects.visible_to(actor.membership, "contacts")
+    contact = tenant_get(visible, org=actor.org, record_id=contact_id)
     return _contact_response(response, contact)
 
 

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Collection
+from typing import Any, ClassVar
 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from smartcrm.contacts.choices import ContactDepartment
-from smartcrm.core.models import Organization, TenantModel, TenantQuerySet, organization_field
+from smartcrm.core.models import (
+    Organization,
+    TenantModel,
+    TenantQuerySet,
+    holder_in,
+    organization_field,
+)
 from smartcrm.core.registry import parent_constraint
 from smartcrm.dedupe.fields import MatchingKeys
 from smartcrm.trash.models import Trashable, trash_index
@@ -35,6 +42,22 @@ class Contact(MatchingKeys, Trashable):
     account = models.ForeignKey(
         "sales.Account", on_delete=models.CASCADE, null=True, blank=True, related_name="contacts"
     )
+
+    @classmethod
+    def held_by(cls, *, user_ids: Collection[Any], org_id: Any) -> Q:
+        """Contacts are held by their prospect's or account's owner: a semi-join on the
+        parents' (organisation, owner) indexes."""
+        condition = Q()
+        for field in ("prospect", "account"):
+            parent = cls._meta.get_field(field).related_model
+            assert isinstance(parent, type)
+            held = (
+                parent._base_manager.filter(organization_id=org_id)
+                .filter(holder_in("owner_id", user_ids))
+                .values("pk")
+            )
+            condition |= Q(**{f"{field}_id__in": held})
+        return condition
 
     class Meta:
         verbose_name = _("contact")

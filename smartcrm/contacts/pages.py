@@ -21,7 +21,7 @@ from smartcrm.web.lists import list_page
 @member_view
 @require_GET
 def contact_list(request: HttpRequest, membership: Membership) -> HttpResponse:
-    contacts = Contact.objects.for_org(membership.organization).select_related(
+    contacts = Contact.objects.for_member(membership, "contacts").select_related(
         "prospect", "account"
     )
     page = list_page(
@@ -50,6 +50,9 @@ def contact_detail(
     request: HttpRequest, membership: Membership, contact_id: uuid.UUID
 ) -> HttpResponse:
     contact = record_or_404(
-        Contact.objects.select_related("prospect", "account"), membership, contact_id
+        Contact.objects.select_related("prospect", "account"),
+        membership,
+        contact_id,
+        module="contacts",
     )
     return render(request, "contacts/pages/detail.html", {"contact": contact})

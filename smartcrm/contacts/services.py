@@ -16,7 +16,12 @@ from smartcrm.core.audit import audit_created, audit_deleted, audit_updated
 from smartcrm.core.errors import Conflict, ValidationFailed
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User, normalize_email
-from smartcrm.core.permissions import membership_of, require_owner_or_role
+from smartcrm.core.permissions import (
+    membership_of,
+    require_grant,
+    require_owner_or_role,
+    require_record_right,
+)
 from smartcrm.core.search import search_index
 from smartcrm.dedupe.keys import set_matching_keys
 from smartcrm.sales.choices import EventKind
@@ -71,7 +76,7 @@ def contact_create(
     """Add a person to a prospect or an account (an offer chooses among its account's).
     With ``allow_duplicate=False`` a contact with the same e-mail or phone in the
     organisation, or a very similar name at the same record, is refused (409)."""
-    membership_of(org, user)
+    require_grant(org, user, module="contacts", action="create")
     parent = resolve_parent(
         org=org,
         allowed=("prospect", "account"),
@@ -103,9 +108,16 @@ def contact_update(
     **changes: Any,
 ) -> Contact:
     """Change a contact's details (a contact does not change its prospect or account)."""
-    membership_of(org, user)
+    membership = membership_of(org, user)
     contact = writes.lock(
         Contact.objects.for_org(org), contact_id, version=version, label=_("Contact")
+    )
+    require_record_right(
+        membership,
+        module="contacts",
+        action="edit",
+        holders=lambda: (parent_owner_id(org, contact),),
+        label=_("contact"),
     )
     changed = writes.apply_changes(contact, changes, allowed=CONTACT_FIELDS)
     if not changed:
@@ -127,7 +139,9 @@ def contact_delete(
     contact = writes.lock(
         Contact.objects.for_org(org), contact_id, version=version, label=_("Contact")
     )
-    require_owner_or_role(org, user, owner_id=parent_owner_id(org, contact))
+    require_owner_or_role(
+        org, user, owner_id=parent_owner_id(org, contact), module="contacts", label=_("contact")
+    )
     audit_deleted(org=org, user=user, record=contact)
     trash_record(org=org, user=user, record=contact)
 

@@ -20,9 +20,10 @@ from smartcrm.core.choices import (
     TokenScope,
     TwoFactorPolicy,
 )
-from smartcrm.core.models import Department, Membership, Organization
+from smartcrm.core.models import CustomRole, Department, Membership, Organization, User
 from smartcrm.core.modules import OPTIONAL, Module
 from smartcrm.core.money import CURRENCY_CHOICES
+from smartcrm.core.scopes import ACTIONS, MODULES, GrantAction, GrantModule, Scope, grant_of
 from smartcrm.web.forms import DateInput, StyledForm
 
 # The organisation's fields the settings form edits (the logo has its own service).
@@ -180,8 +181,14 @@ class InviteForm(StyledForm):
         self.fields["department"].widget.attrs["class"] = "form-select"
 
 
+CUSTOM_ROLE_HELP = _(
+    "Its grants replace the role's on records; the role still decides who manages members "
+    "and settings."
+)
+
+
 class MemberForm(StyledForm):
-    """A member's role and department."""
+    """A member's role, custom role and department."""
 
     role = forms.ChoiceField(label=_("Role"))
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -189,15 +196,29 @@ class MemberForm(StyledForm):
     def __init__(self, *args: Any, acting: Membership, member: Membership, **kwargs: Any) -> None:
         kwargs.setdefault(
             "initial",
-            {"role": member.role, "department": member.department_id, "version": member.version},
+            {
+                "role": member.role,
+                "custom_role": member.custom_role_id,
+                "department": member.department_id,
+                "version": member.version,
+            },
         )
         super().__init__(*args, **kwargs)
         choices = _role_choices(acting)
         if member.role == Role.OWNER and (Role.OWNER, Role.OWNER.label) not in choices:
             choices.insert(0, (Role.OWNER, Role.OWNER.label))
         self.fields["role"].choices = choices  # type: ignore[attr-defined]  # a ChoiceField
+        self.fields["custom_role"] = forms.ModelChoiceField(
+            label=_("Custom role"),
+            queryset=CustomRole.objects.for_org(acting.organization).order_by("name"),
+            required=False,
+            empty_label=_("— the role's own grants —"),
+            help_text=CUSTOM_ROLE_HELP,
+        )
+        self.fields["custom_role"].widget.attrs["class"] = "form-select"
         self.fields["department"] = _department_field(acting.organization)
         self.fields["department"].widget.attrs["class"] = "form-select"
+        self.order_fields(["role", "custom_role", "department", "version"])
 
 
 class DepartmentForm(StyledForm):
@@ -208,17 +229,96 @@ class DepartmentForm(StyledForm):
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
+    def __init__(
+        self, *args: Any, org: Organization, department: Department | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        parents = Department.objects.for_org(org).order_by("name")
+        if department is not None:
+            parents = parents.exclude(pk=department.pk)
+        self.fields["parent"] = forms.ModelChoiceField(
+            label=_("Parent department"), queryset=parents, required=False, empty_label="—"
+        )
+        self.fields["head"] = forms.ModelChoiceField(
+            label=_("Head"),
+            queryset=User.objects.filter(
+                memberships__organization=org, memberships__is_active=True
+            ).order_by("first_name", "last_name", "email"),
+            required=False,
+            empty_label="—",
+        )
+        for name in ("parent", "head"):
+            self.fields[name].widget.attrs["class"] = "form-select"
+        self.order_fields(["name", "parent", "head", "description", "active", "version"])
+
     @staticmethod
     def initial_of(department: Department) -> dict[str, Any]:
         return {
             "name": department.name,
             "description": department.description,
             "active": department.active,
+            "parent": department.parent_id,
+            "head": department.head_id,
             "version": department.version,
         }
 
     def changes(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in ("name", "description", "active")}
+        values = {name: self.cleaned_data[name] for name in ("name", "description", "active")}
+        parent, head = self.cleaned_data["parent"], self.cleaned_data["head"]
+        values["parent_id"] = parent.pk if parent else None
+        values["head_id"] = head.pk if head else None
+        return values
+
+
+def grant_field_name(module: str, action: str) -> str:
+    return f"grant__{module}__{action}"
+
+
+class RoleForm(StyledForm):
+    """A custom role: its name and, per module and action, a scope (a grid of selects)."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, role: CustomRole | None = None, **kwargs: Any) -> None:
+        grants = role.grants if role is not None else {}
+        initial = kwargs.setdefault("initial", {})
+        if role is not None:
+            initial.update(
+                {"name": role.name, "description": role.description, "version": role.version}
+            )
+        super().__init__(*args, **kwargs)
+        for module in GrantModule:
+            for action in GrantAction:
+                field = forms.ChoiceField(
+                    label=f"{module.label} · {action.label}",
+                    choices=Scope.choices,
+                    initial=grant_of(grants, module.value, action.value),
+                )
+                field.widget.attrs["class"] = "form-select form-select-sm"
+                field.widget.attrs["aria-label"] = f"{module.label} · {action.label}"
+                self.fields[grant_field_name(module.value, action.value)] = field
+
+    def grid(self) -> list[tuple[str, list[Any]]]:
+        """(module label, its row of bound selects, one per action) for the template."""
+        return [
+            (
+                str(module.label),
+                [self[grant_field_name(module.value, action.value)] for action in GrantAction],
+            )
+            for module in GrantModule
+        ]
+
+    def grants(self) -> dict[str, dict[str, str]]:
+        return {
+            module: {
+                action: self.cleaned_data[grant_field_name(module, action)] for action in ACTIONS
+            }
+            for module in MODULES
+        }
 
 
 class TokenForm(StyledForm):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any, ClassVar, Self
 
 from django.conf import settings
@@ -25,6 +25,7 @@ from smartcrm.core.choices import (
 )
 from smartcrm.core.ids import uuid7
 from smartcrm.core.money import CURRENCY_CHOICES
+from smartcrm.core.scopes import Scope, scope_for
 from smartcrm.core.validators import validate_country, validate_cui, validate_trade_register
 
 
@@ -228,6 +229,95 @@ class TenantQuerySet(models.QuerySet[Any]):
         """Every read starts here: rows of one organisation only."""
         return self.filter(organization=org)
 
+    def for_member(self, membership: Membership, module: str) -> Self:
+        """The rows of the member's organisation that their view scope of ``module`` shows."""
+        return self.filter(organization_id=membership.organization_id).visible_to(
+            membership, module
+        )
+
+    def visible_to(self, membership: Membership, module: str, action: str = "view") -> Self:
+        """Only the view scope (the organisation is filtered elsewhere): "all" adds nothing
+        to the query, "none" makes it empty, "own" and "department" filter on the rows'
+        holders (``held_by`` on the model)."""
+        scope = scope_for(membership, module, action)
+        if scope == Scope.ALL:
+            return self
+        if scope == Scope.NONE:
+            return self.none()
+        user_ids = scope_user_ids(membership, scope)
+        return self.filter(held_by(self.model, user_ids, membership.organization_id))
+
+
+def held_by(model: type[models.Model], user_ids: Collection[Any], org_id: Any) -> models.Q:
+    """The rows of ``model`` that these members hold: the model's own ``held_by`` when it
+    has one (a contact: its parent's owner), else its ``HOLDER_FIELDS`` (default: owner)."""
+    custom = getattr(model, "held_by", None)
+    if custom is not None:
+        condition: models.Q = custom(user_ids=user_ids, org_id=org_id)
+        return condition
+    condition = models.Q()
+    for field in getattr(model, "HOLDER_FIELDS", ("owner",)):
+        condition |= holder_in(f"{field}_id", user_ids)
+    return condition
+
+
+def holder_in(column: str, user_ids: Collection[Any]) -> models.Q:
+    """``column`` is one of these members: an equality for one (the plain index lookup)."""
+    if len(user_ids) == 1:
+        return models.Q(**{column: next(iter(user_ids))})
+    return models.Q(**{f"{column}__in": list(user_ids)})
+
+
+def scope_user_ids(membership: Membership, scope: str) -> frozenset[Any]:
+    """The members whose records an "own" or "department" scope covers."""
+    if scope == Scope.OWN:
+        return frozenset({membership.user_id})
+    if scope == Scope.DEPARTMENT:
+        return department_user_ids(membership)
+    raise ValueError(f"No member list for the scope {scope!r}")
+
+
+def department_user_ids(membership: Membership) -> frozenset[Any]:
+    """The member and every member of their department and its sub-departments (the
+    member alone when they have no department). Read once per membership object — that
+    is once per request or service call — however many rows are checked."""
+    cached: frozenset[Any] | None = getattr(membership, "_department_user_ids", None)
+    if cached is not None:
+        return cached
+    user_ids = {membership.user_id}
+    if membership.department_id is not None:
+        subtree = department_subtree(
+            organization_id=membership.organization_id, department_id=membership.department_id
+        )
+        user_ids.update(
+            Membership.objects.filter(
+                organization_id=membership.organization_id,
+                department_id__in=subtree,
+                is_active=True,
+            ).values_list("user_id", flat=True)
+        )
+    result = frozenset(user_ids)
+    membership._department_user_ids = result  # type: ignore[attr-defined]  # per-object memo
+    return result
+
+
+def department_subtree(*, organization_id: Any, department_id: Any) -> set[Any]:
+    """The department and all departments under it, at any depth (one query: the
+    organisation's departments are few)."""
+    children: dict[Any, list[Any]] = {}
+    for child_id, parent_id in Department.objects.filter(
+        organization_id=organization_id
+    ).values_list("id", "parent_id"):
+        children.setdefault(parent_id, []).append(child_id)
+    found = {department_id}
+    pending = [department_id]
+    while pending:
+        for child_id in children.get(pending.pop(), ()):
+            if child_id not in found:
+                found.add(child_id)
+                pending.append(child_id)
+    return found
+
 
 def organization_field(*, indexed: bool = True) -> Any:
     """A tenant row's organisation. ``indexed=False`` where every index of the table leads
@@ -268,13 +358,31 @@ class TenantModel(models.Model):
 
 
 class Department(TenantModel):
-    """A department of the organisation (Sales, Support...) that memberships point to."""
+    """A department of the organisation (Sales, Support...) that memberships point to;
+    departments nest (``parent``) and one member heads each."""
 
     FIELD_OF_CONSTRAINT: ClassVar[dict[str, str]] = {"duplicate_name": "name"}
 
     name = models.CharField(_("name"), max_length=100)
     active = models.BooleanField(_("active"), default=True)
     description = models.TextField(_("description"), blank=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent department"),
+    )
+    head = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("head"),
+        db_index=False,
+    )
 
     class Meta:
         verbose_name = _("department")
@@ -294,8 +402,36 @@ class Department(TenantModel):
         return self.name
 
 
+class CustomRole(TenantModel):
+    """A role an admin defines: per module and action, a scope (``core.scopes``). A member
+    with one has its grants instead of their built-in role's."""
+
+    FIELD_OF_CONSTRAINT: ClassVar[dict[str, str]] = {"duplicate_name": "name"}
+
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    grants = models.JSONField(_("grants"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "organization",
+                Lower("name"),
+                name="custom_role_name_unique_per_org",
+                violation_error_code="duplicate_name",
+                violation_error_message=_("A role with this name already exists."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Membership(models.Model):
-    """A user's place in one organisation: role, department, active."""
+    """A user's place in one organisation: role (built-in, or custom), department, active."""
 
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     organization = models.ForeignKey(
@@ -307,6 +443,16 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.SALES)
     department = models.ForeignKey(
         Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="memberships"
+    )
+    # Replaces the built-in role's grants on records; ``role`` keeps the powers over the
+    # organisation (members, settings). A role in use cannot be deleted.
+    custom_role = models.ForeignKey(
+        CustomRole,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("custom role"),
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -7,6 +7,11 @@
 - admin: also manages members, departments, modules and organisation settings.
 - owner: also manages the owners and the organisation itself.
 
+These are the built-in grant tables of ``core.scopes``; a member with a custom role has its
+grants instead (per module and action: none, own, department or all), and keeps their
+built-in role for the powers over the organisation. Callers that name the ``module`` ask
+the grants; the others keep the rank rule.
+
 Whose own a record is (who "holds" it):
 
 - a prospect, an account, an offer, an activity: its owner;
@@ -27,7 +32,8 @@ from django.utils.translation import gettext as _
 from smartcrm.core.choices import Role
 from smartcrm.core.errors import Forbidden, NotFound
 from smartcrm.core.ids import RecordId
-from smartcrm.core.models import Membership, Organization, User
+from smartcrm.core.models import Membership, Organization, User, scope_user_ids
+from smartcrm.core.scopes import Scope, scope_for
 from smartcrm.core.text import listed
 
 ROLE_RANK: dict[str, int] = {Role.SALES: 1, Role.MANAGER: 2, Role.ADMIN: 3, Role.OWNER: 4}
@@ -37,7 +43,16 @@ def membership_of(org: Organization, user: User) -> Membership:
     """The user's active membership; a non-member is told the organisation does not exist."""
     membership = (
         Membership.objects.filter(organization=org, user=user, is_active=True, user__is_active=True)
-        .only("id", "role", "user_id", "organization_id")
+        .select_related("custom_role")
+        .only(
+            "id",
+            "role",
+            "user_id",
+            "organization_id",
+            "department_id",
+            "custom_role__id",
+            "custom_role__grants",
+        )
         .first()
     )
     if membership is None:
@@ -75,12 +90,59 @@ def holds(user_id: RecordId, holders: Iterable[RecordId | None]) -> bool:
     return any(same_id(holder, user_id) for holder in holders)
 
 
-def may_act_on(
-    membership: Membership, holders: Iterable[RecordId | None], minimum: str = Role.MANAGER
+def scope_covers(membership: Membership, scope: str, holders: Iterable[RecordId | None]) -> bool:
+    """Whether ``scope`` reaches the record ``holders`` hold: all does, none does not, own
+    when the member holds it, department when someone of their department tree does."""
+    if scope == Scope.ALL:
+        return True
+    if scope == Scope.NONE:
+        return False
+    user_ids = scope_user_ids(membership, scope)
+    return any(holds(user_id, holders) for user_id in user_ids)
+
+
+def may(
+    membership: Membership, module: str, action: str, holders: Iterable[RecordId | None] = ()
 ) -> bool:
-    """Whether the member may change or delete the record ``holders`` hold: its holder, or
-    from ``minimum`` up. The rule ``require_owner_or_role`` enforces, and a page asks to
-    offer only what will be allowed."""
+    """Whether the member's grant of ``action`` in ``module`` reaches this record (for
+    create, whether they have the grant at all)."""
+    scope = scope_for(membership, module, action)
+    if action == "create":
+        return scope != Scope.NONE
+    return scope_covers(membership, scope, tuple(holders))
+
+
+def require_visible(
+    membership: Membership, module: str, holders: Iterable[RecordId | None], *, label: object = ""
+) -> None:
+    """A record outside the member's view scope is not found, as another organisation's."""
+    if not may(membership, module, "view", holders):
+        raise NotFound(
+            _("%(label)s not found.") % {"label": str(label or _("Record")).capitalize()},
+            code="not_found",
+        )
+
+
+def _role_refusal(membership: Membership, minimum: str) -> str:
+    if membership.custom_role_id is not None:
+        return _("Your role does not allow this on this record.")
+    return _("Only the record's owner or a %(role)s may do this.") % {"role": Role(minimum).label}
+
+
+def may_act_on(
+    membership: Membership,
+    holders: Iterable[RecordId | None],
+    minimum: str = Role.MANAGER,
+    *,
+    module: str | None = None,
+    action: str = "delete",
+) -> bool:
+    """Whether the member may change or delete the record ``holders`` hold: with a
+    ``module``, as the member's grant of ``action`` there says; without, its holder or from
+    ``minimum`` up. The rule ``require_owner_or_role`` enforces, and a page asks to offer
+    only what will be allowed."""
+    if module is not None:
+        return may(membership, module, action, holders)
     return holds(membership.user_id, holders) or has_role(membership, minimum)
 
 
@@ -91,16 +153,55 @@ def require_owner_or_role(
     owner_id: RecordId | None = None,
     holders: Iterable[RecordId | None] = (),
     minimum: str = Role.MANAGER,
+    module: str | None = None,
+    action: str = "delete",
+    membership: Membership | None = None,
+    label: object = "",
 ) -> Membership:
     """Sales users may change (and delete) what they own: ``owner_id``, or any of ``holders``
-    when several members hold the record; from ``minimum`` up, anything."""
-    membership = membership_of(org, user)
-    if may_act_on(membership, (owner_id, *holders), minimum):
+    when several members hold the record; from ``minimum`` up, anything.
+
+    With a ``module``, the member's grants decide instead: a record outside their view
+    scope is not found (``label`` names its kind), one outside the scope of ``action`` is
+    refused."""
+    membership = membership or membership_of(org, user)
+    every_holder = (owner_id, *holders)
+    if module is not None:
+        require_visible(membership, module, every_holder, label=label)
+    if may_act_on(membership, every_holder, minimum, module=module, action=action):
         return membership
-    raise Forbidden(
-        _("Only the record's owner or a %(role)s may do this.") % {"role": Role(minimum).label},
-        code="forbidden",
-    )
+    raise Forbidden(_role_refusal(membership, minimum), code="forbidden")
+
+
+def require_record_right(
+    membership: Membership,
+    *,
+    module: str,
+    action: str,
+    holders: Callable[[], Iterable[RecordId | None]],
+    label: object = "",
+) -> None:
+    """The member's grants reach this record for ``action`` (and it is in their view
+    scope: else not found). ``holders`` is asked only when a scope is narrower than all, so
+    the built-in roles' "edit: all" costs no query."""
+    if scope_for(membership, module, "view") == Scope.ALL and (
+        scope_for(membership, module, action) == Scope.ALL
+    ):
+        return
+    every_holder = tuple(holders())
+    require_visible(membership, module, every_holder, label=label)
+    if not may(membership, module, action, every_holder):
+        raise Forbidden(_role_refusal(membership, Role.MANAGER), code="forbidden")
+
+
+def require_grant(
+    org: Organization, user: User, *, module: str, action: str, membership: Membership | None = None
+) -> Membership:
+    """The member's grants allow ``action`` in ``module`` at all (creating a record)."""
+    membership = membership or membership_of(org, user)
+    if may(membership, module, action):
+        return membership
+    raise Forbidden(_("Your role does not allow this."), code="forbidden")
 
 
 def require_assign_right(
@@ -112,9 +213,11 @@ def require_assign_right(
     field: str = "owner_id",
     holders: Callable[[Any], Iterable[RecordId | None]] | None = None,
     membership: Membership | None = None,
+    module: str | None = None,
 ) -> Membership:
     """Handing records to someone else, or taking them, needs the assign right on each:
-    from manager up, on any record; a sales user, only on the records they own.
+    from manager up, on any record; a sales user, only on the records they own. With a
+    ``module``, the member's assign grant there decides (own, department, all).
 
     ``field`` is the records' attribute that changes (``owner_id``, a task's
     ``assignee_id``) and the field a refusal names; ``holders`` says who owns a record
@@ -122,17 +225,31 @@ def require_assign_right(
     over. One refused record refuses them all, naming them. ``membership``: the acting
     user's, when the service read it already."""
     membership = membership or membership_of(org, user)
-    if has_role(membership, Role.MANAGER):
-        return membership
     holders_of = holders or (lambda record: (getattr(record, field),))
+    if module is not None:
+        scope = scope_for(membership, module, "assign")
+        if scope == Scope.ALL:
+            return membership
+
+        def allowed(record: Any) -> bool:
+            return scope_covers(membership, scope, tuple(holders_of(record)))
+    else:
+        if has_role(membership, Role.MANAGER):
+            return membership
+
+        def allowed(record: Any) -> bool:
+            return holds(user.pk, holders_of(record))
+
     refused = [
         record
         for record in records
-        if not same_id(getattr(record, field), new_holder)
-        and not holds(user.pk, holders_of(record))
+        if not same_id(getattr(record, field), new_holder) and not allowed(record)
     ]
     if not refused:
         return membership
+    if membership.custom_role_id is not None:
+        message = _("Your role does not allow reassigning: %(names)s.") % {"names": listed(refused)}
+        raise Forbidden(message, field=field, code="forbidden")
     role = Role.MANAGER.label
     if len(records) == 1:
         message = _("Only the record's owner or a %(role)s may reassign it.") % {"role": role}

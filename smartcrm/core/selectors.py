@@ -10,7 +10,15 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from smartcrm.core.errors import NotFound
-from smartcrm.core.models import ApiToken, Department, Invitation, Membership, Organization, User
+from smartcrm.core.models import (
+    ApiToken,
+    CustomRole,
+    Department,
+    Invitation,
+    Membership,
+    Organization,
+    User,
+)
 
 M = TypeVar("M", bound=models.Model)
 
@@ -61,8 +69,16 @@ def department_list(*, org: Organization) -> QuerySet[Department]:
     """The organisation's departments with how many active members each has."""
     return (
         Department.objects.for_org(org)
+        .select_related("parent", "head")
         .annotate(member_count=Count("memberships", filter=Q(memberships__is_active=True)))
         .order_by("name")
+    )
+
+
+def custom_role_list(*, org: Organization) -> QuerySet[CustomRole]:
+    """The organisation's custom roles with how many members have each."""
+    return (
+        CustomRole.objects.for_org(org).annotate(member_count=Count("memberships")).order_by("name")
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import secrets
+import uuid
 from collections.abc import Iterable
 from typing import Any
 from xml.etree import ElementTree
@@ -14,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from smartcrm.core import writes
 from smartcrm.core.audit import (
@@ -28,6 +30,7 @@ from smartcrm.core.choices import Role
 from smartcrm.core.errors import Conflict, FieldIssue, NotFound, ValidationFailed
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import (
+    CustomRole,
     Department,
     Invitation,
     InvitationDecision,
@@ -37,7 +40,8 @@ from smartcrm.core.models import (
     normalize_email,
 )
 from smartcrm.core.modules import OPTIONAL, Module
-from smartcrm.core.permissions import ROLE_RANK, require_role
+from smartcrm.core.permissions import ROLE_RANK, ensure_member, require_role
+from smartcrm.core.scopes import full_grants, grant_problems
 from smartcrm.core.validators import normalize_cui, normalize_trade_register
 
 ORGANIZATION_FIELDS = (
@@ -378,7 +382,8 @@ def membership_update(
     version: int | None = None,
     **changes: Any,
 ) -> Membership:
-    """Change a member's role, department or active flag; the last owner stays an owner."""
+    """Change a member's role, custom role (``custom_role_id``: its grants replace the
+    role's on records), department or active flag; the last owner stays an owner."""
     acting = require_role(org, user, Role.ADMIN)
     membership = writes.lock(
         Membership.objects.filter(organization=org),
@@ -391,8 +396,19 @@ def membership_update(
     department = changes.get("department")
     if department is not None and department.organization_id != org.pk:
         raise ValidationFailed(_("Department not found."), field="department")
+    for key, model, label in (
+        ("custom_role_id", CustomRole, _("Role not found.")),
+        ("department_id", Department, _("Department not found.")),
+    ):
+        wanted = changes.get(key)
+        if wanted is not None and not model.objects.for_org(org).filter(pk=wanted).exists():
+            raise ValidationFailed(label, field=key)
     was_owner = membership.role == Role.OWNER and membership.is_active
-    changed = writes.apply_changes(membership, changes, allowed=("role", "department", "is_active"))
+    changed = writes.apply_changes(
+        membership,
+        changes,
+        allowed=("role", "department", "department_id", "custom_role_id", "is_active"),
+    )
     still_owner = membership.role == Role.OWNER and membership.is_active
     if was_owner and not still_owner:
         if acting.role != Role.OWNER:
@@ -414,19 +430,58 @@ def membership_update(
     return membership
 
 
+def _check_department_links(org: Organization, department: Department) -> None:
+    """A parent of the same organisation that is not the department itself nor under it;
+    a head who is an active member."""
+    if department.parent_id is not None:
+        try:
+            department.parent_id = uuid.UUID(str(department.parent_id))
+        except ValueError:
+            raise ValidationFailed(_("Department not found."), field="parent_id") from None
+        parents = dict(Department.objects.for_org(org).values_list("id", "parent_id"))
+        if department.parent_id not in parents:
+            raise ValidationFailed(_("Department not found."), field="parent_id")
+        seen = set()
+        ancestor: Any = department.parent_id
+        while ancestor is not None and ancestor not in seen:
+            if ancestor == department.pk:
+                raise ValidationFailed(
+                    _("A department cannot sit under itself or one of its sub-departments."),
+                    field="parent_id",
+                    code="department_cycle",
+                )
+            seen.add(ancestor)
+            ancestor = parents.get(ancestor)
+    ensure_member(org, department.head_id, field="head_id")
+
+
 @transaction.atomic
 def department_create(
-    *, org: Organization, user: User, name: str, description: str = "", active: bool = True
+    *,
+    org: Organization,
+    user: User,
+    name: str,
+    description: str = "",
+    active: bool = True,
+    parent_id: RecordId | None = None,
+    head_id: RecordId | None = None,
 ) -> Department:
-    """Create a department."""
+    """Create a department, under ``parent_id`` if given, headed by ``head_id``."""
     require_role(org, user, Role.ADMIN)
     department = Department(
         organization=org, created_by=user, name=name, description=description, active=active
     )
+    writes.apply_changes(
+        department, {"parent_id": parent_id, "head_id": head_id}, allowed=DEPARTMENT_FIELDS
+    )
+    _check_department_links(org, department)
     writes.validate(department)
     writes.save(department)
     audit_created(org=org, user=user, record=department)
     return department
+
+
+DEPARTMENT_FIELDS = ("name", "description", "active", "parent_id", "head_id")
 
 
 @transaction.atomic
@@ -438,10 +493,13 @@ def department_update(
     version: int | None = None,
     **changes: Any,
 ) -> Department:
-    """Rename, describe or (de)activate a department."""
+    """Rename, describe, move (``parent_id``), head (``head_id``) or (de)activate a
+    department; a move that would put it under itself is refused naming ``parent_id``."""
     require_role(org, user, Role.ADMIN)
     department = writes.lock(Department.objects.for_org(org), department_id, version=version)
-    changed = writes.apply_changes(department, changes, allowed=("name", "description", "active"))
+    changed = writes.apply_changes(department, changes, allowed=DEPARTMENT_FIELDS)
+    if {"parent_id", "head_id"} & set(changed):
+        _check_department_links(org, department)
     writes.validate(department)
     writes.save(department)
     if changed:
@@ -453,11 +511,108 @@ def department_update(
 def department_delete(
     *, org: Organization, user: User, department_id: RecordId, version: int | None = None
 ) -> None:
-    """Delete a department; its members keep their membership without a department."""
+    """Delete a department; its members keep their membership without a department, its
+    sub-departments move up to its parent."""
     require_role(org, user, Role.ADMIN)
     department = writes.lock(Department.objects.for_org(org), department_id, version=version)
     audit_deleted(org=org, user=user, record=department)
+    Department.objects.for_org(org).filter(parent=department).update(parent_id=department.parent_id)
     department.delete()
+
+
+def _check_grants(grants: object) -> dict[str, dict[str, str]]:
+    problems = grant_problems(grants)
+    if problems:
+        raise ValidationFailed.from_issues(
+            [FieldIssue(key, message, "invalid_grant") for key, message in problems]
+        )
+    assert isinstance(grants, dict)
+    # Stored whole: every module and action, none where the table said nothing.
+    return full_grants(grants)
+
+
+@transaction.atomic
+def custom_role_create(
+    *,
+    org: Organization,
+    user: User,
+    name: str,
+    grants: dict[str, dict[str, str]],
+    description: str = "",
+) -> CustomRole:
+    """Define a role: per module and action, a scope (admins and owners)."""
+    require_role(org, user, Role.ADMIN)
+    role = CustomRole(
+        organization=org,
+        created_by=user,
+        name=" ".join(name.split()),
+        description=description,
+        grants=_check_grants(grants),
+    )
+    writes.validate(role)
+    writes.save(role)
+    audit(
+        org=org,
+        user=user,
+        action=AuditAction.SETTINGS_CHANGED,
+        record=role,
+        changes={"name": [None, role.name], "grants": [None, role.grants]},
+        added=True,
+    )
+    return role
+
+
+@transaction.atomic
+def custom_role_update(
+    *,
+    org: Organization,
+    user: User,
+    role_id: RecordId,
+    version: int | None = None,
+    **changes: Any,
+) -> CustomRole:
+    """Rename a role or change its grants; its members have the new grants at once."""
+    require_role(org, user, Role.ADMIN)
+    role = writes.lock(CustomRole.objects.for_org(org), role_id, version=version, label=_("Role"))
+    if "grants" in changes:
+        changes["grants"] = _check_grants(changes["grants"])
+    if "name" in changes:
+        changes["name"] = " ".join(str(changes["name"] or "").split())
+    changed = writes.apply_changes(role, changes, allowed=("name", "description", "grants"))
+    writes.validate(role)
+    writes.save(role)
+    if changed:
+        audit(
+            org=org,
+            user=user,
+            action=AuditAction.SETTINGS_CHANGED,
+            record=role,
+            changes=changes_of(role, changed),
+        )
+    return role
+
+
+@transaction.atomic
+def custom_role_delete(
+    *, org: Organization, user: User, role_id: RecordId, version: int | None = None
+) -> None:
+    """Delete a role nobody has (a role in use is refused: give its members another)."""
+    require_role(org, user, Role.ADMIN)
+    role = writes.lock(CustomRole.objects.for_org(org), role_id, version=version, label=_("Role"))
+    in_use = Membership.objects.filter(organization=org, custom_role=role).count()
+    if in_use:
+        raise Conflict(
+            ngettext(
+                "%(count)d member has this role; give them another before deleting it.",
+                "%(count)d members have this role; give them another before deleting it.",
+                in_use,
+            )
+            % {"count": in_use},
+            field="custom_role_id",
+            code="role_in_use",
+        )
+    audit(org=org, user=user, action=AuditAction.SETTINGS_CHANGED, record=role, deleted=True)
+    role.delete()
 
 
 INVITATION_SUBJECT = "core/email/invitation_subject.txt"

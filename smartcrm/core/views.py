@@ -30,11 +30,13 @@ from smartcrm.core.forms import (
     MemberForm,
     ModulesForm,
     OrganisationForm,
+    RoleForm,
     TokenForm,
 )
-from smartcrm.core.models import ApiToken, Department, Membership
+from smartcrm.core.models import ApiToken, CustomRole, Department, Membership
 from smartcrm.core.modules import enabled_modules
 from smartcrm.core.permissions import has_role
+from smartcrm.core.scopes import GrantAction
 from smartcrm.core.tokens import api_token_create, api_token_revoke, api_tokens_with_recent_use
 from smartcrm.web.dashboard import time_zone_of
 from smartcrm.web.decorators import is_htmx, member_view, record_or_404
@@ -309,9 +311,14 @@ def member_edit(
                     version=form.cleaned_data["version"],
                     role=form.cleaned_data["role"],
                     department=form.cleaned_data["department"],
+                    custom_role_id=(
+                        form.cleaned_data["custom_role"].pk
+                        if form.cleaned_data["custom_role"]
+                        else None
+                    ),
                 )
             except DomainError as error:
-                _form_error(form, error)
+                _form_error(form, error, {"custom_role_id": "custom_role"})
             else:
                 messages.success(request, _("%(email)s saved.") % {"email": member.user.email})
                 return _done(request, "core:users")
@@ -354,6 +361,9 @@ def member_set_active(
 
 # --- departments -----------------------------------------------------------------------
 
+# The service's field names → the form's.
+DEPARTMENT_FIELDS = {"parent_id": "parent", "head_id": "head"}
+
 
 @member_view
 @require_GET
@@ -371,7 +381,9 @@ def departments(request: HttpRequest, membership: Membership) -> HttpResponse:
 def department_new(request: HttpRequest, membership: Membership) -> HttpResponse:
     if not _can_manage(membership):
         return _forbidden(request)
-    form = DepartmentForm(request.POST if request.method == "POST" else None)
+    form = DepartmentForm(
+        request.POST if request.method == "POST" else None, org=membership.organization
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -380,7 +392,7 @@ def department_new(request: HttpRequest, membership: Membership) -> HttpResponse
                     org=membership.organization, user=membership.user, **form.changes()
                 )
             except DomainError as error:
-                _form_error(form, error)
+                _form_error(form, error, DEPARTMENT_FIELDS)
             else:
                 messages.success(request, _("%(name)s added.") % {"name": department.name})
                 return _done(request, "core:departments")
@@ -406,6 +418,8 @@ def department_edit(
     form = DepartmentForm(
         request.POST if request.method == "POST" else None,
         initial=DepartmentForm.initial_of(department),
+        org=membership.organization,
+        department=department,
     )
     status = 200
     if request.method == "POST":
@@ -419,7 +433,7 @@ def department_edit(
                     **form.changes(),
                 )
             except DomainError as error:
-                _form_error(form, error)
+                _form_error(form, error, DEPARTMENT_FIELDS)
             else:
                 messages.success(request, _("%(name)s saved.") % {"name": department.name})
                 return _done(request, "core:departments")
@@ -464,6 +478,126 @@ def department_delete(
         "action": reverse("core:department-delete", args=[department.pk]),
     }
     return _dialog(request, "core/settings/partials/department_delete.html", context)
+
+
+# --- roles -----------------------------------------------------------------------------
+
+
+@member_view
+@require_GET
+def roles(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """The organisation's custom roles, with how many members have each."""
+    context = {
+        "roles": list(selectors.custom_role_list(org=membership.organization)),
+        "can_manage": _can_manage(membership),
+        "section": "roles",
+    }
+    return render(request, "core/settings/roles.html", context)
+
+
+def _role_page(request: HttpRequest, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
+    # The grid is too wide for a dialog: a page of its own.
+    context = {**context, "actions": [action.label for action in GrantAction]}
+    return render(request, "core/settings/role_form.html", context, status=status)
+
+
+@member_view
+@require_http_methods(["GET", "POST"])
+def role_new(request: HttpRequest, membership: Membership) -> HttpResponse:
+    if not _can_manage(membership):
+        return _forbidden(request)
+    form = RoleForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                role = services.custom_role_create(
+                    org=membership.organization,
+                    user=membership.user,
+                    name=form.cleaned_data["name"],
+                    description=form.cleaned_data["description"],
+                    grants=form.grants(),
+                )
+            except DomainError as error:
+                _form_error(form, error)
+            else:
+                messages.success(request, _("%(name)s added.") % {"name": role.name})
+                return redirect("core:roles")
+        status = 422
+    context = {
+        "form": form,
+        "section": "roles",
+        "action": reverse("core:role-new"),
+        "title": _("New role"),
+    }
+    return _role_page(request, context, status=status)
+
+
+@member_view
+@require_http_methods(["GET", "POST"])
+def role_edit(request: HttpRequest, membership: Membership, role_id: uuid.UUID) -> HttpResponse:
+    """Rename a role or change its grants (its members have them at once)."""
+    role = record_or_404(CustomRole, membership, role_id)
+    if not _can_manage(membership):
+        return _forbidden(request)
+    form = RoleForm(request.POST if request.method == "POST" else None, role=role)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                role = services.custom_role_update(
+                    org=membership.organization,
+                    user=membership.user,
+                    role_id=role.pk,
+                    version=form.cleaned_data["version"],
+                    name=form.cleaned_data["name"],
+                    description=form.cleaned_data["description"],
+                    grants=form.grants(),
+                )
+            except DomainError as error:
+                _form_error(form, error)
+            else:
+                messages.success(request, _("%(name)s saved.") % {"name": role.name})
+                return redirect("core:roles")
+        status = 422
+    context = {
+        "form": form,
+        "role": role,
+        "section": "roles",
+        "action": reverse("core:role-edit", args=[role.pk]),
+        "title": _("Edit role"),
+    }
+    return _role_page(request, context, status=status)
+
+
+@member_view
+@require_http_methods(["GET", "POST"])
+def role_delete(request: HttpRequest, membership: Membership, role_id: uuid.UUID) -> HttpResponse:
+    """Ask, then delete a role nobody has."""
+    role = record_or_404(
+        selectors.custom_role_list(org=membership.organization), membership, role_id
+    )
+    if not _can_manage(membership):
+        return _forbidden(request)
+    if request.method == "POST":
+        try:
+            services.custom_role_delete(
+                org=membership.organization,
+                user=membership.user,
+                role_id=role.pk,
+                version=version_from(request.POST),
+            )
+        except DomainError as error:
+            messages.error(request, _message_of(error))
+        else:
+            messages.success(request, _("%(name)s deleted.") % {"name": role.name})
+        return _done(request, "core:roles")
+    context = {
+        "role": role,
+        "section": "roles",
+        "action": reverse("core:role-delete", args=[role.pk]),
+    }
+    return _dialog(request, "core/settings/partials/role_delete.html", context)
 
 
 # --- modules ---------------------------------------------------------------------------

@@ -67,6 +67,7 @@ def _export(
     export = export_start(
         org=actor.org,
         user=actor.user,
+        member=actor.membership,
         kind=kind,
         fmt=params.format,
         filters=filters,

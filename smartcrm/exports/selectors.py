@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pydantic
 from django.utils.translation import gettext as _
 
 from smartcrm.core.errors import FieldIssue, ValidationFailed
-from smartcrm.core.models import Organization
+from smartcrm.core.models import Membership, Organization, TenantQuerySet
 from smartcrm.core.modules import require_module
 from smartcrm.exports.kinds import KINDS, Column, ExportKind
 
@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from ninja import FilterSchema
 
 CHUNK_SIZE = 2000
+# The kinds whose rows a member's scope narrows (the others: later).
+SCOPED_KINDS = frozenset({"prospects", "accounts", "contacts", "offers"})
 # Query-string names that are not filters: what to write, and the list's own paging.
 CONTROL_PARAMS = frozenset({"format", "columns", "ordering"})
 IGNORED_PARAMS = frozenset({"limit", "cursor", "count", "page", "saved"})
@@ -112,14 +114,19 @@ def export_rows(
     filters: FilterSchema | None = None,
     ordering: str | None = None,
     columns: str | None = None,
+    member: Membership | None = None,
 ) -> Export:
     """The rows of ``kind`` that the list with these filters and ordering shows, in the same
     order, read CHUNK_SIZE at a time (a server-side cursor on PostgreSQL): memory stays flat
-    however many rows there are."""
+    however many rows there are. ``member``: the rows their view and export scopes reach
+    (prospects, accounts, contacts, offers; without one, as on the command line, all)."""
     spec = export_kind(kind)
     require_module(org, spec.module)
     chosen = _columns(spec, columns)
     rows = spec.rows(org)
+    if member is not None and kind in SCOPED_KINDS:
+        scoped = cast("TenantQuerySet", rows)
+        rows = scoped.visible_to(member, kind).visible_to(member, kind, "export")
     if filters is not None:
         rows = filters.filter(rows)
     orderings = spec.orderings()

@@ -44,6 +44,7 @@ def download(request: HttpRequest, membership: Membership, kind: str) -> HttpRes
         export = export_start(
             org=org,
             user=membership.user,
+            member=membership,
             kind=kind,
             fmt=fmt,
             filters=filters,

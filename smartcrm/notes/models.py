@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +13,8 @@ from smartcrm.trash.models import Trashable, trash_index
 
 class Note(Trashable):
     """A note; its author is ``created_by``."""
+
+    HOLDER_FIELDS: ClassVar[tuple[str, ...]] = ("created_by",)
 
     body = models.TextField(_("text"))
     pinned = models.BooleanField(_("pinned"), default=False)

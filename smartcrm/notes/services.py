@@ -74,7 +74,9 @@ def note_update(
 ) -> Note:
     """Edit a note (its author, or a manager)."""
     note = _locked(org, note_id, version)
-    require_owner_or_role(org, user, owner_id=note.created_by_id)
+    require_owner_or_role(
+        org, user, owner_id=note.created_by_id, module="notes", action="edit", label=_("note")
+    )
     changes = {k: v for k, v in {"body": body, "pinned": pinned}.items() if v is not None}
     before = note.body
     changed = writes.apply_changes(note, changes, allowed=("body", "pinned"))
@@ -94,6 +96,6 @@ def note_delete(
 ) -> None:
     """Move a note to the trash (its author, or a manager)."""
     note = _locked(org, note_id, version)
-    require_owner_or_role(org, user, owner_id=note.created_by_id)
+    require_owner_or_role(org, user, owner_id=note.created_by_id, module="notes", label=_("note"))
     audit_deleted(org=org, user=user, record=note)
     trash_record(org=org, user=user, record=note)

@@ -8,6 +8,7 @@ idempotent: when the demo organisation exists, nothing is changed.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import itertools
 import random
@@ -29,9 +30,12 @@ from smartcrm.contacts.choices import ContactDepartment
 from smartcrm.contacts.models import Contact
 from smartcrm.contacts.services import contact_create, offer_contacts_set
 from smartcrm.core.choices import PartyKind, Priority, Role
-from smartcrm.core.models import Membership, Organization, User
+from smartcrm.core.models import Department, Membership, Organization, User
+from smartcrm.core.scopes import ACTIONS, BUILT_IN_GRANTS, Scope
 from smartcrm.core.services import (
+    custom_role_create,
     department_create,
+    department_update,
     membership_add,
     membership_update,
     organization_create,
@@ -108,19 +112,28 @@ ORGANIZATION: dict[str, Any] = {
 
 OWNER, MANAGER, SALES_MIHAI, SALES_STEFANIA = 0, 1, 2, 3
 SALES, SUPPORT = "Vânzări", "Suport tehnic"
+SALES_BRASOV, SALES_CLUJ = "Vânzări Brașov", "Vânzări Cluj"
 
 # (first name, last name, e-mail, role, department)
 TEAM: tuple[tuple[str, str, str, str, str], ...] = (
     ("Andrei", "Mureșan", DEMO_EMAIL, Role.OWNER, ""),
     ("Ioana", "Țîrlea", "ioana.tirlea@carpatisoft.ro", Role.MANAGER, SALES),
-    ("Mihai", "Văduva", "mihai.vaduva@carpatisoft.ro", Role.SALES, SALES),
+    ("Mihai", "Văduva", "mihai.vaduva@carpatisoft.ro", Role.SALES, SALES_BRASOV),
     ("Ștefania", "Bălan", "stefania.balan@carpatisoft.ro", Role.SALES, SUPPORT),
 )
 
-DEPARTMENTS: tuple[tuple[str, str], ...] = (
-    (SALES, "Prospectare, oferte și contracte cu clienții."),
-    (SUPPORT, "Implementare, instruire și suport după vânzare."),
+# (name, description, the department it sits under)
+DEPARTMENTS: tuple[tuple[str, str, str], ...] = (
+    (SALES, "Prospectare, oferte și contracte cu clienții.", ""),
+    (SALES_BRASOV, "Agenții de teren din Brașov și Covasna.", SALES),
+    (SALES_CLUJ, "Agenții de teren din Cluj și Bihor.", SALES),
+    (SUPPORT, "Implementare, instruire și suport după vânzare.", ""),
 )
+
+# A role of the organisation's own: a field agent works only the prospects, accounts,
+# offers and contacts they hold (and the rest as a sales user does).
+FIELD_AGENT = "Agent teren"
+FIELD_AGENT_MODULES = ("prospects", "accounts", "offers", "contacts")
 
 # currency: (starting rate, largest daily move, lowest, highest) of a plausible BNR series
 RATE_WALKS: dict[str, tuple[str, str, str, str]] = {
@@ -651,6 +664,7 @@ class _DemoBuilder:
         self.offers()
         self.standalone_tasks()
         self.reminder_soon()
+        self.field_agent()
         return self.org
 
     def people(self) -> None:
@@ -669,10 +683,15 @@ class _DemoBuilder:
         self.org = organization_create(owner=owner, slug=DEMO_SLUG, **ORGANIZATION)
         self.today = org_today(self.org)
         self.tz = ZoneInfo(self.org.time_zone)
-        departments = {
-            name: department_create(org=self.org, user=owner, name=name, description=description)
-            for name, description in DEPARTMENTS
-        }
+        departments: dict[str, Department] = {}
+        for name, description, parent in DEPARTMENTS:
+            departments[name] = department_create(
+                org=self.org,
+                user=owner,
+                name=name,
+                description=description,
+                parent_id=departments[parent].pk if parent else None,
+            )
         for member, (_first, _last, _email, role, department) in zip(self.team, TEAM, strict=True):
             if member == owner:
                 continue
@@ -687,6 +706,26 @@ class _DemoBuilder:
         membership = Membership.objects.get(organization=self.org, user=owner)
         membership_update(
             org=self.org, user=owner, membership_id=membership.pk, department=departments[SALES]
+        )
+        # The manager heads sales, and so its Brașov and Cluj teams.
+        department_update(
+            org=self.org,
+            user=owner,
+            department_id=departments[SALES].pk,
+            head_id=self.user(MANAGER).pk,
+        )
+
+    def field_agent(self) -> None:
+        """Mihai works as a field agent: his own prospects, accounts, offers and contacts.
+        Given last, once the records the demo builds in his name exist."""
+        owner = self.user(OWNER)
+        grants = copy.deepcopy(BUILT_IN_GRANTS[Role.SALES])
+        for module in FIELD_AGENT_MODULES:
+            grants[module] = {**dict.fromkeys(ACTIONS, Scope.OWN.value), "create": "all"}
+        role = custom_role_create(org=self.org, user=owner, name=FIELD_AGENT, grants=grants)
+        membership = Membership.objects.get(organization=self.org, user=self.user(SALES_MIHAI))
+        membership_update(
+            org=self.org, user=owner, membership_id=membership.pk, custom_role_id=role.pk
         )
 
     def exchange_rates(self) -> None:

@@ -32,6 +32,7 @@ from smartcrm.api.schemas import (
     errors_for,
 )
 from smartcrm.core.choices import County, Language, OfferPdfDesign, PartyKind, Priority
+from smartcrm.core.scopes import Scope, scope_for
 from smartcrm.core.selectors import tenant_get
 from smartcrm.dedupe.selectors import PossibleDuplicate
 from smartcrm.sales import selectors, services
@@ -110,9 +111,20 @@ def _duplicate_problem(error: PossibleDuplicate) -> HttpResponse:
     return duplicate_problem(error)
 
 
+# The grant module whose view scope decides who sees a record of each model.
+SCOPE_MODULES: dict[type[Any], str] = {
+    Prospect: "prospects",
+    Account: "accounts",
+    Offer: "offers",
+}
+
+
 def _get(model: type[Any], request: HttpRequest, record_id: uuid.UUID) -> Any:
-    """The caller's organisation's record, or a 404 (whether or not it exists elsewhere)."""
-    return tenant_get(model, org=actor_in(request).org, record_id=record_id)
+    """The caller's organisation's record in their view scope, or a 404 (whether or not it
+    exists elsewhere)."""
+    actor = actor_in(request)
+    source = model.objects.visible_to(actor.membership, SCOPE_MODULES[model])
+    return tenant_get(source, org=actor.org, record_id=record_id)
 
 
 # --- prospects -----------------------------------------------------------------------
@@ -243,7 +255,7 @@ def list_prospects(
     actor = actor_in(request)
     return list_page(
         request,
-        selectors.prospect_list(org=actor.org),
+        selectors.prospect_list(org=actor.org, member=actor.membership),
         filters=filters,
         page=page,
         orderings=PROSPECT_ORDERINGS,
@@ -472,7 +484,7 @@ def list_accounts(
     actor = actor_in(request)
     return list_page(
         request,
-        selectors.account_list(org=actor.org),
+        selectors.account_list(org=actor.org, member=actor.membership),
         filters=filters,
         page=page,
         orderings=ACCOUNT_ORDERINGS,
@@ -785,7 +797,7 @@ def list_offers(request: HttpRequest, filters: Query[OfferFilters], page: Query[
     actor = actor_in(request)
     return list_page(
         request,
-        selectors.offer_list(org=actor.org),
+        selectors.offer_list(org=actor.org, member=actor.membership),
         filters=filters,
         page=page,
         orderings=OFFER_ORDERINGS,
@@ -917,9 +929,13 @@ def offer_timeline(request: HttpRequest, offer_id: uuid.UUID, params: Query[Time
 
 def _line(request: HttpRequest, offer_id: uuid.UUID, line_id: uuid.UUID) -> OfferLine:
     actor = actor_in(request)
+    lines = OfferLine.objects.all()
+    if scope_for(actor.membership, "offers", "view") != Scope.ALL:
+        # A line of an offer outside the caller's view scope is not found either.
+        lines = lines.filter(offer__in=Offer.objects.visible_to(actor.membership, "offers"))
     # A line of an offer in the trash is not found either.
     line = tenant_get(
-        OfferLine, org=actor.org, record_id=line_id, offer_id=offer_id, offer__trash__isnull=True
+        lines, org=actor.org, record_id=line_id, offer_id=offer_id, offer__trash__isnull=True
     )
     return line
 

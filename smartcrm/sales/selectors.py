@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet, Sum
 
 from smartcrm.core.ids import RecordId
-from smartcrm.core.models import Organization
+from smartcrm.core.models import Membership, Organization
 from smartcrm.core.modules import module_enabled
 from smartcrm.core.registry import child_kinds
 from smartcrm.core.search import search_filter
@@ -33,10 +33,27 @@ from smartcrm.sales.models import (
 )
 
 
+def _rows(
+    model: type[Prospect | Account | Offer],
+    org: Organization,
+    member: Membership | None,
+    module: str,
+) -> QuerySet[Any]:
+    """The organisation's rows; with ``member``, those their view scope shows."""
+    if member is None:
+        return model.objects.for_org(org)
+    return model.objects.for_member(member, module)
+
+
 def prospect_list(
-    *, org: Organization, status: str | None = None, owner_id: uuid.UUID | None = None
+    *,
+    org: Organization,
+    status: str | None = None,
+    owner_id: uuid.UUID | None = None,
+    member: Membership | None = None,
 ) -> QuerySet[Prospect]:
-    prospects = Prospect.objects.for_org(org).select_related("owner")
+    """The prospects, newest first; with ``member``, those their view scope shows."""
+    prospects = _rows(Prospect, org, member, "prospects").select_related("owner")
     if status:
         prospects = prospects.filter(status=status)
     if owner_id:
@@ -44,16 +61,24 @@ def prospect_list(
     return prospects.order_by("-created_at", "-id")
 
 
-def account_list(*, org: Organization, q: str = "") -> QuerySet[Account]:
-    """The organisation's accounts by name; ``q`` searches them like the global search."""
-    accounts = Account.objects.for_org(org).filter(search_filter("account", q, org=org))
+def account_list(
+    *, org: Organization, q: str = "", member: Membership | None = None
+) -> QuerySet[Account]:
+    """The organisation's accounts by name; ``q`` searches them like the global search;
+    with ``member``, those their view scope shows."""
+    accounts = _rows(Account, org, member, "accounts").filter(search_filter("account", q, org=org))
     return accounts.select_related("owner").order_by("name", "id")
 
 
 def offer_list(
-    *, org: Organization, status: str | None = None, account_id: RecordId | None = None
+    *,
+    org: Organization,
+    status: str | None = None,
+    account_id: RecordId | None = None,
+    member: Membership | None = None,
 ) -> QuerySet[Offer]:
-    offers = Offer.objects.for_org(org).select_related("account", "owner")
+    """The offers, newest first; with ``member``, those their view scope shows."""
+    offers = _rows(Offer, org, member, "offers").select_related("account", "owner")
     if status:
         offers = offers.filter(status=status)
     if account_id:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -27,6 +28,9 @@ def due_sort() -> Coalesce:
 
 class Task(Trashable):
     """A task with an assignee, a due time and a reminder; may stand alone."""
+
+    # Whose own a task is (core.scopes): its assignee's, and the member who delegated it.
+    HOLDER_FIELDS: ClassVar[tuple[str, ...]] = ("assignee", "created_by")
 
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)

@@ -173,6 +173,7 @@ def task_update(
             field="assignee_id",
             holders=_holders,
             membership=membership,
+            module="tasks",
         )
     before = Task(remind_at=task.remind_at, due_at=task.due_at, status=task.status)
     changed = writes.apply_changes(task, changes, allowed=TASK_FIELDS)
@@ -255,7 +256,7 @@ def task_delete(
 ) -> None:
     """Move a task to the trash (its assignee, its creator, or a manager)."""
     task = _locked(org, task_id, version)
-    require_owner_or_role(org, user, holders=_holders(task))
+    require_owner_or_role(org, user, holders=_holders(task), module="tasks", label=_("task"))
     audit_deleted(org=org, user=user, record=task)
     trash_record(org=org, user=user, record=task)
 

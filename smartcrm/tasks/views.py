@@ -421,6 +421,8 @@ def task_detail(request: HttpRequest, membership: Membership, task_id: uuid.UUID
         "form": form,
         "parent_url": _parent_url(task),
         "cutoff": overdue_cutoff(),
-        "can_delete": may_act_on(membership, (task.assignee_id, task.created_by_id)),
+        "can_delete": may_act_on(
+            membership, (task.assignee_id, task.created_by_id), module="tasks"
+        ),
     }
     return render(request, "tasks/task_detail.html", context, status=status)

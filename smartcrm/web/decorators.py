@@ -79,11 +79,19 @@ def _to_two_factor_setup(request: HttpRequest) -> HttpResponse:
 
 
 def record_or_404(
-    source: type[M] | QuerySet[M], membership: Membership, record_id: uuid.UUID | str
+    source: type[M] | QuerySet[M],
+    membership: Membership,
+    record_id: uuid.UUID | str,
+    *,
+    module: str | None = None,
 ) -> M:
-    """The organisation's record with this id; another organisation's is a 404, not a 403.
+    """The organisation's record with this id; another organisation's is a 404, not a 403,
+    and so is one outside the member's view scope of ``module`` (core.scopes).
 
     ``source`` is a model or a queryset (to add select_related, say)."""
+    if module is not None:
+        queryset = source if isinstance(source, QuerySet) else source._default_manager.all()
+        source = queryset.visible_to(membership, module)  # type: ignore[attr-defined]  # a TenantQuerySet
     try:
         return tenant_get(source, org=membership.organization, record_id=record_id)
     except NotFound:

@@ -57,6 +57,12 @@ def org_b_ids(other_org, other_owner) -> dict[str, str]:
     from smartcrm.jobs.tests.factories import failed_email_job
 
     job = failed_email_job(org, user)
+    from smartcrm.core import services as core
+
+    department = core.department_create(org=org, user=user, name="Vânzări B")
+    role = core.custom_role_create(
+        org=org, user=user, name="Agent B", grants={"prospects": {"view": "own"}}
+    )
     # A record in B's trash: the trash list shows it to B only.
     trashed = sales.prospect_create(org=org, user=user, company_name="Beta Șters SRL")
     sales.prospect_delete(org=org, user=user, prospect_id=trashed.pk)
@@ -76,4 +82,6 @@ def org_b_ids(other_org, other_owner) -> dict[str, str]:
         "exchange_rate_id": str(rate.pk),
         "notification_id": str(notification.pk),
         "user_id": str(user.pk),
+        "department_id": str(department.pk),
+        "role_id": str(role.pk),
     }

@@ -259,7 +259,18 @@ def _seed(org, user) -> dict[str, list[str]]:
     from smartcrm.jobs.tests.factories import failed_email_job
 
     failed_jobs = [failed_email_job(org, user, title=f"Apel {n}") for n in range(2)]
+    from smartcrm.core import services as core
+
+    sales_department = core.department_create(org=org, user=user, name="Vânzări")
+    branch = core.department_create(
+        org=org, user=user, name="Vânzări Brașov", parent_id=sales_department.pk
+    )
+    role = core.custom_role_create(
+        org=org, user=user, name="Agent teren", grants={"prospects": {"view": "own"}}
+    )
     return {
+        "department_id": [str(branch.pk), str(sales_department.pk)],
+        "role_id": [str(role.pk)],
         "job_id": [str(job.pk) for job in failed_jobs],
         "import_id": [str(import_run.pk)],
         "template_id": [str(template.pk)],
@@ -347,6 +358,10 @@ BODY_IDS = {
     "assignee_id": "user_id",
     "contact_ids": "contact_id",
     "participant_ids": "user_id",
+    "parent_id": "department_id",
+    "department_id": "department_id",
+    "head_id": "user_id",
+    "custom_role_id": "role_id",
 }
 MALFORMED_ID = "not-a-uuid"
 

@@ -44,3 +44,22 @@ class OrganizationFactory(factory.Factory[Organization]):
 
 def add_member(org: Organization, acting: User, member: User, role: str = Role.SALES) -> Membership:
     return services.membership_add(org=org, user=acting, member=member, role=role)
+
+
+def give_role(
+    org: Organization, acting: User, member: User, grants: dict[str, dict[str, str]], name: str
+) -> Membership:
+    """Define a custom role with these grants and give it to ``member``."""
+    role = services.custom_role_create(org=org, user=acting, name=name, grants=grants)
+    membership = Membership.objects.get(organization=org, user=member)
+    return services.membership_update(
+        org=org, user=acting, membership_id=membership.pk, custom_role_id=role.pk
+    )
+
+
+def place(org: Organization, acting: User, member: User, department_id: Any) -> Membership:
+    """Put ``member`` in a department."""
+    membership = Membership.objects.get(organization=org, user=member)
+    return services.membership_update(
+        org=org, user=acting, membership_id=membership.pk, department_id=department_id
+    )

@@ -74,6 +74,8 @@ class LoadedDemo:
     activities: list[Activity]
     notes: list[Note]
     tasks: list[Task]
+    # The prospects the field agent's role shows him (read through his view scope).
+    field_agent_prospects: list[Prospect]
 
     def rate(self, currency: str, on: dt.date) -> Decimal:
         return next(r.rate for r in self.rates if r.currency == currency and r.date == on)
@@ -174,9 +176,11 @@ def demo(django_db_setup: None, django_db_blocker: Any) -> LoadedDemo:
             counts=row_counts(),
             fingerprint=fingerprint(org),
             memberships=list(
-                Membership.objects.filter(organization=org).select_related("user", "department")
+                Membership.objects.filter(organization=org).select_related(
+                    "user", "department", "custom_role"
+                )
             ),
-            departments=list(Department.objects.for_org(org)),
+            departments=list(Department.objects.for_org(org).select_related("parent", "head")),
             rates=list(ExchangeRate.objects.for_org(org)),
             products=list(Product.objects.for_org(org)),
             prospects=list(Prospect.objects.for_org(org).prefetch_related("contacts")),
@@ -192,6 +196,14 @@ def demo(django_db_setup: None, django_db_blocker: Any) -> LoadedDemo:
             activities=list(Activity.objects.for_org(org).prefetch_related("participants")),
             notes=list(Note.objects.for_org(org)),
             tasks=list(Task.objects.for_org(org)),
+            field_agent_prospects=list(
+                Prospect.objects.for_member(
+                    Membership.objects.select_related("custom_role").get(
+                        organization=org, user__email="mihai.vaduva@carpatisoft.ro"
+                    ),
+                    "prospects",
+                )
+            ),
         )
         transaction.set_rollback(True)
     return loaded
@@ -238,7 +250,7 @@ def test_demo_owner_logs_in_with_the_published_password(demo: LoadedDemo) -> Non
     assert owner.email == "demo@smartcrm.local"
 
 
-def test_demo_team_is_an_owner_a_manager_and_two_sales_users_in_two_departments(
+def test_demo_team_is_an_owner_a_manager_and_two_sales_users_in_a_department_tree(
     demo: LoadedDemo,
 ) -> None:
     team = sorted(
@@ -248,10 +260,32 @@ def test_demo_team_is_an_owner_a_manager_and_two_sales_users_in_two_departments(
     assert team == [
         ("demo@smartcrm.local", "owner", "Vânzări"),
         ("ioana.tirlea@carpatisoft.ro", "manager", "Vânzări"),
-        ("mihai.vaduva@carpatisoft.ro", "sales", "Vânzări"),
+        ("mihai.vaduva@carpatisoft.ro", "sales", "Vânzări Brașov"),
         ("stefania.balan@carpatisoft.ro", "sales", "Suport tehnic"),
     ]
-    assert sorted(d.name for d in demo.departments) == ["Suport tehnic", "Vânzări"]
+    tree = sorted(
+        (d.name, d.parent.name if d.parent else "", d.head.email if d.head else "")
+        for d in demo.departments
+    )
+    assert tree == [
+        ("Suport tehnic", "", ""),
+        ("Vânzări", "", "ioana.tirlea@carpatisoft.ro"),
+        ("Vânzări Brașov", "Vânzări", ""),
+        ("Vânzări Cluj", "Vânzări", ""),
+    ]
+
+
+def test_demo_has_a_field_agent_who_sees_only_what_he_holds(demo: LoadedDemo) -> None:
+    from smartcrm.core.scopes import scope_for
+
+    mihai = next(m for m in demo.memberships if m.user.email.startswith("mihai"))
+    assert mihai.custom_role is not None and mihai.custom_role.name == "Agent teren"
+    for module in ("prospects", "accounts", "offers", "contacts"):
+        assert scope_for(mihai, module, "view") == "own"
+    assert scope_for(mihai, "tasks", "view") == "all"  # the rest as a sales user
+    seen = demo.field_agent_prospects
+    assert 0 < len(seen) < len(demo.prospects)
+    assert {p.owner_id for p in seen} == {mihai.user_id}
 
 
 # --- Counts -------------------------------------------------------------------------------
@@ -283,7 +317,7 @@ def test_demo_makes_the_documented_number_of_each_record(demo: LoadedDemo) -> No
         "core.Organization": 1,
         "core.User": 4,
         "core.Membership": 4,
-        "core.Department": 2,
+        "core.Department": 4,
         "catalog.ExchangeRate": 135,
         "catalog.Product": 20,
         "sales.Prospect": 30,

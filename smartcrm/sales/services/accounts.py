@@ -16,7 +16,9 @@ from smartcrm.core.permissions import (
     ensure_member,
     membership_of,
     require_assign_right,
+    require_grant,
     require_owner_or_role,
+    require_record_right,
 )
 from smartcrm.core.search import search_index
 from smartcrm.core.services import normalize_identity
@@ -44,7 +46,7 @@ def account_create(
 ) -> Account:
     """Create an account directly (most come from converting a prospect). With
     ``allow_duplicate=False`` one that looks like an existing account is refused (409)."""
-    membership_of(org, user)
+    require_grant(org, user, module="accounts", action="create")
     account = Account(organization=org, created_by=user, owner=user)
     writes.apply_changes(account, fields, allowed=ACCOUNT_FIELDS)
     _check(org, user, account)
@@ -71,9 +73,21 @@ def account_update(
     account = writes.lock(
         Account.objects.for_org(org), account_id, version=version, label=_("Account")
     )
+    require_record_right(
+        membership,
+        module="accounts",
+        action="edit",
+        holders=lambda: (account.owner_id,),
+        label=_("account"),
+    )
     if "owner_id" in changes:
         require_assign_right(
-            org, user, records=[account], new_holder=changes["owner_id"], membership=membership
+            org,
+            user,
+            records=[account],
+            new_holder=changes["owner_id"],
+            membership=membership,
+            module="accounts",
         )
     changed = writes.apply_changes(account, changes, allowed=ACCOUNT_FIELDS)
     if not changed:
@@ -98,7 +112,9 @@ def account_delete(
     account = writes.lock(
         Account.objects.for_org(org), account_id, version=version, label=_("Account")
     )
-    require_owner_or_role(org, user, owner_id=account.owner_id)
+    require_owner_or_role(
+        org, user, owner_id=account.owner_id, module="accounts", label=_("account")
+    )
     if Offer.objects.for_org(org).filter(account=account).exists():
         raise Conflict(
             _("This account has offers; it cannot be deleted."), field="offers", code="has_offers"

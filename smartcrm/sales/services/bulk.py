@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+from functools import partial
 from typing import Any, TypeVar
 
 from django.db import transaction
@@ -25,10 +26,12 @@ from smartcrm.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
 from smartcrm.core.permissions import (
-    ROLE_RANK,
     ensure_member,
+    may,
     membership_of,
     require_assign_right,
+    require_record_right,
+    require_visible,
 )
 from smartcrm.core.text import listed
 from smartcrm.sales.choices import PROSPECT_TRANSITIONS, EventKind, ProspectStatus
@@ -98,12 +101,20 @@ def _refuse_converted(prospects: Sequence[Prospect]) -> None:
         )
 
 
-def _require_owner_or_manager(org: Organization, user: User, rows: Sequence[Any]) -> None:
-    """As for one record: a sales user deletes only what they own, a manager anything."""
+def _require_owner_or_manager(
+    org: Organization, user: User, rows: Sequence[Any], *, module: str
+) -> None:
+    """As for one record: the member's delete grant decides (a sales user deletes only
+    what they own, a manager anything); a row outside their view scope is not found."""
     membership = membership_of(org, user)
-    if ROLE_RANK[membership.role] >= ROLE_RANK[Role.MANAGER]:
-        return
-    others = [row for row in rows if row.owner_id != user.pk]
+    for row in rows:
+        require_visible(membership, module, (row.owner_id,), label=row._meta.verbose_name)
+    others = [row for row in rows if not may(membership, module, "delete", (row.owner_id,))]
+    if others and membership.custom_role_id is not None:
+        raise Forbidden(
+            _("Your role does not allow this on: %(names)s.") % {"names": _names(others)},
+            code="forbidden",
+        )
     if others:
         raise Forbidden(
             _("Only the record's owner or a %(role)s may do this: %(names)s.")
@@ -141,7 +152,9 @@ def _assign(
     ensure_member(org, owner_id, field="owner_id")
     owner = uuid.UUID(str(owner_id))
     rows = _locked(queryset, ids)
-    require_assign_right(org, user, records=rows, new_holder=owner, membership=membership)
+    require_assign_right(
+        org, user, records=rows, new_holder=owner, membership=membership, module=f"{field}s"
+    )
     if field == "prospect":
         _refuse_converted(rows)  # type: ignore[arg-type]  # rows are prospects here
     changing = [row for row in rows if row.owner_id != owner]
@@ -192,7 +205,7 @@ def prospects_set_status(
 ) -> int:
     """Move the selected prospects to ``status`` (the moves one prospect may make; to
     disqualify, with a reason). Those already there stay; returns how many moved."""
-    membership_of(org, user)
+    membership = membership_of(org, user)
     ids = _ids(prospect_ids)
     if status not in ProspectStatus.values:
         raise ValidationFailed(_("Unknown status."), field="status", code="invalid_status")
@@ -215,6 +228,14 @@ def prospects_set_status(
             code="max_length",
         )
     prospects = _locked(Prospect.objects.for_org(org), ids)
+    for prospect in prospects:
+        require_record_right(
+            membership,
+            module="prospects",
+            action="edit",
+            holders=partial(tuple, (prospect.owner_id,)),
+            label=_("prospect"),
+        )
     _refuse_converted(prospects)
     moving = [p for p in prospects if p.status != status]
     illegal = [p for p in moving if status not in PROSPECT_TRANSITIONS[p.status]]
@@ -259,7 +280,7 @@ def prospects_delete(*, org: Organization, user: User, prospect_ids: Iterable[Re
     Converted prospects are the history of their accounts and stay (nothing is deleted)."""
     ids = _ids(prospect_ids)
     prospects = _locked(Prospect.objects.for_org(org), ids)
-    _require_owner_or_manager(org, user, prospects)
+    _require_owner_or_manager(org, user, prospects, module="prospects")
     if any(p.status == ProspectStatus.CONVERTED for p in prospects):
         raise Conflict(
             _("Converted prospects are kept as the history of their accounts: %(names)s.")
@@ -281,7 +302,7 @@ def accounts_delete(*, org: Organization, user: User, account_ids: Iterable[Reco
     Refused, for all of them, while one has offers or came from a converted prospect."""
     ids = _ids(account_ids)
     accounts = _locked(Account.objects.for_org(org), ids)
-    _require_owner_or_manager(org, user, accounts)
+    _require_owner_or_manager(org, user, accounts, module="accounts")
     with_offers = set(
         Offer.objects.for_org(org).filter(account_id__in=ids).values_list("account_id", flat=True)
     )

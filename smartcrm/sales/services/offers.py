@@ -26,14 +26,16 @@ from smartcrm.core.audit import (
 )
 from smartcrm.core.errors import Conflict, FieldIssue, ValidationFailed
 from smartcrm.core.ids import RecordId
-from smartcrm.core.models import Organization, User
+from smartcrm.core.models import Membership, Organization, User
 from smartcrm.core.modules import Module, module_enabled
 from smartcrm.core.money import round_price
 from smartcrm.core.permissions import (
     ensure_member,
     membership_of,
     require_assign_right,
+    require_grant,
     require_owner_or_role,
+    require_record_right,
 )
 from smartcrm.core.search import search_index
 from smartcrm.sales.choices import OFFER_TRANSITIONS, EventKind, OfferStatus
@@ -92,6 +94,17 @@ def _locked_offer(org: Organization, offer_id: RecordId, version: int | None = N
     return writes.lock(Offer.objects.for_org(org), offer_id, version=version, label=_("Offer"))
 
 
+def require_offer_edit(membership: Membership, offer: Offer) -> None:
+    """Changing an offer (its details, status, lines) needs the edit grant on it."""
+    require_record_right(
+        membership,
+        module="offers",
+        action="edit",
+        holders=lambda: (offer.owner_id,),
+        label=_("offer"),
+    )
+
+
 def _refuse_if_closed(offer: Offer) -> None:
     if offer.is_closed:
         raise Conflict(
@@ -113,7 +126,7 @@ def offer_create(
     **fields: Any,
 ) -> Offer:
     """Create a draft offer for an account, numbered OF-<year>-<nnnn>, with optional lines."""
-    membership_of(org, user)
+    require_grant(org, user, module="offers", action="create")
     try:
         account = Account.objects.for_org(org).filter(pk=account_id).first()
     except (ValueError, TypeError, ValidationError):  # a malformed id is "not found"
@@ -169,10 +182,16 @@ def offer_update(
     new owner needs the right to reassign it."""
     membership = membership_of(org, user)
     offer = _locked_offer(org, offer_id, version)
+    require_offer_edit(membership, offer)
     _refuse_if_closed(offer)
     if "owner_id" in changes:
         require_assign_right(
-            org, user, records=[offer], new_holder=changes["owner_id"], membership=membership
+            org,
+            user,
+            records=[offer],
+            new_holder=changes["owner_id"],
+            membership=membership,
+            module="offers",
         )
     old_currency, old_issue_date = offer.currency, offer.issue_date
     changed = writes.apply_changes(offer, changes, allowed=OFFER_FIELDS)
@@ -202,8 +221,9 @@ def offer_change_status(
 ) -> Offer:
     """Move an offer: draft → sent → negotiation → won | lost (won/lost need a date,
     lost needs a reason)."""
-    membership_of(org, user)
+    membership = membership_of(org, user)
     offer = _locked_offer(org, offer_id, version)
+    require_offer_edit(membership, offer)
     if status not in OfferStatus.values:
         raise ValidationFailed(_("Unknown status."), field="status", code="invalid_status")
     if status not in OFFER_TRANSITIONS[offer.status]:
@@ -274,7 +294,7 @@ def offer_delete(
     manager); its lines and contacts stay on it. Offers that went out are kept: mark them
     lost."""
     offer = _locked_offer(org, offer_id, version)
-    require_owner_or_role(org, user, owner_id=offer.owner_id)
+    require_owner_or_role(org, user, owner_id=offer.owner_id, module="offers", label=_("offer"))
     if offer.status != OfferStatus.DRAFT:
         raise Conflict(
             _("Only a draft offer can be deleted; mark this one lost instead."),
@@ -479,8 +499,9 @@ def offer_line_add(
     **values: Any,
 ) -> OfferLine:
     """Add a catalogue product (``product_id``) or a free line to an open offer."""
-    membership_of(org, user)
+    membership = membership_of(org, user)
     offer = _locked_offer(org, offer_id, offer_version)
+    require_offer_edit(membership, offer)
     _refuse_if_closed(offer)
     # One read for the next position and the totals: the offer's lock keeps its lines still.
     lines = _line_amounts(offer)
@@ -511,8 +532,9 @@ def offer_line_update(
     **changes: Any,
 ) -> OfferLine:
     """Change a line's quantity, price, discount, VAT...; the offer's totals follow."""
-    membership_of(org, user)
+    membership = membership_of(org, user)
     offer, line = _locked_line(org, line_id, version)
+    require_offer_edit(membership, offer)
     if "product_id" in changes:
         raise ValidationFailed(
             _("Remove the line and add the other product instead."),
@@ -529,8 +551,9 @@ def offer_line_remove(
     *, org: Organization, user: User, line_id: RecordId, version: int | None = None
 ) -> Offer:
     """Remove a line from an open offer; returns the offer with its new totals."""
-    membership_of(org, user)
+    membership = membership_of(org, user)
     offer, line = _locked_line(org, line_id, version)
+    require_offer_edit(membership, offer)
     line_pk = str(line.pk)
     line.delete()
     _after_lines_changed(org, user, offer, removed=line_pk)

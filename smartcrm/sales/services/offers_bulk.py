@@ -46,7 +46,9 @@ def offers_set_owner(
         offers = []
     if len(offers) != len(wanted):
         raise ValidationFailed(_("Some of these offers do not exist."), field="ids")
-    require_assign_right(org, user, records=offers, new_holder=owner_id, membership=membership)
+    require_assign_right(
+        org, user, records=offers, new_holder=owner_id, membership=membership, module="offers"
+    )
     closed = sorted(offer.number for offer in offers if offer.is_closed)
     if closed:
         raise Conflict(

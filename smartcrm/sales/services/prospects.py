@@ -12,12 +12,14 @@ from smartcrm.core.audit import audit_created, audit_deleted, audit_status, audi
 from smartcrm.core.choices import PartyKind
 from smartcrm.core.errors import Conflict, ValidationFailed
 from smartcrm.core.ids import RecordId
-from smartcrm.core.models import Organization, User
+from smartcrm.core.models import Membership, Organization, User
 from smartcrm.core.permissions import (
     ensure_member,
     membership_of,
     require_assign_right,
+    require_grant,
     require_owner_or_role,
+    require_record_right,
 )
 from smartcrm.core.search import search_index
 from smartcrm.core.services import normalize_identity
@@ -104,7 +106,7 @@ def prospect_create(
     """Record a new prospect; its owner defaults to the acting user. With
     ``allow_duplicate=False`` a prospect that looks like an existing one (same e-mail,
     phone, CUI or a very similar name) is refused with PossibleDuplicate (409)."""
-    membership_of(org, user)
+    require_grant(org, user, module="prospects", action="create")
     if status not in OPEN_PROSPECT_STATUSES:
         raise ValidationFailed(
             _("A new prospect is new, in progress or qualified."),
@@ -123,6 +125,16 @@ def prospect_create(
     return prospect
 
 
+def _require_edit(membership: Membership, prospect: Prospect) -> None:
+    require_record_right(
+        membership,
+        module="prospects",
+        action="edit",
+        holders=lambda: (prospect.owner_id,),
+        label=_("prospect"),
+    )
+
+
 @transaction.atomic
 def prospect_update(
     *,
@@ -136,10 +148,16 @@ def prospect_update(
     needs the right to reassign it."""
     membership = membership_of(org, user)
     prospect = _locked(org, prospect_id, version)
+    _require_edit(membership, prospect)
     _refuse_if_converted(prospect)
     if "owner_id" in changes:
         require_assign_right(
-            org, user, records=[prospect], new_holder=changes["owner_id"], membership=membership
+            org,
+            user,
+            records=[prospect],
+            new_holder=changes["owner_id"],
+            membership=membership,
+            module="prospects",
         )
     changed = writes.apply_changes(prospect, changes, allowed=PROSPECT_FIELDS)
     if not changed:
@@ -163,8 +181,9 @@ def prospect_set_status(
     version: int | None = None,
 ) -> Prospect:
     """Move a prospect along new → in progress → qualified, or disqualify it with a reason."""
-    membership_of(org, user)
+    membership = membership_of(org, user)
     prospect = _locked(org, prospect_id, version)
+    _require_edit(membership, prospect)
     if status not in ProspectStatus.values:
         raise ValidationFailed(_("Unknown status."), field="status", code="invalid_status")
     if status == ProspectStatus.CONVERTED:
@@ -247,7 +266,9 @@ def prospect_delete(
     A converted prospect is the history of its account and stays.
     """
     prospect = _locked(org, prospect_id, version)
-    require_owner_or_role(org, user, owner_id=prospect.owner_id)
+    require_owner_or_role(
+        org, user, owner_id=prospect.owner_id, module="prospects", label=_("prospect")
+    )
     if prospect.status == ProspectStatus.CONVERTED:
         raise Conflict(
             _("A converted prospect is kept as the history of its account."),

@@ -49,7 +49,10 @@ PICKER_SIZE = 20
 
 def _account(membership: Membership, account_id: uuid.UUID) -> Account:
     return record_or_404(
-        Account.objects.select_related("owner", "source_prospect"), membership, account_id
+        Account.objects.select_related("owner", "source_prospect"),
+        membership,
+        account_id,
+        module="accounts",
     )
 
 
@@ -58,7 +61,7 @@ def account_list(request: HttpRequest, membership: Membership) -> HttpResponse:
     org = membership.organization
     page = list_page(
         request,
-        selectors.account_list(org=org),
+        selectors.account_list(org=org, member=membership),
         filters=AccountPageFilters,
         orderings=ACCOUNT_ORDERINGS,
         default="name",
@@ -127,7 +130,9 @@ def account_edit(
         request.POST or None,
         org=org,
         initial=initial,
-        may_reassign=may_act_on(membership, (account.owner_id,)),
+        may_reassign=may_act_on(
+            membership, (account.owner_id,), module="accounts", action="assign"
+        ),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -163,7 +168,9 @@ def account_detail(
 ) -> HttpResponse:
     account = _account(membership, account_id)
     offers = list(
-        selectors.offer_list(org=membership.organization, account_id=account.pk)[:OFFERS_SHOWN]
+        selectors.offer_list(org=membership.organization, account_id=account.pk, member=membership)[
+            :OFFERS_SHOWN
+        ]
     )
     new_offer_url = optional_url("sales:offer-new")
     context = {
@@ -171,7 +178,7 @@ def account_detail(
         "kind": "account",
         "offers": offers,
         "new_offer_url": f"{new_offer_url}?account={account.pk}" if new_offer_url else "",
-        "can_delete": may_act_on(membership, (account.owner_id,)),
+        "can_delete": may_act_on(membership, (account.owner_id,), module="accounts"),
     }
     return render(request, "sales/accounts/detail.html", context)
 
@@ -277,7 +284,9 @@ def account_bulk(request: HttpRequest, membership: Membership) -> HttpResponse:
             )
         elif not data["confirmed"]:
             accounts = list(
-                selectors.account_list(org=org).filter(pk__in=valid_ids(ids))[: bulk.MAX_BULK]
+                selectors.account_list(org=org, member=membership).filter(pk__in=valid_ids(ids))[
+                    : bulk.MAX_BULK
+                ]
             )
             return render(
                 request,

@@ -72,7 +72,9 @@ def _accounts(org: Organization, q: str = "", selected: str | None = None) -> li
 
 
 def _offer(membership: Membership, offer_id: uuid.UUID) -> Offer:
-    return record_or_404(Offer.objects.select_related("account", "owner"), membership, offer_id)
+    return record_or_404(
+        Offer.objects.select_related("account", "owner"), membership, offer_id, module="offers"
+    )
 
 
 def _stale_text() -> str:
@@ -129,7 +131,7 @@ def offer_list(request: HttpRequest, membership: Membership) -> HttpResponse:
     org = membership.organization
     page = list_page(
         request,
-        selectors.offer_list(org=org),
+        selectors.offer_list(org=org, member=membership),
         filters=OfferFilters,
         orderings=OFFER_ORDERINGS,
         default="-created_at",
@@ -263,7 +265,7 @@ def offer_detail(request: HttpRequest, membership: Membership, offer_id: uuid.UU
         "transitions": transitions,
         "link": active_link_of(org=membership.organization, offer=offer),
         "catalog_enabled": module_enabled(membership.organization, Module.CATALOG),
-        "can_delete": may_act_on(membership, (offer.owner_id,)),
+        "can_delete": may_act_on(membership, (offer.owner_id,), module="offers"),
     }
     return render(request, "sales/offers/detail.html", context)
 
@@ -291,7 +293,7 @@ def offer_edit(request: HttpRequest, membership: Membership, offer_id: uuid.UUID
         request.POST if request.method == "POST" else None,
         initial=initial,
         members=_members(org),
-        may_reassign=may_act_on(membership, (offer.owner_id,)),
+        may_reassign=may_act_on(membership, (offer.owner_id,), module="offers", action="assign"),
     )
     if request.method == "POST":
         if form.is_valid():

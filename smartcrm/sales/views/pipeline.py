@@ -85,7 +85,7 @@ def pipeline_move(
 ) -> JsonResponse:
     """A card dropped on another column. Won and lost need a date (and a reason): the board
     asks for them in the status dialog instead of calling this."""
-    offer = record_or_404(Offer, membership, offer_id)
+    offer = record_or_404(Offer, membership, offer_id, module="offers")
     try:
         version = int(request.POST["version"]) if request.POST.get("version") else None
     except ValueError:

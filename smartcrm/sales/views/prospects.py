@@ -60,7 +60,10 @@ MOVE_LABELS = {
 
 def _prospect(membership: Membership, prospect_id: uuid.UUID) -> Prospect:
     return record_or_404(
-        Prospect.objects.select_related("owner", "converted_account"), membership, prospect_id
+        Prospect.objects.select_related("owner", "converted_account"),
+        membership,
+        prospect_id,
+        module="prospects",
     )
 
 
@@ -69,7 +72,7 @@ def prospect_list(request: HttpRequest, membership: Membership) -> HttpResponse:
     org = membership.organization
     page = list_page(
         request,
-        selectors.prospect_list(org=org),
+        selectors.prospect_list(org=org, member=membership),
         filters=ProspectPageFilters,
         orderings=PROSPECT_ORDERINGS,
         default="-created_at",
@@ -152,7 +155,9 @@ def prospect_edit(
         request.POST or None,
         org=org,
         initial=initial,
-        may_reassign=may_act_on(membership, (prospect.owner_id,)),
+        may_reassign=may_act_on(
+            membership, (prospect.owner_id,), module="prospects", action="assign"
+        ),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -199,7 +204,7 @@ def prospect_detail(
         "can_disqualify": ProspectStatus.DISQUALIFIED in PROSPECT_TRANSITIONS[prospect.status],
         "can_convert": prospect.status == ProspectStatus.QUALIFIED,
         "is_converted": prospect.status == ProspectStatus.CONVERTED,
-        "can_delete": may_act_on(membership, (prospect.owner_id,)),
+        "can_delete": may_act_on(membership, (prospect.owner_id,), module="prospects"),
     }
     return render(request, "sales/prospects/detail.html", context)
 
@@ -417,7 +422,9 @@ def prospect_bulk(request: HttpRequest, membership: Membership) -> HttpResponse:
             )
         elif not data["confirmed"]:
             prospects = list(
-                selectors.prospect_list(org=org).filter(pk__in=valid_ids(ids))[: bulk.MAX_BULK]
+                selectors.prospect_list(org=org, member=membership).filter(pk__in=valid_ids(ids))[
+                    : bulk.MAX_BULK
+                ]
             )
             return render(
                 request,

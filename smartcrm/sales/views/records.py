@@ -150,7 +150,10 @@ def timeline(
     model = TIMELINE_MODELS.get(kind)
     if model is None:
         raise Http404("Not found.")
-    record = cast(Prospect | Account | Offer, record_or_404(model, membership, record_id))
+    record = cast(
+        Prospect | Account | Offer,
+        record_or_404(model, membership, record_id, module=f"{kind}s"),
+    )
     try:
         before = decode_timeline_cursor(request.GET.get("cursor"))
     except ApiProblem:

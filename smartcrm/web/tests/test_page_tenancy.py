@@ -100,6 +100,7 @@ def org_b_ids(other_org, other_owner) -> dict[str, str]:
     )
     membership = apps.get_model("core", "Membership").objects.get(organization=org, user=user)
     department = apps.get_model("core", "Department").objects.create(organization=org, name="B")
+    role = apps.get_model("core", "CustomRole").objects.create(organization=org, name="B")
     from smartcrm.jobs.tests.factories import failed_email_job
 
     job = failed_email_job(org, user)
@@ -121,6 +122,7 @@ def org_b_ids(other_org, other_owner) -> dict[str, str]:
         "membership_id": str(membership.pk),
         "member_id": str(membership.pk),
         "department_id": str(department.pk),
+        "role_id": str(role.pk),
         "user_id": str(user.pk),
         "import_id": str(import_run.pk),
         "template_id": str(template.pk),
