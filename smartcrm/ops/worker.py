@@ -377,12 +377,20 @@ class SmartWorker(Worker):
         # A single pass (cron) that finished its work leaves one row per host, not one a run.
         single_pass = self.batch and self.holding is None
         remembered_as = f"{socket.gethostname()[:40]}-once" if single_pass else None
-        try:
-            heartbeat_stop(worker_id=self.worker_id, remembered_as=remembered_as)
-        except Exception as error:
-            if not database_outage(error):
-                raise
-            logger.warning("Worker %s stopped without its last heartbeat", self.worker_id)
+        for attempt in range(2):
+            try:
+                heartbeat_stop(worker_id=self.worker_id, remembered_as=remembered_as)
+                return
+            except Exception as error:
+                if database_outage(error):
+                    break
+                if attempt or connection.in_atomic_block:
+                    raise
+                # A stop signal while idle ends the loop at once, from inside whatever query
+                # was running (a periodic duty, a claim): that connection is left mid-query
+                # and unusable. A fresh one writes the last heartbeat.
+                drop_connection()
+        logger.warning("Worker %s stopped without its last heartbeat", self.worker_id)
 
     def check_database(self) -> None:
         """Before the first job: the database is set up (else stop, saying what is wrong),
