@@ -9,6 +9,7 @@ change posted by anyone else is a 403). Every member manages their own API token
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -448,6 +449,33 @@ def department_edit(
     return _dialog(request, "core/settings/partials/department_form.html", context, status=status)
 
 
+def _confirm_delete(
+    request: HttpRequest,
+    membership: Membership,
+    record: Any,
+    *,
+    delete: Callable[[int | None], object],
+    name: str,
+    section: str,
+    url: str,
+    done: str,
+) -> HttpResponse:
+    """A settings record's delete: the dialog that asks (GET), then the delete (POST),
+    for those who manage the organisation."""
+    if not _can_manage(membership):
+        return _forbidden(request)
+    if request.method == "POST":
+        try:
+            delete(version_from(request.POST))
+        except DomainError as error:
+            messages.error(request, _message_of(error))
+        else:
+            messages.success(request, _("%(name)s deleted.") % {"name": record.name})
+        return _done(request, done)
+    context = {name: record, "section": section, "action": reverse(url, args=[record.pk])}
+    return _dialog(request, f"core/settings/partials/{name}_delete.html", context)
+
+
 @member_view
 @require_http_methods(["GET", "POST"])
 def department_delete(
@@ -457,27 +485,21 @@ def department_delete(
     department = record_or_404(
         selectors.department_list(org=membership.organization), membership, department_id
     )
-    if not _can_manage(membership):
-        return _forbidden(request)
-    if request.method == "POST":
-        try:
-            services.department_delete(
-                org=membership.organization,
-                user=membership.user,
-                department_id=department.pk,
-                version=version_from(request.POST),
-            )
-        except DomainError as error:
-            messages.error(request, _message_of(error))
-        else:
-            messages.success(request, _("%(name)s deleted.") % {"name": department.name})
-        return _done(request, "core:departments")
-    context = {
-        "department": department,
-        "section": "departments",
-        "action": reverse("core:department-delete", args=[department.pk]),
-    }
-    return _dialog(request, "core/settings/partials/department_delete.html", context)
+    return _confirm_delete(
+        request,
+        membership,
+        department,
+        delete=lambda version: services.department_delete(
+            org=membership.organization,
+            user=membership.user,
+            department_id=department.pk,
+            version=version,
+        ),
+        name="department",
+        section="departments",
+        url="core:department-delete",
+        done="core:departments",
+    )
 
 
 # --- roles -----------------------------------------------------------------------------
@@ -577,27 +599,18 @@ def role_delete(request: HttpRequest, membership: Membership, role_id: uuid.UUID
     role = record_or_404(
         selectors.custom_role_list(org=membership.organization), membership, role_id
     )
-    if not _can_manage(membership):
-        return _forbidden(request)
-    if request.method == "POST":
-        try:
-            services.custom_role_delete(
-                org=membership.organization,
-                user=membership.user,
-                role_id=role.pk,
-                version=version_from(request.POST),
-            )
-        except DomainError as error:
-            messages.error(request, _message_of(error))
-        else:
-            messages.success(request, _("%(name)s deleted.") % {"name": role.name})
-        return _done(request, "core:roles")
-    context = {
-        "role": role,
-        "section": "roles",
-        "action": reverse("core:role-delete", args=[role.pk]),
-    }
-    return _dialog(request, "core/settings/partials/role_delete.html", context)
+    return _confirm_delete(
+        request,
+        membership,
+        role,
+        delete=lambda version: services.custom_role_delete(
+            org=membership.organization, user=membership.user, role_id=role.pk, version=version
+        ),
+        name="role",
+        section="roles",
+        url="core:role-delete",
+        done="core:roles",
+    )
 
 
 # --- modules ---------------------------------------------------------------------------
