@@ -25,6 +25,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
+import signal
 import socket
 import threading
 import time
@@ -100,8 +101,9 @@ class Outage:
 
     FIRST_WAIT = 0.5
 
-    def __init__(self, cap: float) -> None:
+    def __init__(self, cap: float, sleep: Callable[[float], None] = time.sleep) -> None:
         self.cap = max(cap, 0.0)
+        self.sleep = sleep
         self.began: float | None = None
         self.attempts = 0
 
@@ -125,7 +127,7 @@ class Outage:
             logger.debug("Database still unavailable (%s)", describe(error))
         pause = self.next_wait()
         self.attempts += 1
-        time.sleep(pause)
+        self.sleep(pause)
 
     def end(self) -> float:
         """Seconds the outage lasted (0 when there was none); the next one starts afresh."""
@@ -203,7 +205,7 @@ class SmartWorker(Worker):
         self.last_periodic: float | None = None
         self.ran = 0
         self.failed = 0
-        self.outage = Outage(settings.SMARTCRM_WORKER_BACKOFF_MAX)
+        self.outage = Outage(settings.SMARTCRM_WORKER_BACKOFF_MAX, sleep=self.pause)
         # The job claimed and not yet recorded as finished; after an outage cut it off, it
         # goes back to the queue once the database returns.
         self.holding: DBTaskResult | None = None
@@ -251,6 +253,8 @@ class SmartWorker(Worker):
             not self.batch and time.monotonic() - self.last_periodic >= PERIODIC_EVERY
         ):
             self.run_periodic()
+        if not self.running:
+            return False  # a stop was asked for: no new job
         job = self.claim()
         if self.outage.ongoing:
             # Reading is not enough (SQLite readers pass a held write lock): the claim wrote.
@@ -277,8 +281,36 @@ class SmartWorker(Worker):
         if self.max_tasks is not None and self.ran >= self.max_tasks:
             return False
         if self.running and job is None:
-            time.sleep(self.interval)
+            self.pause(self.interval)
         return True
+
+    # --- stopping -----------------------------------------------------------------------
+
+    # How often a pause looks whether a stop was asked for.
+    PAUSE_SLICE = 0.1
+
+    def shutdown(self, signum: int, frame: Any) -> None:
+        """A stop signal: the loop stops at its next safe point, after the job or query at
+        hand (django-tasks-db's own handler exits from inside whatever query was running,
+        which leaves the connection mid-query and the last heartbeat unwritable). A second
+        signal stops at once."""
+        if not self.running:
+            super().shutdown(signum, frame)  # forced: exits
+            return
+        logger.warning(
+            "Received %s - stopping after the step at hand (send it again to force)",
+            signal.strsignal(signum),
+        )
+        self.running = False
+
+    def pause(self, seconds: float) -> None:
+        """Sleep ``seconds``, or less when a stop is asked for meanwhile."""
+        end = time.monotonic() + seconds
+        while self.running:
+            left = end - time.monotonic()
+            if left <= 0:
+                return
+            time.sleep(min(left, self.PAUSE_SLICE))
 
     def affected(self) -> str:
         if self.holding is None:
@@ -406,6 +438,8 @@ class SmartWorker(Worker):
                     raise
                 drop_connection()
                 self.outage.wait(error, f"{AFFECTED}; the worker starts when it is back")
+                if not self.running:
+                    return  # stopped while it waited: run() has nothing to do
         if pending:
             raise WorkerConfigurationError(
                 f"{len(pending)} migration(s) not applied to the database; "

@@ -1,5 +1,6 @@
 """A real `smartcrm worker` outlives its database going away, and stops only when the
-database is set up wrong; a mail server that is down makes its e-mails wait, not fail.
+database is set up wrong (or when asked to, after the query at hand); a mail server that is
+down makes its e-mails wait, not fail.
 
 On PostgreSQL the worker reaches the server through a loopback proxy the test cuts, and the
 server ends the worker's sessions (as a restart or an administrator does); on SQLite another
@@ -10,13 +11,18 @@ real SMTP server on loopback that the test stops and starts again on the same po
 from __future__ import annotations
 
 import datetime as dt
+import signal
+import socket
 import sqlite3
 import time
 import uuid
 
+import psycopg
 import pytest
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
+from smartcrm.jobs.models import WorkerHeartbeat
 from smartcrm.notifications.choices import NotificationKind
 from smartcrm.notifications.models import Notification
 from smartcrm.notifications.tests.helpers import LoopbackMailServer
@@ -248,3 +254,50 @@ def test_a_worker_waits_for_a_mail_server_that_is_down_then_sends_the_reminder_l
     assert failed_jobs() == 0
     assert log.count("Mail server unavailable (ConnectionRefusedError") == 1, log
     assert log.count("Mail server back after") == 1, log
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_stop_signal_during_a_query_lets_it_finish_then_the_worker_stops_cleanly(tmp_path):
+    # Given an idle worker whose next claim waits on a lock another session holds
+    name = f"smartcrm-worker-{uuid.uuid4().hex[:10]}"
+    env = worker_env(DATABASE_URL=postgres_url(), PGAPPNAME=name)
+    table = DBTaskResult._meta.db_table
+    with psycopg.connect(postgres_url()) as holder:
+        worker = WorkerProcess(env, tmp_path / "worker.log", "worker", "-v", "2")
+        try:
+            worker.wait_for_output("waiting for jobs")
+            holder.execute(f'LOCK TABLE "{table}" IN ACCESS EXCLUSIVE MODE')
+            wait_until(
+                lambda: _waiting_on_a_lock(name),
+                60,
+                "the worker's claim to wait on the lock",
+                process=worker,
+            )
+
+            # When it is asked to stop in the middle of that query, and the lock then goes
+            worker.process.send_signal(signal.SIGTERM)
+            worker.wait_for_output("stopping after the step at hand")
+            assert worker.alive(), worker.text()  # the query is not cut short
+            holder.rollback()
+            wait_until(lambda: not worker.alive(), 60, "the worker to stop")
+        finally:
+            code = worker.stop()
+
+    # Then the query ends, no job is taken, and the worker stops cleanly with its last
+    # heartbeat written
+    log = worker.text()
+    assert code == 0, log
+    assert "Traceback" not in log, log
+    beat = WorkerHeartbeat.objects.get(host=socket.gethostname(), pid=worker.pid)
+    assert beat.stopped_at is not None
+
+
+def _waiting_on_a_lock(application_name: str) -> bool:
+    with psycopg.connect(postgres_url(name="postgres"), autocommit=True) as admin:
+        row = admin.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE application_name = %s AND wait_event_type = 'Lock'",
+            (application_name,),
+        ).fetchone()
+    return bool(row and row[0])
