@@ -20,6 +20,8 @@ class Activity(Trashable):
     """An interaction with the contacts of exactly one prospect, account or offer."""
 
     FIELD_OF_CONSTRAINT: ClassVar[dict[str, str]] = {"end_before_start": "end_at"}
+    # Whose own it is (core.scopes): its owner's, and, to view it, the owner of its record's.
+    HELD_THROUGH: ClassVar[tuple[str, ...]] = ("prospect", "account", "offer")
 
     kind = models.CharField(_("kind"), max_length=10, choices=ActivityKind.choices)
     subject = models.CharField(_("subject"), max_length=200)

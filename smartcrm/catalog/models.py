@@ -21,6 +21,10 @@ from smartcrm.trash.models import Trashable, trash_index
 class Product(Trashable):
     """A product or service of the catalogue, with a code unique in the organisation."""
 
+    # The catalogue is the organisation's, nobody's own: a view scope of "own" or
+    # "department" reads all of it (core.models.held_by); "none" reads none.
+    HOLDER_FIELDS: ClassVar[tuple[str, ...]] = ()
+
     organization = organization_field(indexed=False)  # every index here leads with it
 
     kind = models.CharField(

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.db import models
 from django.db.models import Q
@@ -14,7 +13,6 @@ from smartcrm.core.models import (
     Organization,
     TenantModel,
     TenantQuerySet,
-    holder_in,
     organization_field,
 )
 from smartcrm.core.registry import parent_constraint
@@ -43,21 +41,9 @@ class Contact(MatchingKeys, Trashable):
         "sales.Account", on_delete=models.CASCADE, null=True, blank=True, related_name="contacts"
     )
 
-    @classmethod
-    def held_by(cls, *, user_ids: Collection[Any], org_id: Any) -> Q:
-        """Contacts are held by their prospect's or account's owner: a semi-join on the
-        parents' (organisation, owner) indexes."""
-        condition = Q()
-        for field in ("prospect", "account"):
-            parent = cls._meta.get_field(field).related_model
-            assert isinstance(parent, type)
-            held = (
-                parent._base_manager.filter(organization_id=org_id)
-                .filter(holder_in("owner_id", user_ids))
-                .values("pk")
-            )
-            condition |= Q(**{f"{field}_id__in": held})
-        return condition
+    # Held by their prospect's or account's owner (core.models.held_by).
+    HOLDER_FIELDS: ClassVar[tuple[str, ...]] = ()
+    HELD_THROUGH: ClassVar[tuple[str, ...]] = ("prospect", "account")
 
     class Meta:
         verbose_name = _("contact")

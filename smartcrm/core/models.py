@@ -249,15 +249,23 @@ class TenantQuerySet(models.QuerySet[Any]):
 
 
 def held_by(model: type[models.Model], user_ids: Collection[Any], org_id: Any) -> models.Q:
-    """The rows of ``model`` that these members hold: the model's own ``held_by`` when it
-    has one (a contact: its parent's owner), else its ``HOLDER_FIELDS`` (default: owner)."""
-    custom = getattr(model, "held_by", None)
-    if custom is not None:
-        condition: models.Q = custom(user_ids=user_ids, org_id=org_id)
-        return condition
+    """The rows of ``model`` that these members hold: by its ``HOLDER_FIELDS`` (default:
+    owner), or by hanging on a record one of them owns, through its ``HELD_THROUGH`` parent
+    fields (a contact, activity, note or task on a prospect, account or offer of theirs: a
+    semi-join on the parents' (organisation, owner) indexes). A model with neither (the
+    catalogue) has no holder: every row is everybody's."""
     condition = models.Q()
     for field in getattr(model, "HOLDER_FIELDS", ("owner",)):
         condition |= holder_in(f"{field}_id", user_ids)
+    for field in getattr(model, "HELD_THROUGH", ()):
+        parent = model._meta.get_field(field).related_model
+        assert isinstance(parent, type)
+        owned = (
+            parent._base_manager.filter(organization_id=org_id)
+            .filter(holder_in("owner_id", user_ids))
+            .values("pk")
+        )
+        condition |= models.Q(**{f"{field}_id__in": owned})
     return condition
 
 

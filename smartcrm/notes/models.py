@@ -15,6 +15,8 @@ class Note(Trashable):
     """A note; its author is ``created_by``."""
 
     HOLDER_FIELDS: ClassVar[tuple[str, ...]] = ("created_by",)
+    # In the view scope (core.models.held_by), also the records' children of a record one owns.
+    HELD_THROUGH: ClassVar[tuple[str, ...]] = ("prospect", "account", "offer")
 
     body = models.TextField(_("text"))
     pinned = models.BooleanField(_("pinned"), default=False)

@@ -31,6 +31,8 @@ class Task(Trashable):
 
     # Whose own a task is (core.scopes): its assignee's, and the member who delegated it.
     HOLDER_FIELDS: ClassVar[tuple[str, ...]] = ("assignee", "created_by")
+    # In the view scope (core.models.held_by), also the records' children of a record one owns.
+    HELD_THROUGH: ClassVar[tuple[str, ...]] = ("prospect", "account", "offer")
 
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
