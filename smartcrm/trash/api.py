@@ -11,18 +11,17 @@ import inspect
 import uuid
 from typing import Any
 
-from django.db.models import F
 from django.http import HttpRequest
-from ninja import FilterSchema, Query, Router, Schema
+from ninja import Query, Router, Schema
 from pydantic import Field
 
 from smartcrm.api.endpoints import actor_in, list_page
-from smartcrm.api.pagination import PageParams, Sort
+from smartcrm.api.pagination import PageParams
 from smartcrm.api.schemas import Page, errors_for
 from smartcrm.trash import services
 from smartcrm.trash.kinds import TrashableKind, trashable_kinds
 from smartcrm.trash.models import TrashBatch
-from smartcrm.trash.selectors import purge_on, trash_list
+from smartcrm.trash.selectors import TRASH_ORDERINGS, TrashFilters, purge_on, trash_list
 
 router = Router(tags=["trash"])
 
@@ -46,13 +45,6 @@ class TrashEntryOut(Schema):
     @staticmethod
     def resolve_purge_at(batch: TrashBatch) -> dt.datetime:
         return purge_on(batch)
-
-
-class TrashFilters(FilterSchema):
-    kind: str | None = None
-
-
-TRASH_ORDERINGS = {"deleted_at": Sort(F("deleted_at"), TrashBatch._meta.get_field("deleted_at"))}
 
 
 @router.get(

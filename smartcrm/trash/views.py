@@ -20,12 +20,10 @@ from smartcrm.core.errors import DomainError, NotFound
 from smartcrm.core.models import Membership
 from smartcrm.trash import services
 from smartcrm.trash.kinds import trashable_kinds
-from smartcrm.trash.selectors import purge_on, trash_list
+from smartcrm.trash.selectors import TRASH_ORDERINGS, TrashFilters, purge_on, trash_list
 from smartcrm.web.decorators import member_view
+from smartcrm.web.lists import list_page
 from smartcrm.web.records_urls import record_url
-
-# The newest entries shown; older ones are still restored through the API (GET /trash).
-SHOWN = 200
 
 
 def _kind_labels() -> dict[str, Any]:
@@ -35,20 +33,25 @@ def _kind_labels() -> dict[str, Any]:
 @member_view
 @require_GET
 def trash_page(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """Newest first, 50 at a time ("Load more" brings the next), filterable by kind."""
     labels = _kind_labels()
-    entries = list(trash_list(membership=membership)[: SHOWN + 1])
-    for entry in entries:
-        entry.kind_label = labels.get(entry.kind, entry.kind)  # type: ignore[attr-defined]  # shown by the template
-        entry.purge_at = purge_on(entry)  # type: ignore[attr-defined]  # shown by the template
-        entry.carried = [  # type: ignore[attr-defined]  # shown by the template
+    page = list_page(
+        request,
+        trash_list(membership=membership),
+        filters=TrashFilters,
+        orderings=TRASH_ORDERINGS,
+        default="-deleted_at",
+        key="trash",
+    )
+    for entry in page.rows:
+        entry.kind_label = labels.get(entry.kind, entry.kind)
+        entry.purge_at = purge_on(entry)
+        entry.carried = [
             (labels.get(key, key), count) for key, count in (entry.children or {}).items()
         ]
-    context = {
-        "entries": entries[:SHOWN],
-        "more": len(entries) > SHOWN,
-        "section": "trash",
-    }
-    return render(request, "trash/trash.html", context)
+    context = {"page": page, "entries": page.rows, "kinds": labels.items(), "section": "trash"}
+    template = "trash/partials/rows.html" if page.is_continuation else "trash/trash.html"
+    return render(request, template, context)
 
 
 @member_view

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from smartcrm.activities.services import activity_create
-from smartcrm.catalog.services import product_create
+from smartcrm.catalog.services import product_create, product_delete
 from smartcrm.contacts.services import contact_create
 from smartcrm.core.permissions import membership_of
 from smartcrm.notes.services import note_create
@@ -74,8 +74,6 @@ def test_delete_from_the_page_moves_to_the_trash_and_restore_brings_it_back(
 
 def test_a_refused_restore_says_why_and_keeps_it_in_the_trash(browser, org, owner):
     old = product_create(org=org, user=owner, code="LIC-01", name="Licență", price=Decimal(1))
-    from smartcrm.catalog.services import product_delete
-
     product_delete(org=org, user=owner, product_id=old.pk)
     product_create(org=org, user=owner, code="LIC-01", name="Nouă", price=Decimal(1))
 
@@ -115,8 +113,6 @@ def test_trashed_records_pages_are_not_found(browser, org, owner):
 
     sales.offer_delete(org=org, user=owner, offer_id=offer.pk)
     sales.account_delete(org=org, user=owner, account_id=account.pk)
-    from smartcrm.catalog.services import product_delete
-
     product_delete(org=org, user=owner, product_id=product.pk)
 
     for name, pk in pages:
@@ -181,3 +177,31 @@ def test_restoring_what_is_not_in_the_trash_is_not_found(browser, org, owner):
     url = reverse("trash:restore", args=["prospect", prospect.pk])
     assert browser.post(url).status_code == 404
     assert browser.post(reverse("trash:restore", args=["secrets", prospect.pk])).status_code == 404
+
+
+def test_the_trash_page_pages_through_everything_and_filters_by_kind(browser, org, owner):
+    # given 53 deleted prospects and one deleted product
+    for n in range(53):
+        prospect = sales.prospect_create(org=org, user=owner, company_name=f"Firma {n:02d} SRL")
+        sales.prospect_delete(org=org, user=owner, prospect_id=prospect.pk)
+    product = product_create(org=org, user=owner, code="LIC-1", name="Licență", price=Decimal("10"))
+    product_delete(org=org, user=owner, product_id=product.pk)
+
+    # when the trash page opens, then it shows the newest 50 and a "Load more"
+    first = browser.get(reverse("trash:list")).content.decode()
+    assert first.count('data-testid="trash-row"') == 50
+    assert "Licență" in first  # the newest first
+    assert "Firma 00 SRL" not in first
+    cursor = first.split("cursor=")[1].split('"')[0].split("&")[0]
+
+    # and "Load more" brings the rest, rows only
+    rest = browser.get(reverse("trash:list"), {"cursor": cursor}, HTTP_HX_REQUEST="true")
+    rows = rest.content.decode()
+    assert rows.count('data-testid="trash-row"') == 4
+    assert "Firma 00 SRL" in rows and "<html" not in rows
+
+    # and a kind narrows it
+    products = browser.get(reverse("trash:list"), {"kind": "product"}).content.decode()
+    assert products.count('data-testid="trash-row"') == 1 and "Licență" in products
+    none = browser.get(reverse("trash:list"), {"kind": "note"}).content.decode()
+    assert 'data-testid="trash-empty"' in none
