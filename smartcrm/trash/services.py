@@ -13,12 +13,13 @@ import contextlib
 import datetime as dt
 import logging
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Model, ProtectedError, RestrictedError
+from django.db.models import Model, OuterRef, ProtectedError, RestrictedError, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +31,7 @@ from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
 from smartcrm.core.modules import require_module
 from smartcrm.core.permissions import require_owner_or_role
-from smartcrm.core.search import search_index_many, search_unindex, search_unindex_many
+from smartcrm.core.search import search_index_many, search_unindex_many
 from smartcrm.trash.kinds import TrashableKind, children_of, kind_of, trashable_kind
 from smartcrm.trash.models import TrashBatch
 
@@ -56,40 +57,68 @@ def trash_record(*, org: Organization, user: User | None, record: Model) -> Tras
     The caller (the module's delete service) has locked the row and checked who may delete
     it; runs in its transaction. Rows keep their values, versions and links: only their
     ``trash`` is set."""
-    kind = kind_of(record)
-    batch = TrashBatch.objects.create(
-        organization=org,
-        kind=kind.key,
-        object_id=record.pk,
-        title=str(record)[:255],
-        owner_id=kind.holder(record),
-        deleted_by=user,
-        deleted_at=timezone.now(),
+    return trash_records(org=org, user=user, records=[record])[0]
+
+
+def trash_records(
+    *, org: Organization, user: User | None, records: Sequence[Model]
+) -> list[TrashBatch]:
+    """``trash_record`` for many records of one kind (a bulk delete), each in a batch of
+    its own (restored on its own), in a few statements whatever their number: the batches
+    in one insert, then per level of children and per kind one read and one update."""
+    if not records:
+        return []
+    kind = kind_of(records[0])
+    now = timezone.now()
+    batches = TrashBatch.objects.bulk_create(
+        [
+            TrashBatch(
+                organization=org,
+                kind=kind.key,
+                object_id=record.pk,
+                title=str(record)[:255],
+                owner_id=kind.holder(record),
+                deleted_by=user,
+                deleted_at=now,
+            )
+            for record in records
+        ]
     )
-    _search_safe(search_unindex, record)
-    carried: dict[str, int] = defaultdict(int)
-    level: list[tuple[TrashableKind, list[Any]]] = [(kind, [record.pk])]
+    batch_of: dict[Any, Any] = {batch.object_id: batch.pk for batch in batches}
+    _search_safe(search_unindex_many, kind.model, list(batch_of))
+    # The records first: their children then take the batch of the row they hang on.
+    kind.model._default_manager.filter(pk__in=list(batch_of)).update(
+        trash_id=Subquery(
+            TrashBatch.objects.filter(kind=kind.key, object_id=OuterRef("pk")).values("pk")[:1]
+        )
+    )
+    carried: dict[Any, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    level: list[tuple[TrashableKind, dict[Any, Any]]] = [(kind, batch_of)]
     while level:
-        below: list[tuple[TrashableKind, list[Any]]] = []
-        for parent_kind, parent_ids in level:
+        below: list[tuple[TrashableKind, dict[Any, Any]]] = []
+        for parent_kind, parent_batches in level:
             for child, fk_name in children_of(parent_kind):
-                ids = list(
-                    child.model._default_manager.filter(
-                        organization=org, **{f"{fk_name}__in": parent_ids}
-                    ).values_list("pk", flat=True)
-                )
-                if not ids:
+                rows = child.model._default_manager.filter(
+                    organization=org, **{f"{fk_name}__in": list(parent_batches)}
+                ).values_list("pk", f"{fk_name}_id")
+                child_batches = {pk: parent_batches[parent] for pk, parent in rows}
+                if not child_batches:
                     continue
-                _search_safe(search_unindex_many, child.model, ids)
-                child.model._default_manager.filter(pk__in=ids).update(trash=batch)
-                carried[child.key] += len(ids)
-                below.append((child, ids))
+                _search_safe(search_unindex_many, child.model, list(child_batches))
+                parent_rows = parent_kind.model._base_manager.filter(pk=OuterRef(fk_name))
+                child.model._default_manager.filter(pk__in=list(child_batches)).update(
+                    trash_id=Subquery(parent_rows.values("trash_id")[:1])
+                )
+                for batch_pk in child_batches.values():
+                    carried[batch_pk][child.key] += 1
+                below.append((child, child_batches))
         level = below
-    kind.model._default_manager.filter(pk=record.pk).update(trash=batch)
-    if carried:
-        batch.children = dict(carried)
-        batch.save(update_fields=["children"])
-    return batch
+    with_children = [batch for batch in batches if batch.pk in carried]
+    for batch in with_children:
+        batch.children = dict(carried[batch.pk])
+    if with_children:
+        TrashBatch.objects.bulk_update(with_children, ["children"])
+    return batches
 
 
 def _batch_rows(batch: TrashBatch) -> dict[TrashableKind, list[Any]]:

@@ -36,7 +36,7 @@ from smartcrm.core.permissions import (
 from smartcrm.core.text import listed
 from smartcrm.sales.choices import PROSPECT_TRANSITIONS, EventKind, ProspectStatus
 from smartcrm.sales.models import Account, Offer, Prospect, RecordEvent
-from smartcrm.trash.services import trash_record
+from smartcrm.trash.services import trash_records
 
 # A page shows 50 rows; "select all" over several loaded pages stays well below this.
 MAX_BULK = 500
@@ -289,8 +289,7 @@ def prospects_delete(*, org: Organization, user: User, prospect_ids: Iterable[Re
             code="prospect_converted",
         )
     audit_many(org=org, user=user, action=AuditAction.DELETED, records=prospects)
-    for prospect in prospects:
-        trash_record(org=org, user=user, record=prospect)
+    trash_records(org=org, user=user, records=prospects)
     return len(prospects)
 
 
@@ -326,6 +325,5 @@ def accounts_delete(*, org: Organization, user: User, account_ids: Iterable[Reco
             code="has_converted_prospects",
         )
     audit_many(org=org, user=user, action=AuditAction.DELETED, records=accounts)
-    for account in accounts:
-        trash_record(org=org, user=user, record=account)
+    trash_records(org=org, user=user, records=accounts)
     return len(accounts)

@@ -6,9 +6,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from smartcrm.contacts.models import Contact
 from smartcrm.contacts.services import contact_create
 from smartcrm.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from smartcrm.core.models import SearchEntry
+from smartcrm.notes.models import Note
+from smartcrm.notes.services import note_create
 from smartcrm.sales.choices import EventKind, ProspectStatus
 from smartcrm.sales.models import Account, Offer, Prospect, RecordEvent
 from smartcrm.sales.services import bulk, offer_delete, prospect_convert
@@ -19,6 +22,10 @@ from smartcrm.sales.tests.factories import (
     ProspectFactory,
     qualified_prospect,
 )
+from smartcrm.tasks.models import Task
+from smartcrm.tasks.services import task_create
+from smartcrm.trash.models import TrashBatch
+from smartcrm.trash.services import trash_restore
 
 
 def _prospects(org, user, count, **fields):
@@ -297,3 +304,47 @@ def test_a_sales_user_hands_over_their_own_offers(org, owner, sales_user):
     mine = OfferFactory.create(org=org, user=sales_user, account_id=account.pk)
     assert offers_set_owner(org=org, user=sales_user, offer_ids=[mine.pk], owner_id=owner.pk) == 1
     assert Offer.objects.get(pk=mine.pk).owner_id == owner.pk
+
+
+def _prospects_with_children(org, user, count):
+    prospects = _prospects(org, user, count)
+    for n, prospect in enumerate(prospects):
+        contact_create(org=org, user=user, prospect_id=prospect.pk, last_name=f"Ionescu {n}")
+        note_create(org=org, user=user, prospect_id=prospect.pk, body=f"Notă {n}")
+        task_create(org=org, user=user, prospect_id=prospect.pk, title=f"Sună {n}")
+    return prospects
+
+
+def test_bulk_delete_trashes_each_prospect_with_its_children_in_queries_that_do_not_grow(
+    org, owner
+):
+    # given 2 prospects, then 12, each with a contact, a note and a task
+    few = _prospects_with_children(org, owner, 2)
+    many = _prospects_with_children(org, owner, 12)
+
+    # when each set is deleted in bulk
+    with CaptureQueriesContext(connection) as for_few:
+        bulk.prospects_delete(org=org, user=owner, prospect_ids=[p.pk for p in few])
+    with CaptureQueriesContext(connection) as for_many:
+        bulk.prospects_delete(org=org, user=owner, prospect_ids=[p.pk for p in many])
+
+    # then deleting 12 costs the queries deleting 2 does
+    assert len(for_many) == len(for_few), [q["sql"] for q in for_many.captured_queries]
+    # and each prospect is a trash entry of its own, carrying its own children
+    batches = TrashBatch.objects.filter(kind="prospect")
+    assert batches.count() == 14
+    assert {tuple(sorted(b.children.items())) for b in batches} == {
+        (("contact", 1), ("note", 1), ("task", 1))
+    }
+    for prospect in few + many:
+        batch = batches.get(object_id=prospect.pk)
+        assert Contact.objects.with_trashed().get(prospect=prospect).trash_id == batch.pk
+        assert Note.objects.with_trashed().get(prospect=prospect).trash_id == batch.pk
+        assert Task.objects.with_trashed().get(prospect=prospect).trash_id == batch.pk
+    assert not Contact.objects.exists() and not Note.objects.exists()
+
+    # and one restores alone, with its own children only
+    trash_restore(org=org, user=owner, kind="prospect", record_id=many[3].pk)
+    assert list(Prospect.objects.values_list("pk", flat=True)) == [many[3].pk]
+    assert list(Contact.objects.values_list("prospect_id", flat=True)) == [many[3].pk]
+    assert Task.objects.get().prospect_id == many[3].pk
