@@ -48,7 +48,10 @@ def note_create(
 
 
 def _mentions_after_commit(org: Organization, user: User, note: Note, before: str = "") -> None:
-    """Members @mentioned in the note (newly, on an edit) are notified once it is saved."""
+    """Members @mentioned in the note (newly, on an edit) are notified once it is saved
+    (a note without an @ mentions nobody: nothing to read again)."""
+    if "@" not in note.body:
+        return
     from smartcrm.notifications.services import notify_mentions
 
     transaction.on_commit(
