@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from smartcrm.core import writes
 from smartcrm.core.audit import AuditAction, audit
 from smartcrm.core.choices import PartyKind
-from smartcrm.core.errors import Conflict, ValidationFailed
+from smartcrm.core.errors import Conflict, Forbidden, ValidationFailed
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
-from smartcrm.core.permissions import membership_of
+from smartcrm.core.permissions import may, membership_of, require_grant, require_record_right
 from smartcrm.core.registry import move_children
 from smartcrm.core.search import search_index
 from smartcrm.dedupe.keys import set_matching_keys
@@ -82,9 +82,18 @@ def prospect_convert(
     (title and fields) a first draft offer is created. The prospect row is locked first, so
     of two conversions racing, the second sees "converted" and gets a 409.
     """
-    membership_of(org, user)
+    membership = membership_of(org, user)
     prospect = writes.lock(
         Prospect.objects.for_org(org), prospect_id, version=None, label=_("Prospect")
+    )
+    # Converting changes the prospect: it must be in the member's view scope (else it is
+    # not found) and their edit grant must reach it.
+    require_record_right(
+        membership,
+        module="prospects",
+        action="edit",
+        holders=lambda: (prospect.owner_id,),
+        label=_("prospect"),
     )
     if prospect.status == ProspectStatus.CONVERTED:
         raise Conflict(
@@ -103,9 +112,15 @@ def prospect_convert(
             account = Account.objects.for_org(org).select_for_update().filter(pk=account_id).first()
         except (ValueError, TypeError, ValidationError):  # a malformed id is "not found"
             account = None
-        if account is None:
+        if account is None or not may(membership, "accounts", "view", (account.owner_id,)):
             raise ValidationFailed(
                 _("No account with this id."), field="account_id", code="not_found"
+            )
+        if not may(membership, "accounts", "edit", (account.owner_id,)):
+            raise Forbidden(
+                _("Your role does not allow changing this account."),
+                field="account_id",
+                code="forbidden",
             )
         filled = _fill_blanks(account, prospect)
         if filled:
@@ -131,6 +146,7 @@ def prospect_convert(
         )
         created = False
     else:
+        require_grant(org, user, module="accounts", action="create", membership=membership)
         account = _account_from(prospect, user)
         writes.validate(account, exclude=["source_prospect"])
         set_matching_keys(account, name=account.name)
