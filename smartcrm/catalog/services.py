@@ -19,7 +19,7 @@ from smartcrm.core.errors import Conflict, ValidationFailed
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
 from smartcrm.core.modules import Module, require_module
-from smartcrm.core.permissions import require_role
+from smartcrm.core.permissions import require_grant, require_role
 from smartcrm.core.search import search_index
 from smartcrm.trash.services import trash_record
 
@@ -48,9 +48,10 @@ def _check_product(product: Product) -> None:
 
 @transaction.atomic
 def product_create(*, org: Organization, user: User, **fields: Any) -> Product:
-    """Add a product or service to the catalogue (managers and up)."""
+    """Add a product or service to the catalogue (the products create grant: managers and
+    up, among the built-in roles)."""
     require_module(org, Module.CATALOG)
-    require_role(org, user, Role.MANAGER)
+    require_grant(org, user, module="products", action="create")
     product = Product(organization=org, created_by=user)
     writes.apply_changes(product, fields, allowed=PRODUCT_FIELDS)
     _check_product(product)
@@ -69,9 +70,10 @@ def product_update(
     version: int | None = None,
     **changes: Any,
 ) -> Product:
-    """Change a catalogue item. Offers keep the snapshot they took."""
+    """Change a catalogue item (the products edit grant). Offers keep the snapshot they
+    took."""
     require_module(org, Module.CATALOG)
-    require_role(org, user, Role.MANAGER)
+    require_grant(org, user, module="products", action="edit")
     product = writes.lock(Product.objects.for_org(org), product_id, version=version)
     changed = writes.apply_changes(product, changes, allowed=PRODUCT_FIELDS)
     _check_product(product)
@@ -87,9 +89,9 @@ def product_delete(
     *, org: Organization, user: User, product_id: RecordId, version: int | None = None
 ) -> None:
     """Move a catalogue item to the trash; offer lines keep their code, name and price
-    snapshot (and their link, should it be restored)."""
+    snapshot (and their link, should it be restored); the products delete grant."""
     require_module(org, Module.CATALOG)
-    require_role(org, user, Role.MANAGER)
+    require_grant(org, user, module="products", action="delete")
     product = writes.lock(Product.objects.for_org(org), product_id, version=version)
     audit_deleted(org=org, user=user, record=product)
     trash_record(org=org, user=user, record=product)

@@ -30,7 +30,7 @@ from smartcrm.core.choices import Role
 from smartcrm.core.errors import DomainError, StaleVersion
 from smartcrm.core.models import Membership
 from smartcrm.core.modules import Module, module_enabled
-from smartcrm.core.permissions import has_role
+from smartcrm.core.permissions import has_role, may
 from smartcrm.web.decorators import member_view, record_or_404
 from smartcrm.web.forms import add_domain_error
 from smartcrm.web.lists import list_page
@@ -44,6 +44,16 @@ def _catalogue_on(membership: Membership) -> None:
 
 
 def _can_edit(membership: Membership) -> bool:
+    """The products edit grant (managers and up, among the built-in roles)."""
+    return may(membership, "products", "edit")
+
+
+def _can_create(membership: Membership) -> bool:
+    return may(membership, "products", "create")
+
+
+def _can_keep_rates(membership: Membership) -> bool:
+    """Exchange rates are the organisation's settings: managers and up."""
     return has_role(membership, Role.MANAGER)
 
 
@@ -82,7 +92,7 @@ def product_list(request: HttpRequest, membership: Membership) -> HttpResponse:
         default="code",
         key="products",
     )
-    context = {"page": page, "can_edit": _can_edit(membership), "default_ordering": "code"}
+    context = {"page": page, "can_create": _can_create(membership), "default_ordering": "code"}
     if page.is_continuation:
         return render(request, "catalog/partials/product_rows.html", context)
     return render(request, "catalog/product_list.html", context)
@@ -92,7 +102,7 @@ def product_list(request: HttpRequest, membership: Membership) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def product_new(request: HttpRequest, membership: Membership) -> HttpResponse:
     _catalogue_on(membership)
-    if not _can_edit(membership):
+    if not _can_create(membership):
         return _forbidden(request)
     org = membership.organization
     initial = {"currency": org.base_currency, "active": True, "kind": "product"}
@@ -226,7 +236,7 @@ def exchange_rates(request: HttpRequest, membership: Membership) -> HttpResponse
     """The rates by day and currency; managers add or correct one, or load BNR's."""
     _catalogue_on(membership)
     org = membership.organization
-    can_edit = _can_edit(membership)
+    can_edit = _can_keep_rates(membership)
     if request.method == "POST" and not can_edit:
         return _forbidden(request)
     form = ExchangeRateForm(
@@ -279,7 +289,7 @@ def exchange_rates_fetch(request: HttpRequest, membership: Membership) -> HttpRe
     from smartcrm.integrations.bnr import bnr_rates_fetch
 
     _catalogue_on(membership)
-    if not _can_edit(membership):
+    if not _can_keep_rates(membership):
         return _forbidden(request)
     try:
         result = bnr_rates_fetch(org=membership.organization, user=membership.user)

@@ -33,7 +33,7 @@ from smartcrm.core.choices import Role
 from smartcrm.core.errors import Forbidden, NotFound
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Membership, Organization, User, scope_user_ids
-from smartcrm.core.scopes import Scope, scope_for
+from smartcrm.core.scopes import UNHELD_MODULES, Scope, scope_for
 from smartcrm.core.text import listed
 
 ROLE_RANK: dict[str, int] = {Role.SALES: 1, Role.MANAGER: 2, Role.ADMIN: 3, Role.OWNER: 4}
@@ -105,9 +105,10 @@ def may(
     membership: Membership, module: str, action: str, holders: Iterable[RecordId | None] = ()
 ) -> bool:
     """Whether the member's grant of ``action`` in ``module`` reaches this record (for
-    create, whether they have the grant at all)."""
+    create, and in a module whose records nobody holds, whether they have the grant at
+    all)."""
     scope = scope_for(membership, module, action)
-    if action == "create":
+    if action == "create" or module in UNHELD_MODULES:
         return scope != Scope.NONE
     return scope_covers(membership, scope, tuple(holders))
 

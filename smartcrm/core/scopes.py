@@ -72,6 +72,11 @@ RECORD_MODULES: tuple[str, ...] = (
 )
 
 
+# Modules whose records nobody holds (the catalogue): a scope of own or department reaches
+# all of them, as "all" does (core.models.held_by reads them the same way).
+UNHELD_MODULES: frozenset[str] = frozenset({GrantModule.PRODUCTS.value})
+
+
 def _everything() -> Grants:
     return {module: dict.fromkeys(ACTIONS, Scope.ALL.value) for module in MODULES}
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from smartcrm.catalog.models import Product
 from smartcrm.contacts.models import Contact
 from smartcrm.core import writes
-from smartcrm.core.choices import PartyKind, Role
+from smartcrm.core.choices import PartyKind
 from smartcrm.core.constraints import validate_constraint
 from smartcrm.core.errors import DomainError, FieldIssue, ValidationFailed
 from smartcrm.core.modules import Module
@@ -257,7 +257,6 @@ class KindSpec:
     matching_name: Callable[[Any], str] | None
     events: bool
     module: str = Module.SALES
-    minimum_role: str = Role.SALES
     owned: bool = True
     extra_defaults: Callable[[Any], None] = field(default=lambda record: None)
     # The fast validation (FastRows): ``prepare`` split per field. Each field ``prepare``
@@ -544,7 +543,6 @@ SPECS: dict[str, KindSpec] = {
         matching_name=None,
         events=False,
         module=Module.CATALOG,
-        minimum_role=Role.MANAGER,
         owned=False,
         fast=False,
     ),

@@ -36,8 +36,9 @@ from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
 from smartcrm.core.modules import require_module
 from smartcrm.core.outages import database_outage
-from smartcrm.core.permissions import membership_of, require_owner_or_role, require_role
+from smartcrm.core.permissions import membership_of, require_grant, require_owner_or_role
 from smartcrm.core.registry import child_kinds
+from smartcrm.core.scopes import GrantModule
 from smartcrm.core.search import search_index_many, search_unindex_many
 from smartcrm.core.selectors import tenant_get
 from smartcrm.imports import bulk
@@ -103,8 +104,12 @@ def check_size(size: int) -> None:
 
 
 def _allowed(org: Organization, user: User, spec: KindSpec) -> None:
+    """The member's grants allow importing (the import module's create grant) and creating
+    records of the kind (its module's create grant: the catalogue is kept by managers and
+    up, among the built-in roles)."""
     require_module(org, spec.module)
-    require_role(org, user, spec.minimum_role)
+    membership = require_grant(org, user, module=GrantModule.IMPORT, action="create")
+    require_grant(org, user, module=spec.key, action="create", membership=membership)
 
 
 def _locked_run(org: Organization, import_id: RecordId) -> ImportRun:

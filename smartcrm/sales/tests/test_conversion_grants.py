@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from smartcrm.core import services as core_services
 from smartcrm.core.errors import Forbidden, NotFound, ValidationFailed
-from smartcrm.core.models import Membership
 from smartcrm.core.scopes import ACTIONS, RECORD_MODULES
-from smartcrm.core.tests.factories import UserFactory, add_member
+from smartcrm.core.tests.factories import UserFactory, add_member, give_role
 from smartcrm.sales.choices import ProspectStatus
 from smartcrm.sales.models import Account, Prospect
 from smartcrm.sales.services import prospect_convert
@@ -22,11 +20,7 @@ pytestmark = pytest.mark.django_db
 def _member_with_grants(org, owner, grants, name):
     user = UserFactory.create()
     add_member(org, owner, user, "sales")
-    role = core_services.custom_role_create(org=org, user=owner, name=name, grants=grants)
-    membership = Membership.objects.get(organization=org, user=user)
-    core_services.membership_update(
-        org=org, user=owner, membership_id=membership.pk, custom_role_id=role.pk
-    )
+    give_role(org, owner, user, grants, name)
     return user
 
 
