@@ -19,7 +19,12 @@ from smartcrm.core.errors import Conflict, ValidationFailed
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
 from smartcrm.core.modules import Module, require_module
-from smartcrm.core.permissions import require_role
+from smartcrm.core.permissions import (
+    membership_of,
+    require_grant,
+    require_right_on,
+    require_role,
+)
 from smartcrm.core.search import search_index
 from smartcrm.trash.services import trash_record
 
@@ -46,11 +51,26 @@ def _check_product(product: Product) -> None:
     writes.validate(product)
 
 
+def _require_catalogue_right(
+    org: Organization, user: User, *, action: str, product: Product | None = None
+) -> None:
+    """Changing the catalogue: a member with a custom role as its grants of products say
+    (a product outside their view scope is not found); the built-in roles, from manager
+    up, which is what their grant tables say."""
+    membership = membership_of(org, user)
+    if membership.custom_role_id is None:
+        require_role(org, user, Role.MANAGER)
+    elif product is None:
+        require_grant(org, user, module="products", action=action, membership=membership)
+    else:
+        require_right_on(membership, product, module="products", action=action, label=_("product"))
+
+
 @transaction.atomic
 def product_create(*, org: Organization, user: User, **fields: Any) -> Product:
     """Add a product or service to the catalogue (managers and up)."""
     require_module(org, Module.CATALOG)
-    require_role(org, user, Role.MANAGER)
+    _require_catalogue_right(org, user, action="create")
     product = Product(organization=org, created_by=user)
     writes.apply_changes(product, fields, allowed=PRODUCT_FIELDS)
     _check_product(product)
@@ -71,8 +91,8 @@ def product_update(
 ) -> Product:
     """Change a catalogue item. Offers keep the snapshot they took."""
     require_module(org, Module.CATALOG)
-    require_role(org, user, Role.MANAGER)
     product = writes.lock(Product.objects.for_org(org), product_id, version=version)
+    _require_catalogue_right(org, user, action="edit", product=product)
     changed = writes.apply_changes(product, changes, allowed=PRODUCT_FIELDS)
     _check_product(product)
     writes.save(product)
@@ -89,8 +109,8 @@ def product_delete(
     """Move a catalogue item to the trash; offer lines keep their code, name and price
     snapshot (and their link, should it be restored)."""
     require_module(org, Module.CATALOG)
-    require_role(org, user, Role.MANAGER)
     product = writes.lock(Product.objects.for_org(org), product_id, version=version)
+    _require_catalogue_right(org, user, action="delete", product=product)
     audit_deleted(org=org, user=user, record=product)
     trash_record(org=org, user=user, record=product)
 

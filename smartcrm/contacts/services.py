@@ -76,9 +76,10 @@ def contact_create(
     """Add a person to a prospect or an account (an offer chooses among its account's).
     With ``allow_duplicate=False`` a contact with the same e-mail or phone in the
     organisation, or a very similar name at the same record, is refused (409)."""
-    require_grant(org, user, module="contacts", action="create")
+    membership = require_grant(org, user, module="contacts", action="create")
     parent = resolve_parent(
         org=org,
+        membership=membership,
         allowed=("prospect", "account"),
         prospect_id=prospect_id,
         account_id=account_id,
@@ -195,17 +196,25 @@ def offer_contacts_set(
     contact_ids: Iterable[RecordId],
     offer_version: int | None = None,
 ) -> list[Contact]:
-    """Choose the offer's contacts among its account's contacts (replaces the previous set)."""
-    membership_of(org, user)
+    """Choose the offer's contacts among its account's contacts (replaces the previous set).
+
+    An offer outside the member's view scope is not found; a contact outside it is not one
+    of the account's, as a contact of another organisation."""
+    membership = membership_of(org, user)
     offer = writes.lock(
-        Offer.objects.for_org(org), offer_id, version=offer_version, label=_("Offer")
+        Offer.objects.for_org(org).visible_to(membership, "offers"),
+        offer_id,
+        version=offer_version,
+        label=_("Offer"),
     )
     if offer.is_closed:
         raise Conflict(_("A closed offer cannot be changed."), field="status", code="offer_closed")
     wanted = {str(contact_id) for contact_id in contact_ids}
     try:
         contacts = list(
-            Contact.objects.for_org(org).filter(account_id=offer.account_id, pk__in=wanted)
+            Contact.objects.for_member(membership, "contacts").filter(
+                account_id=offer.account_id, pk__in=wanted
+            )
         )
     except (ValueError, TypeError, ValidationError):  # a malformed id is "not found"
         contacts = []
