@@ -30,7 +30,7 @@ from smartcrm.core.choices import Role
 from smartcrm.core.errors import DomainError, StaleVersion
 from smartcrm.core.models import Membership
 from smartcrm.core.modules import Module, module_enabled
-from smartcrm.core.permissions import has_role
+from smartcrm.core.permissions import has_role, may
 from smartcrm.web.decorators import member_view, record_or_404
 from smartcrm.web.forms import add_domain_error
 from smartcrm.web.lists import list_page
@@ -45,6 +45,14 @@ def _catalogue_on(membership: Membership) -> None:
 
 def _can_edit(membership: Membership) -> bool:
     return has_role(membership, Role.MANAGER)
+
+
+def _may_change_products(membership: Membership, action: str = "edit") -> bool:
+    """As the catalogue services decide: a custom role by its grants of products (a product
+    is nobody's own, so any scope but none reaches it), the built-in roles from manager up."""
+    if membership.custom_role_id is not None:
+        return may(membership, "products", action)
+    return _can_edit(membership)
 
 
 def _forbidden(request: HttpRequest) -> HttpResponse:
@@ -76,13 +84,17 @@ def product_list(request: HttpRequest, membership: Membership) -> HttpResponse:
     _catalogue_on(membership)
     page = list_page(
         request,
-        selectors.product_list(org=membership.organization),
+        selectors.product_list(org=membership.organization, member=membership),
         filters=ProductFilters,
         orderings=PRODUCT_ORDERINGS,
         default="code",
         key="products",
     )
-    context = {"page": page, "can_edit": _can_edit(membership), "default_ordering": "code"}
+    context = {
+        "page": page,
+        "can_edit": _may_change_products(membership, "create"),
+        "default_ordering": "code",
+    }
     if page.is_continuation:
         return render(request, "catalog/partials/product_rows.html", context)
     return render(request, "catalog/product_list.html", context)
@@ -92,7 +104,7 @@ def product_list(request: HttpRequest, membership: Membership) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def product_new(request: HttpRequest, membership: Membership) -> HttpResponse:
     _catalogue_on(membership)
-    if not _can_edit(membership):
+    if not _may_change_products(membership, "create"):
         return _forbidden(request)
     org = membership.organization
     initial = {"currency": org.base_currency, "active": True, "kind": "product"}
@@ -123,8 +135,8 @@ def product_detail(
 ) -> HttpResponse:
     """The product's page; managers edit it here."""
     _catalogue_on(membership)
-    product = record_or_404(Product, membership, product_id)
-    can_edit = _can_edit(membership)
+    product = record_or_404(Product, membership, product_id, module="products")
+    can_edit = _may_change_products(membership)
     if request.method == "POST" and not can_edit:
         return _forbidden(request)
     form = ProductForm(
@@ -158,7 +170,7 @@ def product_set_active(
 ) -> HttpResponse:
     """Offer the product on new offers again, or stop offering it (offers keep their lines)."""
     _catalogue_on(membership)
-    product = record_or_404(Product, membership, product_id)
+    product = record_or_404(Product, membership, product_id, module="products")
     active = request.POST.get("active") == "1"
     version = request.POST.get("version")
     try:
@@ -193,7 +205,11 @@ def product_search(request: HttpRequest, membership: Membership) -> HttpResponse
     _catalogue_on(membership)
     q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     products = (
-        list(selectors.product_list(org=membership.organization, active=True, q=q)[:SEARCH_HITS])
+        list(
+            selectors.product_list(
+                org=membership.organization, active=True, q=q, member=membership
+            )[:SEARCH_HITS]
+        )
         if q
         else []
     )
