@@ -15,13 +15,14 @@ from smartcrm.core import writes
 from smartcrm.core.audit import audit_created, audit_deleted, audit_updated
 from smartcrm.core.errors import Conflict, ValidationFailed
 from smartcrm.core.ids import RecordId
-from smartcrm.core.models import Organization, User, normalize_email
+from smartcrm.core.models import Membership, Organization, User, normalize_email
 from smartcrm.core.permissions import (
     membership_of,
     require_grant,
     require_owner_or_role,
     require_record_right,
 )
+from smartcrm.core.scopes import Scope, scope_for
 from smartcrm.core.search import search_index
 from smartcrm.dedupe.keys import set_matching_keys
 from smartcrm.sales.choices import EventKind
@@ -187,6 +188,23 @@ def give_up_primary_before_move(
         )
 
 
+def _keep_visible_or_current(
+    membership: Membership, contacts: list[Contact], current: set[Any]
+) -> list[Contact]:
+    """The contacts a member may choose for an offer: those already on it (they stay when
+    someone else changes the set), and those in their view scope; another is not one of the
+    account's, as another organisation's."""
+    chosen_anew = {contact.pk for contact in contacts} - current
+    if not chosen_anew or scope_for(membership, "contacts", "view") == Scope.ALL:
+        return contacts
+    visible = set(
+        Contact.objects.for_member(membership, "contacts")
+        .filter(pk__in=chosen_anew)
+        .values_list("pk", flat=True)
+    )
+    return [contact for contact in contacts if contact.pk in current or contact.pk in visible]
+
+
 @transaction.atomic
 def offer_contacts_set(
     *,
@@ -210,14 +228,14 @@ def offer_contacts_set(
     if offer.is_closed:
         raise Conflict(_("A closed offer cannot be changed."), field="status", code="offer_closed")
     wanted = {str(contact_id) for contact_id in contact_ids}
+    current = set(OfferContact.objects.filter(offer=offer).values_list("contact_id", flat=True))
     try:
         contacts = list(
-            Contact.objects.for_member(membership, "contacts").filter(
-                account_id=offer.account_id, pk__in=wanted
-            )
+            Contact.objects.for_org(org).filter(account_id=offer.account_id, pk__in=wanted)
         )
     except (ValueError, TypeError, ValidationError):  # a malformed id is "not found"
         contacts = []
+    contacts = _keep_visible_or_current(membership, contacts, current)
     if len(contacts) != len(wanted):
         found = {str(contact.pk) for contact in contacts}
         missing = sorted(wanted - found)
@@ -227,7 +245,6 @@ def offer_contacts_set(
             field="contact_ids",
             code="not_account_contact",
         )
-    current = set(OfferContact.objects.filter(offer=offer).values_list("contact_id", flat=True))
     chosen = {contact.pk for contact in contacts}
     OfferContact.objects.filter(offer=offer).exclude(contact_id__in=chosen).delete()
     OfferContact.objects.bulk_create(
