@@ -30,7 +30,7 @@ from smartcrm.core.choices import Role
 from smartcrm.core.errors import DomainError, StaleVersion
 from smartcrm.core.models import Membership
 from smartcrm.core.modules import Module, module_enabled
-from smartcrm.core.permissions import has_role, may
+from smartcrm.core.permissions import has_role, may, may_on
 from smartcrm.web.decorators import member_view, record_or_404
 from smartcrm.web.forms import add_domain_error
 from smartcrm.web.lists import list_page
@@ -47,12 +47,16 @@ def _can_edit(membership: Membership) -> bool:
     return has_role(membership, Role.MANAGER)
 
 
-def _may_change_products(membership: Membership, action: str = "edit") -> bool:
+def _may_change_products(
+    membership: Membership, action: str = "edit", product: Product | None = None
+) -> bool:
     """As the catalogue services decide: a custom role by its grants of products (a product
     is nobody's own, so any scope but none reaches it), the built-in roles from manager up."""
-    if membership.custom_role_id is not None:
+    if membership.custom_role_id is None:
+        return _can_edit(membership)
+    if product is None:
         return may(membership, "products", action)
-    return _can_edit(membership)
+    return may_on(membership, product, module="products", action=action)
 
 
 def _forbidden(request: HttpRequest) -> HttpResponse:
@@ -136,7 +140,7 @@ def product_detail(
     """The product's page; managers edit it here."""
     _catalogue_on(membership)
     product = record_or_404(Product, membership, product_id, module="products")
-    can_edit = _may_change_products(membership)
+    can_edit = _may_change_products(membership, "edit", product)
     if request.method == "POST" and not can_edit:
         return _forbidden(request)
     form = ProductForm(
