@@ -179,7 +179,9 @@ def list_activities(
     filters._cutoff = _cutoff(request)
     return list_page(
         request,
-        Activity.objects.for_org(actor.org).prefetch_related("participants"),
+        Activity.objects.for_member(actor.membership, "activities").prefetch_related(
+            "participants"
+        ),
         filters=filters,
         page=page,
         orderings=ACTIVITY_ORDERINGS,
@@ -211,8 +213,9 @@ def create_activity(request: HttpRequest, response: HttpResponse, payload: Activ
 )
 def get_activity(request: HttpRequest, response: HttpResponse, activity_id: uuid.UUID) -> Any:
     actor = actor_in(request, Module.ACTIVITIES)
+    visible = Activity.objects.visible_to(actor.membership, "activities")
     activity = tenant_get(
-        Activity.objects.prefetch_related("participants"), org=actor.org, record_id=activity_id
+        visible.prefetch_related("participants"), org=actor.org, record_id=activity_id
     )
     return _activity_response(response, activity)
 

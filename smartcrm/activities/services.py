@@ -24,7 +24,7 @@ from smartcrm.core.permissions import (
     ensure_member,
     membership_of,
     require_assign_right,
-    require_owner_or_role,
+    require_right_on,
 )
 from smartcrm.core.search import search_index
 from smartcrm.notifications import reminders
@@ -130,13 +130,18 @@ def activity_create(
     A planned call or meeting reminds its owner SMARTCRM_ACTIVITY_REMINDER_MINUTES before
     it starts unless ``reminder_minutes`` says otherwise (None: no reminder)."""
     require_module(org, Module.ACTIVITIES)
-    membership_of(org, user)
+    membership = membership_of(org, user)
     if status not in (ActivityStatus.PLANNED, ActivityStatus.DONE):
         raise ValidationFailed(
             _("A new activity is planned or done."), field="status", code="invalid_status"
         )
     parent = resolve_parent(
-        org=org, allowed=PARENTS, prospect_id=prospect_id, account_id=account_id, offer_id=offer_id
+        org=org,
+        membership=membership,
+        allowed=PARENTS,
+        prospect_id=prospect_id,
+        account_id=account_id,
+        offer_id=offer_id,
     )
     activity = Activity(organization=org, created_by=user, owner=user, status=status, **parent)
     if (
@@ -189,6 +194,7 @@ def activity_update(
     owner needs the right to reassign it."""
     membership = membership_of(org, user)
     activity = _locked(org, activity_id, version)
+    require_right_on(membership, activity, module="activities", action="edit", label=_("activity"))
     if "owner_id" in changes:
         require_assign_right(
             org,
@@ -235,8 +241,9 @@ def activity_set_status(
     version: int | None = None,
 ) -> Activity:
     """planned → done | canceled (a canceled one may be planned again)."""
-    membership_of(org, user)
+    membership = membership_of(org, user)
     activity = _locked(org, activity_id, version)
+    require_right_on(membership, activity, module="activities", action="edit", label=_("activity"))
     if status not in ActivityStatus.values:
         raise ValidationFailed(_("Unknown status."), field="status", code="invalid_status")
     if status not in ACTIVITY_TRANSITIONS[activity.status]:
@@ -301,9 +308,10 @@ def activity_delete(
     *, org: Organization, user: User, activity_id: RecordId, version: int | None = None
 ) -> None:
     """Move an activity to the trash (its owner, or a manager)."""
+    membership = membership_of(org, user)
     activity = _locked(org, activity_id, version)
-    require_owner_or_role(
-        org, user, owner_id=activity.owner_id, module="activities", label=_("activity")
+    require_right_on(
+        membership, activity, module="activities", action="delete", label=_("activity")
     )
     audit_deleted(org=org, user=user, record=activity)
     trash_record(org=org, user=user, record=activity)

@@ -72,7 +72,7 @@ def _module_on(membership: Membership) -> None:
 
 
 def _activities(membership: Membership) -> QuerySet[Activity]:
-    return Activity.objects.for_org(membership.organization).select_related(
+    return Activity.objects.for_member(membership, "activities").select_related(
         "owner", "prospect", "account", "offer"
     )
 
@@ -115,7 +115,7 @@ def section(
 ) -> HttpResponse:
     _module_on(membership)
     parent = section_parent(membership, parent_kind, parent_id)
-    mine = Activity.objects.for_org(membership.organization).filter(**{parent_kind: parent})
+    mine = Activity.objects.for_member(membership, "activities").filter(**{parent_kind: parent})
     rows = mine.select_related("owner").prefetch_related("participants")
     planned = list(
         rows.filter(status=ActivityStatus.PLANNED).order_by("start_at", "id")[:SECTION_LIMIT]
@@ -440,7 +440,7 @@ def parent_from_query(membership: Membership, params: Any) -> tuple[str, str] | 
     for kind in PARENTS:
         raw = params.get(kind)
         if raw:
-            record = record_or_404(PARENT_MODELS[kind], membership, raw)
+            record = record_or_404(PARENT_MODELS[kind], membership, raw, module=f"{kind}s")
             return f"{kind}:{record.pk}", f"{PARENT_LABELS[kind]} · {record}"
     return None
 
@@ -450,7 +450,7 @@ def parent_label(membership: Membership, value: Any) -> str:
     if not isinstance(value, tuple):
         return ""
     kind, record_id = value
-    record = PARENT_MODELS[kind].objects.for_org(membership.organization).filter(pk=record_id)
+    record = PARENT_MODELS[kind].objects.for_member(membership, f"{kind}s").filter(pk=record_id)
     found = record.first()
     return f"{PARENT_LABELS[kind]} · {found}" if found is not None else ""
 

@@ -121,7 +121,7 @@ def list_products(
     actor = actor_in(request, Module.CATALOG)
     return list_page(
         request,
-        selectors.product_list(org=actor.org),
+        selectors.product_list(org=actor.org, member=actor.membership),
         filters=filters,
         page=page,
         orderings=PRODUCT_ORDERINGS,
@@ -152,7 +152,8 @@ def create_product(request: HttpRequest, response: HttpResponse, payload: Produc
 )
 def get_product(request: HttpRequest, response: HttpResponse, product_id: uuid.UUID) -> Any:
     actor = actor_in(request, Module.CATALOG)
-    product = tenant_get(Product, org=actor.org, record_id=product_id)
+    visible = Product.objects.visible_to(actor.membership, "products")
+    product = tenant_get(visible, org=actor.org, record_id=product_id)
     return _product_response(response, product)
 
 

@@ -86,7 +86,7 @@ def product_list(request: HttpRequest, membership: Membership) -> HttpResponse:
     _catalogue_on(membership)
     page = list_page(
         request,
-        selectors.product_list(org=membership.organization),
+        selectors.product_list(org=membership.organization, member=membership),
         filters=ProductFilters,
         orderings=PRODUCT_ORDERINGS,
         default="code",
@@ -133,7 +133,7 @@ def product_detail(
 ) -> HttpResponse:
     """The product's page; managers edit it here."""
     _catalogue_on(membership)
-    product = record_or_404(Product, membership, product_id)
+    product = record_or_404(Product, membership, product_id, module="products")
     can_edit = _can_edit(membership)
     if request.method == "POST" and not can_edit:
         return _forbidden(request)
@@ -168,7 +168,7 @@ def product_set_active(
 ) -> HttpResponse:
     """Offer the product on new offers again, or stop offering it (offers keep their lines)."""
     _catalogue_on(membership)
-    product = record_or_404(Product, membership, product_id)
+    product = record_or_404(Product, membership, product_id, module="products")
     active = request.POST.get("active") == "1"
     version = request.POST.get("version")
     try:
@@ -203,7 +203,11 @@ def product_search(request: HttpRequest, membership: Membership) -> HttpResponse
     _catalogue_on(membership)
     q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     products = (
-        list(selectors.product_list(org=membership.organization, active=True, q=q)[:SEARCH_HITS])
+        list(
+            selectors.product_list(
+                org=membership.organization, active=True, q=q, member=membership
+            )[:SEARCH_HITS]
+        )
         if q
         else []
     )

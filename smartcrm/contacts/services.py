@@ -15,13 +15,14 @@ from smartcrm.core import writes
 from smartcrm.core.audit import audit_created, audit_deleted, audit_updated
 from smartcrm.core.errors import Conflict, ValidationFailed
 from smartcrm.core.ids import RecordId
-from smartcrm.core.models import Organization, User, normalize_email
+from smartcrm.core.models import Membership, Organization, User, normalize_email
 from smartcrm.core.permissions import (
     membership_of,
     require_grant,
     require_owner_or_role,
     require_record_right,
 )
+from smartcrm.core.scopes import Scope, scope_for
 from smartcrm.core.search import search_index
 from smartcrm.dedupe.keys import set_matching_keys
 from smartcrm.sales.choices import EventKind
@@ -76,9 +77,10 @@ def contact_create(
     """Add a person to a prospect or an account (an offer chooses among its account's).
     With ``allow_duplicate=False`` a contact with the same e-mail or phone in the
     organisation, or a very similar name at the same record, is refused (409)."""
-    require_grant(org, user, module="contacts", action="create")
+    membership = require_grant(org, user, module="contacts", action="create")
     parent = resolve_parent(
         org=org,
+        membership=membership,
         allowed=("prospect", "account"),
         prospect_id=prospect_id,
         account_id=account_id,
@@ -186,6 +188,23 @@ def give_up_primary_before_move(
         )
 
 
+def _keep_visible_or_current(
+    membership: Membership, contacts: list[Contact], current: set[Any]
+) -> list[Contact]:
+    """The contacts a member may choose for an offer: those already on it (they stay when
+    someone else changes the set), and those in their view scope; another is not one of the
+    account's, as another organisation's."""
+    chosen_anew = {contact.pk for contact in contacts} - current
+    if not chosen_anew or scope_for(membership, "contacts", "view") == Scope.ALL:
+        return contacts
+    visible = set(
+        Contact.objects.for_member(membership, "contacts")
+        .filter(pk__in=chosen_anew)
+        .values_list("pk", flat=True)
+    )
+    return [contact for contact in contacts if contact.pk in current or contact.pk in visible]
+
+
 @transaction.atomic
 def offer_contacts_set(
     *,
@@ -195,20 +214,28 @@ def offer_contacts_set(
     contact_ids: Iterable[RecordId],
     offer_version: int | None = None,
 ) -> list[Contact]:
-    """Choose the offer's contacts among its account's contacts (replaces the previous set)."""
-    membership_of(org, user)
+    """Choose the offer's contacts among its account's contacts (replaces the previous set).
+
+    An offer outside the member's view scope is not found; a contact outside it is not one
+    of the account's, as a contact of another organisation."""
+    membership = membership_of(org, user)
     offer = writes.lock(
-        Offer.objects.for_org(org), offer_id, version=offer_version, label=_("Offer")
+        Offer.objects.for_org(org).visible_to(membership, "offers"),
+        offer_id,
+        version=offer_version,
+        label=_("Offer"),
     )
     if offer.is_closed:
         raise Conflict(_("A closed offer cannot be changed."), field="status", code="offer_closed")
     wanted = {str(contact_id) for contact_id in contact_ids}
+    current = set(OfferContact.objects.filter(offer=offer).values_list("contact_id", flat=True))
     try:
         contacts = list(
             Contact.objects.for_org(org).filter(account_id=offer.account_id, pk__in=wanted)
         )
     except (ValueError, TypeError, ValidationError):  # a malformed id is "not found"
         contacts = []
+    contacts = _keep_visible_or_current(membership, contacts, current)
     if len(contacts) != len(wanted):
         found = {str(contact.pk) for contact in contacts}
         missing = sorted(wanted - found)
@@ -218,7 +245,6 @@ def offer_contacts_set(
             field="contact_ids",
             code="not_account_contact",
         )
-    current = set(OfferContact.objects.filter(offer=offer).values_list("contact_id", flat=True))
     chosen = {contact.pk for contact in contacts}
     OfferContact.objects.filter(offer=offer).exclude(contact_id__in=chosen).delete()
     OfferContact.objects.bulk_create(

@@ -51,7 +51,6 @@ def section(
     request: HttpRequest, membership: Membership, parent_kind: str, parent_id: uuid.UUID
 ) -> HttpResponse:
     parent = section_parent(membership, parent_kind, parent_id)
-    org = membership.organization
     context: dict[str, Any] = {
         "parent": parent,
         "parent_kind": parent_kind,
@@ -60,13 +59,13 @@ def section(
     }
     if isinstance(parent, Offer):
         chosen = list(
-            Contact.objects.for_org(org)
+            Contact.objects.for_member(membership, "contacts")
             .filter(offer_links__offer=parent)
             .order_by("last_name", "first_name")[:SECTION_LIMIT]
         )
         context["contacts"] = chosen
         context["available"] = list(
-            Contact.objects.for_org(org)
+            Contact.objects.for_member(membership, "contacts")
             .filter(account_id=parent.account_id)
             .exclude(pk__in=[contact.pk for contact in chosen])
             .order_by("last_name", "first_name")[:SECTION_LIMIT]
@@ -74,7 +73,7 @@ def section(
         context["can_choose"] = not parent.is_closed
     else:
         context["contacts"] = list(
-            Contact.objects.for_org(org)
+            Contact.objects.for_member(membership, "contacts")
             .filter(**{parent_kind: parent})
             .order_by("-is_primary", "last_name", "first_name")[:SECTION_LIMIT]
         )
@@ -193,7 +192,7 @@ def _version(request: HttpRequest) -> int | None:
 def _offer_contacts_change(
     request: HttpRequest, membership: Membership, offer_id: uuid.UUID, *, add: bool
 ) -> HttpResponse:
-    offer = record_or_404(Offer, membership, offer_id)
+    offer = record_or_404(Offer, membership, offer_id, module="offers")
     back = record_url("offer", offer.pk)
     form = OfferContactForm(request.POST)
     if not form.is_valid():

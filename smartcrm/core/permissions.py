@@ -195,6 +195,73 @@ def require_record_right(
         raise Forbidden(_role_refusal(membership, Role.MANAGER), code="forbidden")
 
 
+def own_holders(record: Any) -> tuple[RecordId | None, ...]:
+    """Who holds ``record`` by its own fields (its model's ``HOLDER_FIELDS``, by default its
+    owner): whose it is to change, delete and hand over."""
+    fields = getattr(type(record), "HOLDER_FIELDS", ("owner",))
+    return tuple(getattr(record, f"{field}_id") for field in fields)
+
+
+def viewing_holders(record: Any) -> tuple[RecordId | None, ...]:
+    """Who holds ``record`` for reading it: its own holders, and the owner of the prospect,
+    account or offer it hangs on (``HELD_THROUGH``), the rule of ``core.models.held_by``.
+    A parent already loaded costs no query; else one per parent field that is set."""
+    holders = list(own_holders(record))
+    for field in getattr(type(record), "HELD_THROUGH", ()):
+        parent_id = getattr(record, f"{field}_id")
+        if parent_id is None:
+            continue
+        relation = record._meta.get_field(field)
+        if relation.is_cached(record):
+            holders.append(getattr(record, field).owner_id)
+        else:
+            holders.append(
+                relation.related_model._base_manager.filter(
+                    organization_id=record.organization_id, pk=parent_id
+                )
+                .values_list("owner_id", flat=True)
+                .first()
+            )
+    return tuple(holders)
+
+
+def _held_by_nobody(record: Any) -> bool:
+    """A record of a model with no holder (the catalogue) is everybody's: every scope but
+    none reaches it, as ``core.models.held_by`` reads it."""
+    model = type(record)
+    return not getattr(model, "HOLDER_FIELDS", ("owner",)) and not getattr(
+        model, "HELD_THROUGH", ()
+    )
+
+
+def may_on(membership: Membership, record: Any, *, module: str, action: str) -> bool:
+    """Whether the member's grant of ``action`` in ``module`` reaches ``record``: for view,
+    through its viewing holders (a child is seen with the record it hangs on); for the
+    other actions, through its own holders (a note is its author's to change)."""
+    scope = scope_for(membership, module, action)
+    if scope in (Scope.ALL, Scope.NONE) or _held_by_nobody(record):
+        return scope != Scope.NONE
+    # A contact has no holder of its own: it is its record's owner's to change too.
+    own = own_holders(record)
+    holders = viewing_holders(record) if action == "view" or not own else own
+    return scope_covers(membership, scope, holders)
+
+
+def require_right_on(
+    membership: Membership, record: Any, *, module: str, action: str, label: object = ""
+) -> None:
+    """``record`` is in the member's view scope of ``module`` (else not found, as another
+    organisation's) and their grant of ``action`` reaches it (else refused). The built-in
+    roles' "all" costs no query."""
+    if not may_on(membership, record, module=module, action="view"):
+        raise NotFound(
+            _("%(label)s not found.") % {"label": str(label or _("Record")).capitalize()},
+            code="not_found",
+        )
+    if action != "view" and not may_on(membership, record, module=module, action=action):
+        raise Forbidden(_role_refusal(membership, Role.MANAGER), code="forbidden")
+
+
 def require_grant(
     org: Organization, user: User, *, module: str, action: str, membership: Membership | None = None
 ) -> Membership:

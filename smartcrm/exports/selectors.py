@@ -18,8 +18,10 @@ if TYPE_CHECKING:
     from ninja import FilterSchema
 
 CHUNK_SIZE = 2000
-# The kinds whose rows a member's scope narrows (the others: later).
-SCOPED_KINDS = frozenset({"prospects", "accounts", "contacts", "offers"})
+# The kinds whose rows a member's scope narrows: every kind (each is a grant module).
+SCOPED_KINDS = frozenset(
+    {"prospects", "accounts", "contacts", "offers", "activities", "tasks", "products"}
+)
 # Query-string names that are not filters: what to write, and the list's own paging.
 CONTROL_PARAMS = frozenset({"format", "columns", "ordering"})
 IGNORED_PARAMS = frozenset({"limit", "cursor", "count", "page", "saved"})
@@ -119,7 +121,7 @@ def export_rows(
     """The rows of ``kind`` that the list with these filters and ordering shows, in the same
     order, read CHUNK_SIZE at a time (a server-side cursor on PostgreSQL): memory stays flat
     however many rows there are. ``member``: the rows their view and export scopes reach
-    (prospects, accounts, contacts, offers; without one, as on the command line, all)."""
+    (without one, as on the command line, all)."""
     spec = export_kind(kind)
     require_module(org, spec.module)
     chosen = _columns(spec, columns)

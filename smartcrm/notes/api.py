@@ -95,7 +95,7 @@ def list_notes(request: HttpRequest, filters: Query[NoteFilters], page: Query[Pa
     actor = actor_in(request, Module.NOTES)
     return list_page(
         request,
-        Note.objects.for_org(actor.org),
+        Note.objects.for_member(actor.membership, "notes"),
         filters=filters,
         page=page,
         orderings=NOTE_ORDERINGS,
@@ -126,7 +126,8 @@ def create_note(request: HttpRequest, response: HttpResponse, payload: NoteIn) -
 )
 def get_note(request: HttpRequest, response: HttpResponse, note_id: uuid.UUID) -> Any:
     actor = actor_in(request, Module.NOTES)
-    note = tenant_get(Note, org=actor.org, record_id=note_id)
+    visible = Note.objects.visible_to(actor.membership, "notes")
+    note = tenant_get(visible, org=actor.org, record_id=note_id)
     return _note_response(response, note)
 
 

@@ -12,7 +12,7 @@ from smartcrm.core.audit import audit_created, audit_deleted, audit_updated
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
 from smartcrm.core.modules import Module, require_module
-from smartcrm.core.permissions import membership_of, require_owner_or_role
+from smartcrm.core.permissions import membership_of, require_right_on
 from smartcrm.core.search import search_index
 from smartcrm.notes.models import Note
 from smartcrm.sales.parents import resolve_parent
@@ -34,9 +34,14 @@ def note_create(
 ) -> Note:
     """Write a note on one record."""
     require_module(org, Module.NOTES)
-    membership_of(org, user)
+    membership = membership_of(org, user)
     parent = resolve_parent(
-        org=org, allowed=PARENTS, prospect_id=prospect_id, account_id=account_id, offer_id=offer_id
+        org=org,
+        membership=membership,
+        allowed=PARENTS,
+        prospect_id=prospect_id,
+        account_id=account_id,
+        offer_id=offer_id,
     )
     note = Note(organization=org, created_by=user, body=body, pinned=pinned, **parent)
     writes.validate(note, exclude=list(PARENTS))
@@ -76,10 +81,9 @@ def note_update(
     pinned: bool | None = None,
 ) -> Note:
     """Edit a note (its author, or a manager)."""
+    membership = membership_of(org, user)
     note = _locked(org, note_id, version)
-    require_owner_or_role(
-        org, user, owner_id=note.created_by_id, module="notes", action="edit", label=_("note")
-    )
+    require_right_on(membership, note, module="notes", action="edit", label=_("note"))
     changes = {k: v for k, v in {"body": body, "pinned": pinned}.items() if v is not None}
     before = note.body
     changed = writes.apply_changes(note, changes, allowed=("body", "pinned"))
@@ -98,7 +102,8 @@ def note_delete(
     *, org: Organization, user: User, note_id: RecordId, version: int | None = None
 ) -> None:
     """Move a note to the trash (its author, or a manager)."""
+    membership = membership_of(org, user)
     note = _locked(org, note_id, version)
-    require_owner_or_role(org, user, owner_id=note.created_by_id, module="notes", label=_("note"))
+    require_right_on(membership, note, module="notes", action="delete", label=_("note"))
     audit_deleted(org=org, user=user, record=note)
     trash_record(org=org, user=user, record=note)

@@ -43,7 +43,7 @@ def _module_on(membership: Membership) -> None:
 
 def _note(membership: Membership, note_id: uuid.UUID) -> Note:
     _module_on(membership)
-    return record_or_404(Note, membership, note_id)
+    return record_or_404(Note, membership, note_id, module="notes")
 
 
 def _parent_url(note: Note) -> str:
@@ -62,7 +62,7 @@ def section(
     _module_on(membership)
     parent = section_parent(membership, parent_kind, parent_id)
     notes = list(
-        Note.objects.for_org(membership.organization)
+        Note.objects.for_member(membership, "notes")
         .filter(**{parent_kind: parent})
         .select_related("created_by")
         .order_by("-pinned", "-created_at", "-id")[: SECTION_LIMIT + 1]

@@ -385,6 +385,11 @@ class OfferPipelineTotal(models.Model):
 class OfferLine(TenantModel):
     """A product or service on an offer, with its computed amounts."""
 
+    # Seen with its offer (core.models.held_by): a line is in the view scope of offers
+    # when its offer is.
+    HOLDER_FIELDS: ClassVar[tuple[str, ...]] = ()
+    HELD_THROUGH: ClassVar[tuple[str, ...]] = ("offer",)
+
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveIntegerField(_("position"), default=0)
     product = models.ForeignKey(

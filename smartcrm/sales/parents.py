@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from smartcrm.core.errors import Conflict, FieldIssue, ValidationFailed
 from smartcrm.core.ids import RecordId
-from smartcrm.core.models import Organization
+from smartcrm.core.models import Membership, Organization
 from smartcrm.sales.choices import ProspectStatus
 from smartcrm.sales.models import Account, Offer, Prospect
 
@@ -23,6 +23,8 @@ PARENT_MODELS: dict[str, type[Prospect] | type[Account] | type[Offer]] = {
     "account": Account,
     "offer": Offer,
 }
+# The grant module whose view scope a parent must be in to take a child.
+PARENT_MODULES: dict[str, str] = {"prospect": "prospects", "account": "accounts", "offer": "offers"}
 
 
 def resolve_parent(
@@ -31,9 +33,13 @@ def resolve_parent(
     allowed: tuple[str, ...],
     required: bool = True,
     lock: bool = False,
+    membership: Membership | None = None,
     **ids: Any,
 ) -> dict[str, Any]:
-    """Turn ``prospect_id=…`` / ``account_id=…`` / ``offer_id=…`` into ``{"prospect": obj}``."""
+    """Turn ``prospect_id=…`` / ``account_id=…`` / ``offer_id=…`` into ``{"prospect": obj}``.
+
+    With the acting ``membership``, a record outside their view scope of its module is not
+    found, exactly as another organisation's."""
     given = {name[: -len("_id")]: value for name, value in ids.items() if value is not None}
     for name in given:
         if name not in allowed:
@@ -63,6 +69,8 @@ def resolve_parent(
         return {name: None for name in allowed}
     ((name, value),) = given.items()
     queryset = PARENT_MODELS[name].objects.for_org(org)
+    if membership is not None:
+        queryset = queryset.visible_to(membership, PARENT_MODULES[name])
     if lock:
         queryset = queryset.select_for_update()
     try:

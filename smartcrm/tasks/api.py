@@ -181,7 +181,7 @@ def list_tasks(request: HttpRequest, filters: Query[TaskFilters], page: Query[Pa
     filters._cutoff = _cutoff(request)
     return list_page(
         request,
-        Task.objects.for_org(actor.org),
+        Task.objects.for_member(actor.membership, "tasks"),
         filters=filters,
         page=page,
         orderings=TASK_ORDERINGS,
@@ -213,7 +213,8 @@ def create_task(request: HttpRequest, response: HttpResponse, payload: TaskIn) -
 )
 def get_task(request: HttpRequest, response: HttpResponse, task_id: uuid.UUID) -> Any:
     actor = actor_in(request, Module.TASKS)
-    task = tenant_get(Task, org=actor.org, record_id=task_id)
+    visible = Task.objects.visible_to(actor.membership, "tasks")
+    task = tenant_get(visible, org=actor.org, record_id=task_id)
     return _task_response(response, task)
 
 

@@ -19,7 +19,7 @@ from smartcrm.core.permissions import (
     ensure_member,
     membership_of,
     require_assign_right,
-    require_owner_or_role,
+    require_right_on,
 )
 from smartcrm.core.search import search_index
 from smartcrm.notifications import reminders
@@ -124,9 +124,10 @@ def task_create(
     The reminder is at the due time unless ``remind_at`` or ``remind_before_minutes`` says
     otherwise; the assignee (when not the acting user) is notified."""
     require_module(org, Module.TASKS)
-    membership_of(org, user)
+    membership = membership_of(org, user)
     parent = resolve_parent(
         org=org,
+        membership=membership,
         allowed=PARENTS,
         required=False,
         prospect_id=prospect_id,
@@ -164,6 +165,7 @@ def task_update(
     notified."""
     membership = membership_of(org, user)
     task = _locked(org, task_id, version)
+    require_right_on(membership, task, module="tasks", action="edit", label=_("task"))
     if "assignee_id" in changes:
         require_assign_right(
             org,
@@ -219,8 +221,9 @@ def task_set_status(
     *, org: Organization, user: User, task_id: RecordId, status: str, version: int | None = None
 ) -> Task:
     """open → in progress → done | canceled; a closed task may be reopened."""
-    membership_of(org, user)
+    membership = membership_of(org, user)
     task = _locked(org, task_id, version)
+    require_right_on(membership, task, module="tasks", action="edit", label=_("task"))
     if status not in TaskStatus.values:
         raise ValidationFailed(_("Unknown status."), field="status", code="invalid_status")
     if status not in TASK_TRANSITIONS[task.status]:
@@ -255,8 +258,9 @@ def task_delete(
     *, org: Organization, user: User, task_id: RecordId, version: int | None = None
 ) -> None:
     """Move a task to the trash (its assignee, its creator, or a manager)."""
+    membership = membership_of(org, user)
     task = _locked(org, task_id, version)
-    require_owner_or_role(org, user, holders=_holders(task), module="tasks", label=_("task"))
+    require_right_on(membership, task, module="tasks", action="delete", label=_("task"))
     audit_deleted(org=org, user=user, record=task)
     trash_record(org=org, user=user, record=task)
 

@@ -73,7 +73,7 @@ def _module_on(membership: Membership) -> None:
 
 
 def _tasks(membership: Membership) -> QuerySet[Task]:
-    return Task.objects.for_org(membership.organization).select_related(
+    return Task.objects.for_member(membership, "tasks").select_related(
         "assignee", "prospect", "account", "offer"
     )
 
@@ -114,7 +114,7 @@ def section(
     parent = section_parent(membership, parent_kind, parent_id)
     tasks = list(
         _open_first(
-            Task.objects.for_org(membership.organization)
+            Task.objects.for_member(membership, "tasks")
             .filter(**{parent_kind: parent})
             .select_related("assignee")
         )[: SECTION_LIMIT + 1]

@@ -47,12 +47,12 @@ REFUSAL_STATUS = {"conflict": 409, "stale": 409, "forbidden": 403, "not_found": 
 
 
 def section_parent(membership: Membership, parent_kind: str, parent_id: uuid.UUID) -> Any:
-    """The prospect, account or offer a section is about; another organisation's (or an
-    unknown kind) is a 404."""
+    """The prospect, account or offer a section is about; another organisation's, one
+    outside the member's view scope (or an unknown kind) is a 404."""
     model = PARENT_MODELS.get(parent_kind)
     if model is None:
         raise Http404("Not found.")
-    return record_or_404(model, membership, parent_id)
+    return record_or_404(model, membership, parent_id, module=f"{parent_kind}s")
 
 
 def takes_new_children(parent: Any) -> bool:

@@ -1,7 +1,10 @@
-"""The permission matrix, generated: for prospects, accounts, offers and contacts, every
-scope (none, own, department, all) and every action (view the list, view a record, edit,
-delete, assign), against a record held by me, by a colleague of a sub-department, and by
-someone of another department — the API's answer is the one the grants say.
+"""The permission matrix, generated: for prospects, accounts, offers, contacts, activities,
+notes, tasks and products, every scope (none, own, department, all) and every action (view
+the list, view a record, edit, delete, assign), against a record held by me, by a colleague
+of a sub-department, and by someone of another department — the API's answer is the one
+the grants say. Activities, notes and tasks hang on a record of someone outside the team:
+they are held by their own holder here (their owner, author, assignee); a product is
+nobody's, so every scope but none reaches it.
 
 Two role shapes: the same scope for every action (outside the view scope a record is not
 found: 404, as another organisation's), and "view all, act with this scope" (the record
@@ -11,22 +14,41 @@ the list and record pages the same way.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from smartcrm.activities.services import activity_create
 from smartcrm.api.tests.helpers import ApiClient
+from smartcrm.catalog.services import product_create
 from smartcrm.contacts.services import contact_create
 from smartcrm.core import services as core
 from smartcrm.core.scopes import ACTIONS, SCOPES
 from smartcrm.core.tests.factories import UserFactory, add_member, give_role, place
+from smartcrm.notes.services import note_create
 from smartcrm.sales import services as sales
+from smartcrm.tasks.services import task_create
 
 pytestmark = pytest.mark.django_db
 
-MODULES = ("prospects", "accounts", "offers", "contacts")
+MODULES = (
+    "prospects",
+    "accounts",
+    "offers",
+    "contacts",
+    "activities",
+    "notes",
+    "tasks",
+    "products",
+)
+# The children of a record (activities, notes, tasks) and the catalogue.
+CHILD_MODULES = ("activities", "notes", "tasks")
 HOLDERS = ("me", "colleague", "outsider")
 # What a harmless edit of each module sends.
 EDITS = {
@@ -34,9 +56,21 @@ EDITS = {
     "accounts": {"description": "Client din 2024."},
     "offers": {"title": "Ofertă revizuită"},
     "contacts": {"job_title": "Director achiziții"},
+    "activities": {"subject": "Apel de revenire"},
+    "notes": {"body": "Revenim după sărbători."},
+    "tasks": {"title": "Trimite oferta revizuită"},
+    "products": {"name": "Licență anuală extinsă"},
 }
-# Contacts are held through their parent: they have no owner of their own to hand over.
-ASSIGNABLE = ("prospects", "accounts", "offers")
+# Who a record is handed over to, by field. Contacts are held through their parent, a note
+# is its author's, a product nobody's: none of them is handed over.
+ASSIGN_FIELDS = {
+    "prospects": "owner_id",
+    "accounts": "owner_id",
+    "offers": "owner_id",
+    "activities": "owner_id",
+    "tasks": "assignee_id",
+}
+ASSIGNABLE = tuple(ASSIGN_FIELDS)
 
 
 def _team(org, owner):
@@ -69,6 +103,16 @@ def _record(org, owner, module, holder, label):
         record = sales.offer_create(
             org=org, user=owner, account_id=account.pk, title=label, owner_id=holder.pk
         )
+    elif module in CHILD_MODULES:
+        record = _child(org, owner, module, holder, label)
+    elif module == "products":
+        record = product_create(
+            org=org,
+            user=owner,
+            code=f"P-{uuid.uuid4().hex[:10]}",
+            name=label,
+            price=Decimal("1200"),
+        )
     else:
         prospect = sales.prospect_create(
             org=org, user=owner, company_name=f"Firma {label} SRL", owner_id=holder.pk
@@ -77,7 +121,42 @@ def _record(org, owner, module, holder, label):
     return str(record.pk)
 
 
-def _reaches(scope: str, holder: str) -> bool:
+def _child(org, owner, module, holder, label, prospect=None):
+    """An activity (its owner), a note (its author) or a task (its assignee) of ``holder``,
+    on a prospect of the organisation's owner, who is in none of the team's departments."""
+    if prospect is None:
+        prospect = sales.prospect_create(
+            org=org, user=owner, company_name=f"Client {uuid.uuid4().hex}"
+        )
+    if module == "activities":
+        return activity_create(
+            org=org,
+            user=owner,
+            prospect_id=prospect.pk,
+            kind="call",
+            subject=label,
+            start_at=dt.datetime(2026, 3, 9, 9, 0, tzinfo=dt.UTC),
+            owner_id=holder.pk,
+        )
+    if module == "notes":
+        return note_create(org=org, user=holder, prospect_id=prospect.pk, body=label)
+    return task_create(
+        org=org, user=owner, prospect_id=prospect.pk, title=label, assignee_id=holder.pk
+    )
+
+
+def _grants(module: str, actions: dict[str, str]) -> dict[str, dict[str, str]]:
+    """A role with these scopes in ``module``; with a record's children, it also sees every
+    prospect (the records they hang on), so that I write my own notes on them."""
+    grants = {module: actions}
+    if module in CHILD_MODULES:
+        grants["prospects"] = {"view": "all"}
+    return grants
+
+
+def _reaches(scope: str, holder: str, module: str = "") -> bool:
+    if module == "products":  # the catalogue is everybody's: any scope but none
+        return scope != "none"
     return {
         "none": False,
         "own": holder == "me",
@@ -97,7 +176,7 @@ def _answer(api, module, action, record_id, new_owner):
         return api.patch(path, EDITS[module])
     if action == "delete":
         return api.delete(path)
-    return api.patch(path, {"owner_id": str(new_owner.pk)})
+    return api.patch(path, {ASSIGN_FIELDS[module]: str(new_owner.pk)})
 
 
 def _check(org, owner, people, module, *, view, act):
@@ -109,16 +188,16 @@ def _check(org, owner, people, module, *, view, act):
         listed_ids[holder] = _record(org, owner, module, people[holder], f"Listă {holder}")
     response = api.get(f"/api/v1/{module}?limit=200")
     shown = {item["id"] for item in response.json()["items"]}
-    expected = {listed_ids[h] for h in HOLDERS if _reaches(view, h)}
+    expected = {listed_ids[h] for h in HOLDERS if _reaches(view, h, module)}
     if response.status_code != 200 or shown != expected:
         failures.append(f"view list: {response.status_code} {len(shown)} rows, not {expected}")
     actions = ["view record", "edit", "delete"] + (["assign"] if module in ASSIGNABLE else [])
     for action in actions:
         for holder in HOLDERS:
             record_id = _record(org, owner, module, people[holder], f"{action} {holder}")
-            if not _reaches(view, holder):
+            if not _reaches(view, holder, module):
                 wanted = 404
-            elif action == "view record" or _reaches(act, holder):
+            elif action == "view record" or _reaches(act, holder, module):
                 wanted = SUCCESS[action]
             else:
                 wanted = 403
@@ -138,7 +217,7 @@ def _check(org, owner, people, module, *, view, act):
 def test_one_scope_for_every_action(org, owner, module, scope):
     # given me with a role giving ``scope`` on every action of ``module``
     people = _team(org, owner)
-    give_role(org, owner, people["me"], {module: dict.fromkeys(ACTIONS, scope)}, "Rol")
+    give_role(org, owner, people["me"], _grants(module, dict.fromkeys(ACTIONS, scope)), "Rol")
     # when I list, read, edit, delete and reassign records of each holder
     # then what is outside my scope is not found
     assert _check(org, owner, people, module, view=scope, act=scope) == []
@@ -149,7 +228,7 @@ def test_one_scope_for_every_action(org, owner, module, scope):
 def test_seeing_everything_and_acting_within_a_scope(org, owner, module, scope):
     # given me seeing every record of ``module``, acting on them within ``scope``
     people = _team(org, owner)
-    grants = {module: {**dict.fromkeys(ACTIONS, scope), "view": "all"}}
+    grants = _grants(module, {**dict.fromkeys(ACTIONS, scope), "view": "all"})
     give_role(org, owner, people["me"], grants, "Rol")
     # then acting outside the scope is refused, reading is not
     assert _check(org, owner, people, module, view="all", act=scope) == []
@@ -159,7 +238,7 @@ def test_the_built_in_sales_role_is_the_matrix_of_all_and_own(org, owner):
     """No custom role: a sales user sees and edits everything, deletes and reassigns what
     they hold only (the rules before custom roles)."""
     people = _team(org, owner)
-    for module in MODULES:
+    for module in ("prospects", "accounts", "offers", "contacts", "activities", "tasks"):
         failures = _check(org, owner, people, module, view="all", act="all")
         # delete and assign are "own" for sales: the 403s the all-matrix did not expect
         unexpected = [
@@ -176,20 +255,84 @@ PAGES = {
     "accounts": ("sales:account-list", "sales:account"),
     "offers": ("sales:offer-list", "sales:offer"),
     "contacts": ("contacts:contact-list", "contacts:contact"),
+    "activities": ("activities:activity-list", "activities:activity"),
+    "tasks": ("tasks:team-tasks", "tasks:task"),
+    "products": ("catalog:product-list", "catalog:product"),
 }
 
 
 @pytest.mark.parametrize("scope", SCOPES)
-@pytest.mark.parametrize("module", MODULES)
+@pytest.mark.parametrize("module", list(PAGES))
 def test_pages_show_what_the_scope_shows(client, org, owner, module, scope):
     people = _team(org, owner)
-    give_role(org, owner, people["me"], {module: dict.fromkeys(ACTIONS, scope)}, "Rol")
+    give_role(org, owner, people["me"], _grants(module, dict.fromkeys(ACTIONS, scope)), "Rol")
     records = {h: _record(org, owner, module, people[h], f"Pagina {h}") for h in HOLDERS}
     client.force_login(people["me"])
     list_page, record_page = PAGES[module]
     listed = client.get(reverse(list_page)).content.decode()
     for holder in HOLDERS:
-        reached = _reaches(scope, holder)
+        reached = _reaches(scope, holder, module)
         assert (f"Pagina {holder}" in listed) == reached, (holder, "list")
         answer = client.get(reverse(record_page, args=[records[holder]])).status_code
         assert answer == (200 if reached else 404), (holder, "record")
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+def test_a_records_notes_section_shows_what_the_scope_shows(client, org, owner, scope):
+    """Notes are listed on their record's page: the section shows the notes my scope
+    reaches; a note's address leads to its record, or is not found."""
+    # given me seeing every prospect, and notes within ``scope``
+    people = _team(org, owner)
+    grants = {"notes": dict.fromkeys(ACTIONS, scope), "prospects": {"view": "all"}}
+    give_role(org, owner, people["me"], grants, "Rol")
+    prospect = sales.prospect_create(org=org, user=owner, company_name="Carpați Lemn SRL")
+    notes = {
+        h: _child(org, owner, "notes", people[h], f"Pagina {h}", prospect=prospect) for h in HOLDERS
+    }
+    client.force_login(people["me"])
+    # when I open the prospect's notes section and each note's address
+    listed = client.get(reverse("notes:section", args=["prospect", prospect.pk])).content
+    # then I see, and reach, the notes of my scope only
+    for holder in HOLDERS:
+        reached = _reaches(scope, holder)
+        assert (f"Pagina {holder}" in listed.decode()) == reached, (holder, "section")
+        answer = client.get(reverse("notes:note", args=[notes[holder].pk])).status_code
+        assert answer == (302 if reached else 404), (holder, "record")
+
+
+def _list_queries(api, path):
+    api.get(path)  # the first request marks the token used
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get(path)
+    assert response.status_code == 200, response.content
+    return len(queries), len(response.json()["items"])
+
+
+@pytest.mark.parametrize("module", ["activities", "notes", "tasks", "products"])
+def test_scoped_lists_run_as_many_queries_as_the_whole_list(org, owner, module):
+    """The view scope is a filter of the list's own query (a semi-join for a record's
+    children): own runs the queries "all" runs, department adds its one read of the
+    department tree and its members, and neither grows with the rows."""
+    # given me and two colleagues, each with records of ``module``
+    people = _team(org, owner)
+    for holder in HOLDERS:
+        for number in range(3):
+            _record(org, owner, module, people[holder], f"Rând {holder} {number}")
+    api = ApiClient(org, people["me"])
+    counts = {}
+    for scope in ("all", "own", "department"):
+        give_role(org, owner, people["me"], _grants(module, {"view": scope}), f"Rol {scope}")
+        counts[scope] = _list_queries(api, f"/api/v1/{module}?limit=200")
+    # when more records come, for each holder
+    for holder in HOLDERS:
+        for number in range(3, 6):
+            _record(org, owner, module, people[holder], f"Rând {holder} {number}")
+    more = _list_queries(api, f"/api/v1/{module}?limit=200")
+    # then the count of queries is that of the whole list, whatever the scope and the rows
+    rows = {"all": 9, "own": 3, "department": 6}
+    if module == "products":
+        rows = {"all": 9, "own": 9, "department": 9}
+    assert {scope: count[1] for scope, count in counts.items()} == rows
+    assert counts["own"][0] == counts["all"][0]
+    assert counts["department"][0] == counts["all"][0] + 2
+    assert more == (counts["department"][0], 2 * rows["department"])

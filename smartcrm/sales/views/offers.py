@@ -577,7 +577,7 @@ def offer_line_add_product(
 
 
 def _line(membership: Membership, line_id: uuid.UUID) -> OfferLine:
-    return record_or_404(OfferLine, membership, line_id)
+    return record_or_404(OfferLine, membership, line_id, module="offers")
 
 
 @member_view
