@@ -19,7 +19,7 @@ from smartcrm.core.errors import Conflict, ValidationFailed
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
 from smartcrm.core.modules import Module, require_module
-from smartcrm.core.permissions import require_grant, require_role
+from smartcrm.core.permissions import membership_of, require_grant, require_right_on, require_role
 from smartcrm.core.search import search_index
 from smartcrm.trash.services import trash_record
 
@@ -73,8 +73,10 @@ def product_update(
     """Change a catalogue item (the products edit grant). Offers keep the snapshot they
     took."""
     require_module(org, Module.CATALOG)
-    require_grant(org, user, module="products", action="edit")
     product = writes.lock(Product.objects.for_org(org), product_id, version=version)
+    require_right_on(
+        membership_of(org, user), product, module="products", action="edit", label=_("product")
+    )
     changed = writes.apply_changes(product, changes, allowed=PRODUCT_FIELDS)
     _check_product(product)
     writes.save(product)
@@ -91,8 +93,10 @@ def product_delete(
     """Move a catalogue item to the trash; offer lines keep their code, name and price
     snapshot (and their link, should it be restored); the products delete grant."""
     require_module(org, Module.CATALOG)
-    require_grant(org, user, module="products", action="delete")
     product = writes.lock(Product.objects.for_org(org), product_id, version=version)
+    require_right_on(
+        membership_of(org, user), product, module="products", action="delete", label=_("product")
+    )
     audit_deleted(org=org, user=user, record=product)
     trash_record(org=org, user=user, record=product)
 
