@@ -24,6 +24,7 @@ from smartcrm.core.permissions import (
     ensure_member,
     membership_of,
     require_assign_right,
+    require_grant,
     require_right_on,
 )
 from smartcrm.core.search import search_index
@@ -130,7 +131,7 @@ def activity_create(
     A planned call or meeting reminds its owner SMARTCRM_ACTIVITY_REMINDER_MINUTES before
     it starts unless ``reminder_minutes`` says otherwise (None: no reminder)."""
     require_module(org, Module.ACTIVITIES)
-    membership = membership_of(org, user)
+    membership = require_grant(org, user, module="activities", action="create")
     if status not in (ActivityStatus.PLANNED, ActivityStatus.DONE):
         raise ValidationFailed(
             _("A new activity is planned or done."), field="status", code="invalid_status"

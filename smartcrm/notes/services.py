@@ -12,7 +12,7 @@ from smartcrm.core.audit import audit_created, audit_deleted, audit_updated
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
 from smartcrm.core.modules import Module, require_module
-from smartcrm.core.permissions import membership_of, require_right_on
+from smartcrm.core.permissions import membership_of, require_grant, require_right_on
 from smartcrm.core.search import search_index
 from smartcrm.notes.models import Note
 from smartcrm.sales.parents import resolve_parent
@@ -34,7 +34,7 @@ def note_create(
 ) -> Note:
     """Write a note on one record."""
     require_module(org, Module.NOTES)
-    membership = membership_of(org, user)
+    membership = require_grant(org, user, module="notes", action="create")
     parent = resolve_parent(
         org=org,
         membership=membership,

@@ -19,6 +19,7 @@ from smartcrm.core.permissions import (
     ensure_member,
     membership_of,
     require_assign_right,
+    require_grant,
     require_right_on,
 )
 from smartcrm.core.search import search_index
@@ -124,7 +125,7 @@ def task_create(
     The reminder is at the due time unless ``remind_at`` or ``remind_before_minutes`` says
     otherwise; the assignee (when not the acting user) is notified."""
     require_module(org, Module.TASKS)
-    membership = membership_of(org, user)
+    membership = require_grant(org, user, module="tasks", action="create")
     parent = resolve_parent(
         org=org,
         membership=membership,

@@ -4,10 +4,13 @@ roles keep their rules (the catalogue is kept by managers and up)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 
+from smartcrm.activities.models import Activity
+from smartcrm.activities.services import activity_create
 from smartcrm.catalog.models import Product
 from smartcrm.catalog.services import product_create, product_delete, product_update
 from smartcrm.core.errors import Forbidden
@@ -16,11 +19,25 @@ from smartcrm.core.scopes import ACTIONS, RECORD_MODULES
 from smartcrm.core.tests.factories import give_role
 from smartcrm.imports.models import ImportRun
 from smartcrm.imports.tests.factories import upload
+from smartcrm.notes.models import Note
+from smartcrm.notes.services import note_create
+from smartcrm.sales.services import prospect_create
+from smartcrm.tasks.models import Task
+from smartcrm.tasks.services import task_create
 
 pytestmark = pytest.mark.django_db
 
 PROSPECT_ROWS = [["Companie", "Oraș"], ["Carpați Trans SRL", "Brașov"]]
 PRODUCT_ROWS = [["Cod", "Denumire", "Preț"], ["LIC-01", "Licență", "100"]]
+CHILD_CREATES = {
+    "activities": (
+        activity_create,
+        Activity,
+        {"kind": "call", "subject": "Sună", "start_at": dt.datetime(2026, 12, 8, 9, tzinfo=dt.UTC)},
+    ),
+    "notes": (note_create, Note, {"body": "Vrea ofertă."}),
+    "tasks": (task_create, Task, {"title": "Trimite oferta"}),
+}
 
 
 def _grants(**extra):
@@ -90,3 +107,20 @@ def test_importing_a_kind_needs_its_create_grant(org, owner, sales_user):
     assert upload(org, sales_user, "products", PRODUCT_ROWS).kind == "products"
     with pytest.raises(Forbidden):
         upload(org, sales_user, "prospects", PROSPECT_ROWS)
+
+
+@pytest.mark.parametrize("module", ["activities", "notes", "tasks"])
+def test_a_role_without_the_create_grant_of_a_child_kind_cannot_add_one(
+    org, owner, sales_user, module
+):
+    # given a prospect of mine, and a role that sees everything but creates no ``module``
+    grants = _grants()
+    grants[module] = {"view": "all", "edit": "all"}
+    give_role(org, owner, sales_user, grants, "Fără creare")
+    prospect = prospect_create(org=org, user=sales_user, company_name="Carpați Trans SRL")
+
+    # when I add one on it, then I am refused, and nothing is written
+    create, model, fields = CHILD_CREATES[module]
+    with pytest.raises(Forbidden):
+        create(org=org, user=sales_user, prospect_id=prospect.pk, **fields)
+    assert not model.objects.exists()
