@@ -18,7 +18,7 @@ from smartcrm.core import writes
 from smartcrm.core.audit import audit_created, audit_deleted, audit_status, audit_updated
 from smartcrm.core.errors import Conflict, ValidationFailed
 from smartcrm.core.ids import RecordId
-from smartcrm.core.models import Organization, User
+from smartcrm.core.models import Membership, Organization, User
 from smartcrm.core.modules import Module, require_module
 from smartcrm.core.permissions import (
     ensure_member,
@@ -132,6 +132,46 @@ def activity_create(
     it starts unless ``reminder_minutes`` says otherwise (None: no reminder)."""
     require_module(org, Module.ACTIVITIES)
     membership = require_grant(org, user, module="activities", action="create")
+    return _create(
+        org=org,
+        user=user,
+        membership=membership,
+        ids={"prospect_id": prospect_id, "account_id": account_id, "offer_id": offer_id},
+        status=status,
+        participant_ids=participant_ids,
+        fields=fields,
+    )
+
+
+@transaction.atomic
+def activity_log_for(
+    *, org: Organization, user: User, offer_id: RecordId, **fields: Any
+) -> Activity:
+    """Log a done activity SmartCRM witnessed itself on an offer, as its ``user`` (a
+    client's answer through the offer's link): a fact, not the member's own action, so
+    none of their grants is asked."""
+    require_module(org, Module.ACTIVITIES)
+    return _create(
+        org=org,
+        user=user,
+        membership=None,
+        ids={"offer_id": offer_id},
+        status=ActivityStatus.DONE,
+        participant_ids=(),
+        fields=fields,
+    )
+
+
+def _create(
+    *,
+    org: Organization,
+    user: User,
+    membership: Membership | None,
+    ids: dict[str, RecordId | None],
+    status: str,
+    participant_ids: Iterable[RecordId],
+    fields: dict[str, Any],
+) -> Activity:
     if status not in (ActivityStatus.PLANNED, ActivityStatus.DONE):
         raise ValidationFailed(
             _("A new activity is planned or done."), field="status", code="invalid_status"
@@ -140,9 +180,9 @@ def activity_create(
         org=org,
         membership=membership,
         allowed=PARENTS,
-        prospect_id=prospect_id,
-        account_id=account_id,
-        offer_id=offer_id,
+        prospect_id=ids.get("prospect_id"),
+        account_id=ids.get("account_id"),
+        offer_id=ids.get("offer_id"),
     )
     activity = Activity(organization=org, created_by=user, owner=user, status=status, **parent)
     if (

@@ -440,11 +440,10 @@ def offer_link_decide(
 ) -> OfferLink:
     """The client accepts (with their name and an optional note) or declines (with a
     reason) through the link: the offer becomes won or lost, once."""
-    from smartcrm.activities.services import activity_create
+    from smartcrm.activities.services import activity_log_for
     from smartcrm.notifications.choices import NotificationKind
     from smartcrm.notifications.services import notify
-    from smartcrm.sales.services import offer_change_status
-    from smartcrm.sales.services.offers import org_today
+    from smartcrm.sales.services import offer_client_decision
 
     found = selectors.link_from_token(token=token)
     # Locked, then checked: two clicks racing end with one decision and one refusal.
@@ -473,14 +472,11 @@ def offer_link_decide(
 
     org = link.organization
     offer = link.offer
+    if accepted and not offer.lines.exists():  # its lines were removed since it was sent
+        raise selectors.offer_not_open()
     owner = _acting_member(org, offer, link)
-    offer = offer_change_status(
-        org=org,
-        user=owner,
-        offer_id=offer.pk,
-        status=OfferStatus.WON if accepted else OfferStatus.LOST,
-        closed_date=org_today(org),
-        lost_reason="" if accepted else reason,
+    offer = offer_client_decision(
+        org=org, user=owner, offer_id=offer.pk, accepted=accepted, reason=reason
     )
     link.offer = offer
     link.decision = decision
@@ -503,12 +499,11 @@ def offer_link_decide(
         text = _render("owner_decision_body.txt", context).strip()
         if module_enabled(org, Module.ACTIVITIES):
             # An answer the client wrote to us: the closest kind of activity is an e-mail.
-            activity_create(
+            activity_log_for(
                 org=org,
                 user=owner,
                 offer_id=offer.pk,
                 kind=ActivityKind.EMAIL,
-                status=ActivityStatus.DONE,
                 subject=(
                     _("Accepted online by %(name)s") % {"name": name}
                     if accepted

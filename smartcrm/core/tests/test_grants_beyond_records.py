@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -29,7 +30,7 @@ pytestmark = pytest.mark.django_db
 
 PROSPECT_ROWS = [["Companie", "Oraș"], ["Carpați Trans SRL", "Brașov"]]
 PRODUCT_ROWS = [["Cod", "Denumire", "Preț"], ["LIC-01", "Licență", "100"]]
-CHILD_CREATES = {
+CHILD_CREATES: dict[str, tuple[Any, Any, dict[str, Any]]] = {
     "activities": (
         activity_create,
         Activity,

@@ -16,6 +16,7 @@ from smartcrm.core.errors import Conflict, NotFound, ValidationFailed
 from smartcrm.core.models import Membership
 from smartcrm.core.modules import Module
 from smartcrm.core.services import membership_update, organization_set_modules
+from smartcrm.core.tests.factories import UserFactory, add_member, give_role
 from smartcrm.notifications.models import Notification
 from smartcrm.notifications.selectors import unread_count
 from smartcrm.notifications.tests.helpers import run_worker
@@ -318,6 +319,44 @@ def test_an_offer_taken_back_to_draft_cannot_be_decided(org, owner, offer, token
 
     assert refused.value.code == "offer_not_open"
     assert _reload(offer).status == "draft"
+
+
+def test_an_offer_whose_lines_were_removed_since_it_was_sent_cannot_be_accepted_online(
+    org, owner, offer, token
+):
+    # given a sent offer whose lines were all removed since
+    offer.lines.all().delete()
+
+    # when the client accepts it, then they are told to contact the sender, and it stays open
+    with pytest.raises(Conflict) as refused:
+        services.offer_link_decide(token=token, decision="accepted", name="Ștefan Mureșan")
+    assert refused.value.code == "offer_not_open"
+    assert _reload(offer).status == "sent"
+
+
+def test_an_offer_dated_ahead_is_accepted_today(org, owner, offer, token):
+    # given a sent offer dated tomorrow
+    tomorrow = org_today(org) + dt.timedelta(days=1)
+    Offer.objects.filter(pk=offer.pk).update(issue_date=tomorrow, valid_until=tomorrow)
+
+    # when the client accepts it today, then it is won today
+    services.offer_link_decide(token=token, decision="accepted", name="Ștefan Mureșan")
+    offer = _reload(offer)
+    assert (offer.status, offer.closed_date) == ("won", org_today(org))
+
+
+def test_a_decision_needs_no_grant_of_the_owner_it_is_told_to(org, owner, offer, token):
+    # given an offer owner whose role may see offers but not change them
+    grants = {"offers": {"view": "all"}, "accounts": {"view": "all"}}
+    seller = UserFactory.create()
+    add_member(org, owner, seller, "sales")
+    give_role(org, owner, seller, grants, "Doar citire")
+    Offer.objects.filter(pk=offer.pk).update(owner=seller)
+
+    # when the client declines, then the offer is lost: the link decides, not the role
+    services.offer_link_decide(token=token, decision="declined", reason="Preț prea mare")
+    offer = _reload(offer)
+    assert (offer.status, offer.lost_reason) == ("lost", "Preț prea mare")
 
 
 # --- another organisation ----------------------------------------------------------------

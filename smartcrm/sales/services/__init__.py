@@ -5,6 +5,7 @@ from smartcrm.sales.services.conversion import Conversion, prospect_convert
 from smartcrm.sales.services.events import record_event
 from smartcrm.sales.services.offers import (
     offer_change_status,
+    offer_client_decision,
     offer_create,
     offer_delete,
     offer_line_add,
@@ -28,6 +29,7 @@ __all__ = [
     "account_delete",
     "account_update",
     "offer_change_status",
+    "offer_client_decision",
     "offer_create",
     "offer_delete",
     "offer_line_add",

@@ -224,6 +224,48 @@ def offer_change_status(
     membership = membership_of(org, user)
     offer = _locked_offer(org, offer_id, version)
     require_offer_edit(membership, offer)
+    return _move(
+        org=org,
+        user=user,
+        offer=offer,
+        status=status,
+        closed_date=closed_date,
+        lost_reason=lost_reason,
+    )
+
+
+@transaction.atomic
+def offer_client_decision(
+    *, org: Organization, user: User, offer_id: RecordId, accepted: bool, reason: str = ""
+) -> Offer:
+    """The client accepted or declined the offer through its link, today: won or lost,
+    recorded as ``user`` (the member the decision is told to). The link is the authority,
+    so no grant of ``user`` is asked; the decision is today's even when the offer is dated
+    ahead (an issue date set in the future does not refuse it)."""
+    offer = _locked_offer(org, offer_id, None)
+    return _move(
+        org=org,
+        user=user,
+        offer=offer,
+        status=OfferStatus.WON if accepted else OfferStatus.LOST,
+        closed_date=org_today(org),
+        lost_reason="" if accepted else reason,
+        before_issue=True,
+    )
+
+
+def _move(
+    *,
+    org: Organization,
+    user: User,
+    offer: Offer,
+    status: str,
+    closed_date: dt.date | None,
+    lost_reason: str,
+    before_issue: bool = False,
+) -> Offer:
+    """The status change itself, on the locked ``offer``: the transition, the closing
+    rules, the event and the audit entry."""
     if status not in OfferStatus.values:
         raise ValidationFailed(_("Unknown status."), field="status", code="invalid_status")
     if status not in OFFER_TRANSITIONS[offer.status]:
@@ -247,7 +289,7 @@ def offer_change_status(
             raise Conflict(
                 _("An offer without lines cannot be won."), field="lines", code="no_lines"
             )
-        if closed_date < offer.issue_date:
+        if closed_date < offer.issue_date and not before_issue:
             raise ValidationFailed(
                 _("An offer cannot close before its issue date."), field="closed_date"
             )
