@@ -11,15 +11,23 @@ from django.utils.translation import gettext as _
 
 from smartcrm.catalog.models import ExchangeRate, Product
 from smartcrm.core.errors import ValidationFailed
-from smartcrm.core.models import Organization
+from smartcrm.core.models import Membership, Organization
 from smartcrm.core.money import round_rate
 from smartcrm.core.search import search_filter
 
 
 def product_list(
-    *, org: Organization, active: bool | None = None, kind: str | None = None, q: str = ""
+    *,
+    org: Organization,
+    active: bool | None = None,
+    kind: str | None = None,
+    q: str = "",
+    member: Membership | None = None,
 ) -> QuerySet[Product]:
+    """The products by code; with ``member``, those their view scope of products shows."""
     products = Product.objects.for_org(org)
+    if member is not None:
+        products = products.visible_to(member, "products")
     if active is not None:
         products = products.filter(active=active)
     if kind:

@@ -193,7 +193,11 @@ def product_search(request: HttpRequest, membership: Membership) -> HttpResponse
     _catalogue_on(membership)
     q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     products = (
-        list(selectors.product_list(org=membership.organization, active=True, q=q)[:SEARCH_HITS])
+        list(
+            selectors.product_list(
+                org=membership.organization, active=True, q=q, member=membership
+            )[:SEARCH_HITS]
+        )
         if q
         else []
     )
