@@ -76,7 +76,7 @@ def contact_create(
     """Add a person to a prospect or an account (an offer chooses among its account's).
     With ``allow_duplicate=False`` a contact with the same e-mail or phone in the
     organisation, or a very similar name at the same record, is refused (409)."""
-    require_grant(org, user, module="contacts", action="create")
+    membership = require_grant(org, user, module="contacts", action="create")
     parent = resolve_parent(
         org=org,
         allowed=("prospect", "account"),
@@ -90,7 +90,7 @@ def contact_create(
     if not allow_duplicate:
         from smartcrm.dedupe.selectors import refuse_likely_duplicates
 
-        refuse_likely_duplicates(org=org, kind="contact", record=contact)
+        refuse_likely_duplicates(org=org, kind="contact", record=contact, member=membership)
     _demote_other_primary(org, contact)
     writes.save(contact)
     search_index(contact, changed=())
