@@ -35,6 +35,7 @@ class ActivitiesConfig(AppConfig):
         register_searchable(
             SearchableKind(
                 key="activity",
+                grant="activities",
                 model=Activity,
                 document=activity_document,
                 module=Module.ACTIVITIES,

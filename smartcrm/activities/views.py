@@ -550,7 +550,9 @@ def parent_search(request: HttpRequest, membership: Membership) -> HttpResponse:
     query = query[:200]
     hits: list[Any] = []
     if query.strip():
-        found, _next = search(org=membership.organization, q=query, kinds=PARENTS, limit=10)
+        found, _next = search(
+            org=membership.organization, q=query, kinds=PARENTS, limit=10, member=membership
+        )
         hits = [
             {
                 "kind": hit.kind,

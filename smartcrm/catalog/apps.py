@@ -15,7 +15,11 @@ class CatalogConfig(AppConfig):
 
         register_searchable(
             SearchableKind(
-                key="product", model=Product, document=product_document, module=Module.CATALOG
+                key="product",
+                model=Product,
+                document=product_document,
+                module=Module.CATALOG,
+                grant="products",
             )
         )
         from smartcrm.catalog.services import code_taken

@@ -27,6 +27,7 @@ class ContactsConfig(AppConfig):
         register_searchable(
             SearchableKind(
                 key="contact",
+                grant="contacts",
                 model=Contact,
                 document=contact_document,
                 module=Module.SALES,

@@ -92,7 +92,7 @@ def contact_create(
     if not allow_duplicate:
         from smartcrm.dedupe.selectors import refuse_likely_duplicates
 
-        refuse_likely_duplicates(org=org, kind="contact", record=contact)
+        refuse_likely_duplicates(org=org, kind="contact", record=contact, member=membership)
     _demote_other_primary(org, contact)
     writes.save(contact)
     search_index(contact, changed=())

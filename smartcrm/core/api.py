@@ -506,7 +506,12 @@ def search_records(request: HttpRequest, params: Query[SearchParams]) -> Any:
             )
     try:
         hits, next_cursor = search(
-            org=actor.org, q=params.q, kinds=kinds, limit=params.limit, after=params.cursor
+            org=actor.org,
+            q=params.q,
+            kinds=kinds,
+            limit=params.limit,
+            after=params.cursor,
+            member=actor.membership,
         )
     except ValidationFailed as error:
         raise ApiProblem(400, error.message, field=error.field, code=error.code) from error

@@ -39,8 +39,9 @@ from django.db.models.functions import Coalesce, StrIndex
 from django.utils.translation import gettext as _
 
 from smartcrm.core.errors import ValidationFailed
-from smartcrm.core.models import Organization, SearchEntry
+from smartcrm.core.models import Membership, Organization, SearchEntry
 from smartcrm.core.modules import Module, module_enabled
+from smartcrm.core.scopes import Scope, scope_for
 from smartcrm.core.text import clean_text, search_key
 
 # The SQLite FTS5 table over core_searchentry.text (created by migration core 0004).
@@ -99,6 +100,9 @@ class SearchableKind:
     # The fields of this kind that the records showing it read (its name, as ``str()``
     # gives it); None: any. A write that changes none of them leaves their rows alone.
     shown_fields: tuple[str, ...] | None = None
+    # The grant module whose view scope decides whom this kind's records are found for
+    # (core.scopes); None: whoever searches the organisation.
+    grant: str | None = None
 
 
 @dataclass(frozen=True)
@@ -540,6 +544,39 @@ def _wanted_kinds(org: Organization, kinds: Iterable[str] | None) -> list[str]:
     return [key for key in keys if module_enabled(org, _KINDS[key].module)]
 
 
+def _in_view_scope(member: Membership | None, kinds: list[str]) -> tuple[list[str], Q]:
+    """The kinds the member may find at all (a view scope of none drops its kind), and the
+    condition keeping the index rows of the records their view scope shows: none for a
+    scope of all (no SQL at all), else a semi-join on that kind's visible ids."""
+    if member is None:
+        return kinds, Q()
+    found: list[str] = []
+    narrowed = Q()
+    everything: list[str] = []
+    for key in kinds:
+        grant = _KINDS[key].grant
+        scope = Scope.ALL if grant is None else scope_for(member, grant, "view")
+        if scope == Scope.NONE:
+            continue
+        found.append(key)
+        if scope == Scope.ALL:
+            everything.append(key)
+            continue
+        assert grant is not None
+        visible = (
+            _KINDS[key]
+            .model._default_manager.filter(organization_id=member.organization_id)
+            .visible_to(member, grant)  # type: ignore[attr-defined]  # a TenantQuerySet
+            .values("pk")
+        )
+        narrowed |= Q(kind=key, object_id__in=visible)
+    if not narrowed:
+        return found, Q()
+    if everything:
+        narrowed |= Q(kind__in=everything)
+    return found, narrowed
+
+
 Position = tuple[int, str, uuid.UUID, str]
 
 
@@ -651,9 +688,11 @@ def search(
     kinds: Iterable[str] | None = None,
     limit: int = DEFAULT_LIMIT,
     after: str | None = None,
+    member: Membership | None = None,
 ) -> tuple[list[SearchHit], str | None]:
     """Records of ``org`` whose text contains ``q``: the exact title first, then the titles
-    starting with it (by title), then the rest, newest first; ties by id and kind.
+    starting with it (by title), then the rest, newest first; ties by id and kind. With
+    ``member``, only the records their view scope of each kind's module shows.
 
     Returns one page of hits and the cursor of the next page (None on the last page), in at
     most four queries whatever the hits: the titles, the newest rows (once more, ten times
@@ -661,11 +700,13 @@ def search(
     """
     needle = normalize_search_text(q or "")
     position = _decode_cursor(after) if after else None
-    wanted = _wanted_kinds(org, kinds)
+    wanted, in_scope = _in_view_scope(member, _wanted_kinds(org, kinds))
     if not needle or not wanted:
         return [], None
     limit = max(1, min(int(limit), MAX_LIMIT))
     entries = SearchEntry.objects.filter(organization=org, kind__in=wanted, global_search=True)
+    if in_scope:
+        entries = entries.filter(in_scope)
 
     rows: list[tuple[Any, ...]] = []
     if position is None or position[0] != RANK_CONTAINS:

@@ -137,6 +137,8 @@ def duplicate_problem(error: PossibleDuplicate) -> HttpResponse:
     )
     body = json.loads(response.content)
     body["duplicates"] = [candidate_out(candidate) for candidate in error.candidates]
+    # Look-alikes outside the caller's view scope: whose they are, nothing of them.
+    body["owned_by_others"] = error.owners_of_others
     response.content = json.dumps(body, ensure_ascii=False, default=str).encode()
     return response
 
@@ -144,7 +146,9 @@ def duplicate_problem(error: PossibleDuplicate) -> HttpResponse:
 def _groups(request: HttpRequest, kind: str, params: GroupParams) -> dict[str, Any]:
     reject_unknown_params(request, ("limit",))
     actor = actor_in(request)
-    groups = selectors.duplicate_groups(org=actor.org, kind=kind, limit=params.limit)
+    groups = selectors.duplicate_groups(
+        org=actor.org, kind=kind, limit=params.limit, member=actor.membership
+    )
     return {
         "items": [
             {
@@ -160,7 +164,9 @@ def _groups(request: HttpRequest, kind: str, params: GroupParams) -> dict[str, A
 def _candidates(request: HttpRequest, kind: str, record_id: uuid.UUID) -> dict[str, Any]:
     reject_unknown_params(request, ())
     actor = actor_in(request)
-    candidates = selectors.record_duplicates(org=actor.org, kind=kind, record_id=record_id)
+    candidates = selectors.record_duplicates(
+        org=actor.org, kind=kind, record_id=record_id, member=actor.membership
+    )
     return {"items": [candidate_out(candidate) for candidate in candidates]}
 
 

@@ -34,7 +34,8 @@ from django.utils.translation import gettext_lazy
 
 from smartcrm.contacts.models import Contact
 from smartcrm.core.errors import Conflict, FieldIssue, ValidationFailed
-from smartcrm.core.models import Organization
+from smartcrm.core.models import Membership, Organization
+from smartcrm.core.scopes import Scope, scope_for
 from smartcrm.core.search import SQLITE_FTS_TABLE
 from smartcrm.dedupe.keys import similarity
 from smartcrm.sales.choices import ProspectStatus
@@ -82,12 +83,18 @@ class DedupeKind:
     # Groups and merges stay within these (contacts: one prospect or account).
     scope: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
+    # The grant module whose view scope says which of these records a member sees.
+    grant: str = ""
 
-    def queryset(self, org: Organization) -> QuerySet[Any]:
+    def queryset(self, org: Organization, member: Membership | None = None) -> QuerySet[Any]:
+        """The records that may be duplicates; with ``member``, those their view scope
+        shows (a scope of all adds nothing to the query)."""
         rows = self.model._default_manager.filter(organization=org)
         if self.model is Prospect:
             # A converted prospect is the history of its account, not a live duplicate.
             rows = rows.exclude(status=ProspectStatus.CONVERTED)
+        if member is not None:
+            rows = rows.visible_to(member, self.grant)  # type: ignore[attr-defined]  # a TenantQuerySet
         return rows
 
 
@@ -104,6 +111,7 @@ KINDS: dict[str, DedupeKind] = {
         name_of=_prospect_name,
         name_field="company_name",
         related=("owner",),
+        grant="prospects",
     ),
     "account": DedupeKind(
         key="account",
@@ -113,6 +121,7 @@ KINDS: dict[str, DedupeKind] = {
         name_of=lambda account: account.name,
         name_field="name",
         related=("owner",),
+        grant="accounts",
     ),
     "contact": DedupeKind(
         key="contact",
@@ -123,6 +132,7 @@ KINDS: dict[str, DedupeKind] = {
         name_field="last_name",
         scope=("prospect_id", "account_id"),
         related=("prospect", "account"),
+        grant="contacts",
     ),
 }
 
@@ -171,9 +181,18 @@ class DuplicateGroup:
 class PossibleDuplicate(Conflict):
     """Creating this record would likely duplicate existing ones (HTTP 409, overridable)."""
 
-    def __init__(self, message: str, *, candidates: list[Candidate], issues: list[FieldIssue]):
+    def __init__(
+        self,
+        message: str,
+        *,
+        candidates: list[Candidate],
+        issues: list[FieldIssue],
+        owners_of_others: list[str] | None = None,
+    ):
         super().__init__(message, code="possible_duplicate", issues=issues)
+        # The candidates the member may see; of the others, only whose they are.
         self.candidates = candidates
+        self.owners_of_others = owners_of_others or []
 
 
 # --- candidates of one record ------------------------------------------------------------
@@ -270,14 +289,20 @@ def _similarity_threshold(kind: DedupeKind) -> Iterator[None]:
 
 
 def duplicate_candidates(
-    *, org: Organization, kind: str, record: Any, limit: int = DEFAULT_CANDIDATES
+    *,
+    org: Organization,
+    kind: str,
+    record: Any,
+    limit: int = DEFAULT_CANDIDATES,
+    member: Membership | None = None,
 ) -> list[Candidate]:
     """Existing records of ``org`` that look like ``record`` (saved or not): the same
     e-mail, phone, CUI or folded name, or a very similar name. Best matches first; at most
     three queries whatever the table size (PostgreSQL: the threshold, the keys, the similar
-    names; SQLite: the keys, the similar names), each served by an index."""
+    names; SQLite: the keys, the similar names), each served by an index. With ``member``,
+    only those their view scope shows."""
     spec = dedupe_kind(kind)
-    rows = spec.queryset(org)
+    rows = spec.queryset(org, member)
     if not record._state.adding:
         rows = rows.exclude(pk=record.pk)
     scope = _scope_filter(spec, record)
@@ -325,16 +350,51 @@ def duplicate_candidates(
     return candidates[:limit]
 
 
-def refuse_likely_duplicates(*, org: Organization, kind: str, record: Any) -> None:
+def _visible_ids(
+    spec: DedupeKind, member: Membership | None, candidates: list[Candidate]
+) -> set[Any]:
+    """The ids of the candidates the member's view scope shows (no query for a scope of all)."""
+    ids = {c.id for c in candidates}
+    if member is None or scope_for(member, spec.grant, "view") == Scope.ALL:
+        return ids
+    return set(
+        spec.model._default_manager.filter(pk__in=ids)
+        .visible_to(member, spec.grant)  # type: ignore[attr-defined]  # a TenantQuerySet
+        .values_list("pk", flat=True)
+    )
+
+
+def _owner_name(record: Any) -> str:
+    """Whose a record is: its owner's name (a contact's: its record's owner's)."""
+    holder = record
+    if not hasattr(record, "owner_id"):
+        holder = record.account or record.prospect
+    owner = getattr(holder, "owner", None)
+    return str(owner) if owner is not None else str(_("someone else"))
+
+
+def refuse_likely_duplicates(
+    *, org: Organization, kind: str, record: Any, member: Membership | None = None
+) -> None:
     """Raise PossibleDuplicate naming the fields that match, when ``record`` (about to be
-    created) looks like existing records; the caller may override and create it anyway."""
+    created) looks like existing records; the caller may override and create it anyway.
+
+    With ``member``, a look-alike outside their view scope is told only as "a similar
+    record owned by <its owner>": neither its name nor its id."""
     candidates = duplicate_candidates(org=org, kind=kind, record=record)
     if not candidates:
         return
     spec = KINDS[kind]
+    visible = _visible_ids(spec, member, candidates)
+    shown: dict[Any, str] = {
+        c.id: c.name
+        if c.id in visible
+        else _("a similar record owned by %(owner)s") % {"owner": _owner_name(c.record)}
+        for c in candidates
+    }
     issues: list[FieldIssue] = []
     for reason in dict.fromkeys(reason for c in candidates for reason in c.matched):
-        names = ", ".join(c.name for c in candidates if reason in c.matched)
+        names = ", ".join(shown[c.id] for c in candidates if reason in c.matched)
         form_field = spec.name_field if reason in ("name", "similar_name") else reason
         issues.append(
             FieldIssue(
@@ -344,34 +404,50 @@ def refuse_likely_duplicates(*, org: Organization, kind: str, record: Any) -> No
                 "possible_duplicate",
             )
         )
-    raise PossibleDuplicate(
-        _(
+    others = [_owner_name(c.record) for c in candidates if c.id not in visible]
+    if len(others) == len(candidates):
+        message = _(
+            "A similar record exists, owned by %(owners)s. Ask them, or confirm that you "
+            "want a new one."
+        ) % {"owners": ", ".join(dict.fromkeys(others))}
+    else:
+        message = _(
             "This looks like a record you already have: %(names)s. Open it, merge, or "
             "confirm that you want a new one."
-        )
-        % {"names": ", ".join(c.name for c in candidates)},
-        candidates=candidates,
+        ) % {"names": ", ".join(shown[c.id] for c in candidates)}
+    raise PossibleDuplicate(
+        message,
+        candidates=[c for c in candidates if c.id in visible],
         issues=issues,
+        owners_of_others=others,
     )
 
 
-def record_duplicates(*, org: Organization, kind: str, record_id: Any) -> list[Candidate]:
-    """Likely duplicates of an existing record (404 when it is not the organisation's)."""
+def record_duplicates(
+    *, org: Organization, kind: str, record_id: Any, member: Membership | None = None
+) -> list[Candidate]:
+    """Likely duplicates of an existing record (404 when it is not the organisation's, or,
+    with ``member``, not in their view scope; so are the duplicates they do not see)."""
     from smartcrm.core.selectors import tenant_get
 
     spec = dedupe_kind(kind)
-    record = tenant_get(spec.model, org=org, record_id=record_id)
-    return duplicate_candidates(org=org, kind=kind, record=record)
+    source = spec.model._default_manager.all()
+    if member is not None:
+        source = source.visible_to(member, spec.grant)  # type: ignore[attr-defined]  # a TenantQuerySet
+    record = tenant_get(source, org=org, record_id=record_id)
+    return duplicate_candidates(org=org, kind=kind, record=record, member=member)
 
 
 # --- groups ------------------------------------------------------------------------------
 
 
-def _duplicated_values(spec: DedupeKind, org: Organization, key: str) -> list[tuple[Any, ...]]:
+def _duplicated_values(
+    spec: DedupeKind, org: Organization, key: str, member: Membership | None
+) -> list[tuple[Any, ...]]:
     """(scope..., value) of each key value that more than one record has."""
     columns = (*spec.scope, key)
     return list(
-        spec.queryset(org)
+        spec.queryset(org, member)
         .exclude(**{key: ""})
         .values_list(*columns)
         .annotate(n=Count("id"))
@@ -382,16 +458,19 @@ def _duplicated_values(spec: DedupeKind, org: Organization, key: str) -> list[tu
 
 
 def duplicate_groups(
-    *, org: Organization, kind: str, limit: int = MAX_GROUPS
+    *, org: Organization, kind: str, limit: int = MAX_GROUPS, member: Membership | None = None
 ) -> list[DuplicateGroup]:
     """Groups of likely duplicate records of one kind: records sharing a matching key, joined
     transitively (A and B share an e-mail, B and C a phone: one group). Largest groups first,
-    then by name. One query per key and one for the records, whatever the number of groups."""
+    then by name. One query per key and one for the records, whatever the number of groups.
+
+    With ``member``, only the records their view scope shows take part: a group is of
+    records they see, joined through records they see."""
     spec = dedupe_kind(kind)
     wanted: dict[str, set[tuple[Any, ...]]] = {}
     condition = Q()
     for key in spec.keys:
-        values = _duplicated_values(spec, org, key)
+        values = _duplicated_values(spec, org, key, member)
         if not values:
             continue
         wanted[key] = set(values)
@@ -399,7 +478,10 @@ def duplicate_groups(
     if not condition:
         return []
     rows = list(
-        spec.queryset(org).filter(condition).select_related(*spec.related).order_by("created_at")
+        spec.queryset(org, member)
+        .filter(condition)
+        .select_related(*spec.related)
+        .order_by("created_at")
     )
     parent: dict[Any, Any] = {row.pk: row.pk for row in rows}
 

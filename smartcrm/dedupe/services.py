@@ -4,8 +4,9 @@ everything that hung on the others; the others are deleted. One transaction, row
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,11 +19,12 @@ from smartcrm.core import writes
 from smartcrm.core.audit import AuditAction, audit, audit_many
 from smartcrm.core.errors import Conflict, FieldIssue, NotFound, ValidationFailed
 from smartcrm.core.ids import RecordId
-from smartcrm.core.models import Organization, User
-from smartcrm.core.permissions import membership_of, require_owner_or_role
+from smartcrm.core.models import Membership, Organization, User
+from smartcrm.core.permissions import membership_of, require_record_right, require_visible
 from smartcrm.core.registry import move_children
+from smartcrm.core.scopes import Scope, scope_for
 from smartcrm.core.search import search_index, search_unindex
-from smartcrm.dedupe.selectors import dedupe_kind
+from smartcrm.dedupe.selectors import DedupeKind, dedupe_kind
 from smartcrm.sales.choices import EventKind, ProspectStatus
 from smartcrm.sales.models import Account, Offer, Prospect, RecordEvent
 from smartcrm.sales.parents import parent_owner_id
@@ -178,9 +180,51 @@ def _move_record_children(
     return moved
 
 
-def _check_mergeable(
-    kind: str, org: Organization, user: User, survivor: Any, merged: list[Any]
+def _holders(kind: str, org: Organization, survivor: Any) -> Callable[[Any], tuple[Any, ...]]:
+    """Who holds each record being merged: its owner; a contact, its record's owner (the
+    contacts merged share one record: asked once, and only when a scope needs it)."""
+    if kind != "contact":
+        return lambda row: (row.owner_id,)
+    parent_owner: list[Any] = []
+
+    def holders(row: Any) -> tuple[Any, ...]:
+        if not parent_owner:
+            parent_owner.append(parent_owner_id(org, survivor))
+        return (parent_owner[0],)
+
+    return holders
+
+
+def _require_visible(
+    spec: DedupeKind, membership: Membership, rows: Mapping[str, Any], holders: Any
 ) -> None:
+    """Every record merged is in the member's view scope: another one is not found, as
+    another organisation's."""
+    if scope_for(membership, spec.grant, "view") == Scope.ALL:
+        return
+    label = spec.model._meta.verbose_name
+    for row in rows.values():
+        require_visible(membership, spec.grant, holders(row), label=label)
+
+
+def _require_rights(
+    spec: DedupeKind, membership: Membership, survivor: Any, merged: list[Any], holders: Any
+) -> None:
+    """Merging changes every record and deletes the merged ones: the member's edit grant
+    must reach them all, their delete grant the merged ones."""
+    label = spec.model._meta.verbose_name
+    for row, actions in ((survivor, ("edit",)), *((row, ("edit", "delete")) for row in merged)):
+        for action in actions:
+            require_record_right(
+                membership,
+                module=spec.grant,
+                action=action,
+                holders=partial(holders, row),
+                label=label,
+            )
+
+
+def _check_mergeable(kind: str, survivor: Any, merged: list[Any]) -> None:
     if kind == "prospect" and any(
         row.status == ProspectStatus.CONVERTED for row in (survivor, *merged)
     ):
@@ -197,11 +241,6 @@ def _check_mergeable(
                 field="merged_ids",
                 code="different_parent",
             )
-        # merging deletes the others: the right to delete contacts of their record
-        require_owner_or_role(org, user, owner_id=parent_owner_id(org, survivor))
-    else:
-        for row in merged:  # merging deletes them: the same right as deleting
-            require_owner_or_role(org, user, owner_id=row.owner_id)
 
 
 def _update_survivor(
@@ -240,15 +279,18 @@ def records_merge(
     user chose the values on)."""
     spec = dedupe_kind(kind)
     kind = spec.key
-    membership_of(org, user)
+    membership = membership_of(org, user)
     survivor_key, merged_keys = _ids(survivor_id, merged_ids)
     rows = _locked_rows(spec.model, org, [survivor_key, *merged_keys])
     survivor = rows[survivor_key]
     merged = [rows[key] for key in merged_keys]
+    holders = _holders(kind, org, survivor)
+    _require_visible(spec, membership, rows, holders)
     writes.check_version(survivor, version)
     for key, row in rows.items():
         writes.check_version(row, (versions or {}).get(str(key)))
-    _check_mergeable(kind, org, user, survivor, merged)
+    _check_mergeable(kind, survivor, merged)
+    _require_rights(spec, membership, survivor, merged, holders)
     changes, kept = _chosen_values(kind, rows, survivor, keep or {})
     summary = [{"id": str(row.pk), "name": str(row)} for row in merged]
 

@@ -41,7 +41,7 @@ def _detail_url(kind: str, url_name: str, record: Any) -> str:
 def groups(request: HttpRequest, membership: Membership, kinds: str) -> HttpResponse:
     """The groups of likely duplicates of one kind, each with a link to merge it."""
     kind, title, url_name = _page(kinds)
-    found = selectors.duplicate_groups(org=membership.organization, kind=kind)
+    found = selectors.duplicate_groups(org=membership.organization, kind=kind, member=membership)
     rows = [
         {
             "group": group,
@@ -95,7 +95,7 @@ def merge(request: HttpRequest, membership: Membership, kinds: str) -> HttpRespo
     spec = selectors.dedupe_kind(kind)
     ids = request.POST.getlist("ids") if request.method == "POST" else request.GET.getlist("ids")
     try:
-        records = list(spec.queryset(org).filter(pk__in=ids).order_by("created_at"))
+        records = list(spec.queryset(org, membership).filter(pk__in=ids).order_by("created_at"))
     except (ValueError, TypeError, ValidationError):  # a malformed id is "not found"
         records = []
     if len(records) < 2 or len(records) != len(set(ids)):

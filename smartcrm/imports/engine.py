@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 
 from smartcrm.core import writes
 from smartcrm.core.errors import DomainError
-from smartcrm.core.models import Organization, SearchEntry, User
+from smartcrm.core.models import Membership, Organization, SearchEntry, User
+from smartcrm.core.scopes import Scope, scope_for
 from smartcrm.core.search import search_index_children
 from smartcrm.imports import bulk
 from smartcrm.imports.kinds import (
@@ -159,6 +160,9 @@ class Importer:
         # canonical key → line of the first row that had it (rows are imported once)
         self.seen: dict[str, int] = {}
         self._existing: dict[str, list[Any]] | None = None
+        # ids of keyed records outside the importing member's view or edit scope
+        self._foreign: set[Any] = set()
+        self._membership: Membership | None = None
         self._parents: dict[str, dict[str, list[tuple[Any, str]]]] = {}
         self._model_fields = self.spec.model_fields()
         self.fast: FastRows | None = None
@@ -239,19 +243,47 @@ class Importer:
 
     # --- matching ------------------------------------------------------------------------
 
+    def membership(self) -> Membership | None:
+        """The importing member (with their custom role); None once they left."""
+        if self._membership is None:
+            self._membership = (
+                Membership.objects.filter(organization=self.org, user=self.user, is_active=True)
+                .select_related("custom_role")
+                .first()
+            )
+        return self._membership
+
+    def _in_reach(self, rows: models.QuerySet[Any], module: str, *actions: str) -> Any:
+        """``rows`` narrowed to what the member's scopes of ``actions`` in ``module`` reach,
+        or None when every one of them is "all" (no narrowing, no query)."""
+        member = self.membership()
+        if member is None:
+            return rows.none()
+        if all(scope_for(member, module, action) == Scope.ALL for action in actions):
+            return None
+        for action in actions:
+            rows = rows.visible_to(member, module, action)  # type: ignore[attr-defined]  # a TenantQuerySet
+        return rows
+
     def existing(self) -> dict[str, list[Any]]:
-        """canonical key → ids of the organisation's records having it (one query a run)."""
+        """canonical key → ids of the organisation's records having it (one query a run).
+
+        The ids of those outside the member's view or edit scope are kept apart (one more
+        query, for a narrower scope only): a row matching one is not imported."""
         if self._existing is None:
             found: dict[str, list[Any]] = {}
             if self.key is not None:
-                rows = (
-                    self.spec.model._default_manager.filter(organization=self.org)
-                    .exclude(**{self.key.stored: ""})
-                    .values_list(self.key.stored, "pk")
+                keyed = self.spec.model._default_manager.filter(organization=self.org).exclude(
+                    **{self.key.stored: ""}
                 )
+                rows = keyed.values_list(self.key.stored, "pk")
                 canonical = self.key.canonical if self.key.name == "code" else None
                 for value, pk in rows.iterator(chunk_size=5000):
                     found.setdefault(canonical(value) if canonical else value, []).append(pk)
+                reachable = self._in_reach(keyed, self.spec.key, "view", "edit")
+                if reachable is not None:
+                    within = set(reachable.values_list("pk", flat=True).iterator(chunk_size=5000))
+                    self._foreign = {pk for ids in found.values() for pk in ids} - within
             self._existing = found
         return self._existing
 
@@ -263,9 +295,10 @@ class Importer:
             columns = {"cui": "cui", "name": "name_key", "email": "email_normalized", "id": "pk"}
             status = "status" if model is Prospect else "pk"
             index: dict[str, list[tuple[Any, str]]] = {}
-            rows = model._default_manager.filter(organization=self.org).values_list(
-                columns[by], "pk", status
-            )
+            parents = model._default_manager.filter(organization=self.org)
+            # A contact goes only on a record the member sees; another is not found.
+            visible = self._in_reach(parents, f"{parent_kind}s", "view")
+            rows = (parents if visible is None else visible).values_list(columns[by], "pk", status)
             for value, pk, state in rows.iterator(chunk_size=5000):
                 if value:
                     index.setdefault(str(value), []).append((pk, str(state)))
@@ -353,7 +386,7 @@ class Importer:
             values, parents = self._values_of(cells)
             key = self._key_of(values)
             matches = existing.get(key, []) if key else []
-            if len(matches) == 1:
+            if len(matches) == 1 and matches[0] not in self._foreign:
                 parsed.wanted.add(matches[0])
             parsed.rows.append((Outcome(index, line, cells), values, parents, key, matches))
         return parsed
@@ -435,6 +468,17 @@ class Importer:
                     _("Same %(key)s as row %(row)s; a record is imported once.")
                     % {"key": self.key.label, "row": self.seen[key]},
                     "duplicate_row",
+                )
+            if any(match in self._foreign for match in matches):
+                # Neither touched nor shown: that it exists, and is not theirs, is all.
+                raise RowRejected(
+                    self.key.source,
+                    _(
+                        "A record with this %(key)s already exists and is someone else's; "
+                        "the row was not imported."
+                    )
+                    % {"key": self.key.label},
+                    "not_yours",
                 )
             if len(matches) > 1:
                 raise RowRejected(

@@ -27,6 +27,7 @@ class NotesConfig(AppConfig):
         register_searchable(
             SearchableKind(
                 key="note",
+                grant="notes",
                 model=Note,
                 document=note_document,
                 module=Module.NOTES,

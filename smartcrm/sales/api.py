@@ -45,7 +45,8 @@ READ_ERRORS = errors_for(400, 401, 404, 429)
 DUPLICATE_409 = (
     "A record that looks like an existing one (same e-mail, phone in E.164, CUI, or a very "
     "similar name) is refused with 409 `possible_duplicate`; the problem lists the candidates "
-    "under `duplicates`. Send `allow_duplicate: true` to create it anyway."
+    "under `duplicates`; one outside the caller's view scope is told only by its owner's name, "
+    "under `owned_by_others`. Send `allow_duplicate: true` to create it anyway."
 )
 WRITE_ERRORS = errors_for(400, 401, 403, 404, 409, 412, 415, 422, 429)
 

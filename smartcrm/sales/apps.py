@@ -17,6 +17,7 @@ class SalesConfig(AppConfig):
         register_searchable(
             SearchableKind(
                 key="prospect",
+                grant="prospects",
                 model=Prospect,
                 document=prospect_document,
                 module=Module.SALES,
@@ -26,6 +27,7 @@ class SalesConfig(AppConfig):
         register_searchable(
             SearchableKind(
                 key="account",
+                grant="accounts",
                 model=Account,
                 document=account_document,
                 module=Module.SALES,
@@ -35,6 +37,7 @@ class SalesConfig(AppConfig):
         register_searchable(
             SearchableKind(
                 key="offer",
+                grant="offers",
                 model=Offer,
                 document=offer_document,
                 module=Module.SALES,

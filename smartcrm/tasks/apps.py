@@ -35,6 +35,7 @@ class TasksConfig(AppConfig):
         register_searchable(
             SearchableKind(
                 key="task",
+                grant="tasks",
                 model=Task,
                 document=task_document,
                 module=Module.TASKS,

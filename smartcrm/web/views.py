@@ -67,7 +67,9 @@ def search(request: HttpRequest, membership: Membership) -> HttpResponse:
     hits = []
     if query.strip():
         try:
-            found, _next = search_records(org=membership.organization, q=query, limit=SEARCH_LIMIT)
+            found, _next = search_records(
+                org=membership.organization, q=query, limit=SEARCH_LIMIT, member=membership
+            )
         except DomainError:
             found = []
         hits = [(hit, record_url(hit.kind, hit.object_id)) for hit in found]

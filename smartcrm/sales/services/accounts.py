@@ -46,12 +46,12 @@ def account_create(
 ) -> Account:
     """Create an account directly (most come from converting a prospect). With
     ``allow_duplicate=False`` one that looks like an existing account is refused (409)."""
-    require_grant(org, user, module="accounts", action="create")
+    membership = require_grant(org, user, module="accounts", action="create")
     account = Account(organization=org, created_by=user, owner=user)
     writes.apply_changes(account, fields, allowed=ACCOUNT_FIELDS)
     _check(org, user, account)
     if not allow_duplicate:
-        refuse_likely_duplicates(org=org, kind="account", record=account)
+        refuse_likely_duplicates(org=org, kind="account", record=account, member=membership)
     writes.save(account)
     search_index(account, changed=())
     record_event(org=org, user=user, kind=EventKind.CREATED, account=account)

@@ -106,7 +106,7 @@ def prospect_create(
     """Record a new prospect; its owner defaults to the acting user. With
     ``allow_duplicate=False`` a prospect that looks like an existing one (same e-mail,
     phone, CUI or a very similar name) is refused with PossibleDuplicate (409)."""
-    require_grant(org, user, module="prospects", action="create")
+    membership = require_grant(org, user, module="prospects", action="create")
     if status not in OPEN_PROSPECT_STATUSES:
         raise ValidationFailed(
             _("A new prospect is new, in progress or qualified."),
@@ -117,7 +117,7 @@ def prospect_create(
     writes.apply_changes(prospect, fields, allowed=PROSPECT_FIELDS)
     _check(org, user, prospect)
     if not allow_duplicate:
-        refuse_likely_duplicates(org=org, kind="prospect", record=prospect)
+        refuse_likely_duplicates(org=org, kind="prospect", record=prospect, member=membership)
     writes.save(prospect)
     search_index(prospect, changed=())
     record_event(org=org, user=user, kind=EventKind.CREATED, prospect=prospect)

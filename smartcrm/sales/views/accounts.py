@@ -252,7 +252,7 @@ def account_options(request: HttpRequest, membership: Membership) -> HttpRespons
         .strip()[:100]
     )
     accounts = (
-        selectors.account_list(org=membership.organization, q=query)
+        selectors.account_list(org=membership.organization, q=query, member=membership)
         .select_related(None)
         .only("id", "name")
     )

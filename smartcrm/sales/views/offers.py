@@ -60,13 +60,15 @@ def _members(org: Organization) -> list[Membership]:
     )
 
 
-def _accounts(org: Organization, q: str = "", selected: str | None = None) -> list[Account]:
-    """The first accounts by name (matching ``q``), and the chosen one even if not among them."""
-    accounts = selectors.account_list(org=org, q=q)
+def _accounts(membership: Membership, q: str = "", selected: str | None = None) -> list[Account]:
+    """The first accounts by name (matching ``q``), and the chosen one even if not among them;
+    only those the member's view scope of accounts shows."""
+    org = membership.organization
+    accounts = selectors.account_list(org=org, q=q, member=membership)
     found = list(accounts[:ACCOUNT_CHOICES])
     if selected and all(str(account.pk) != selected for account in found):
         with suppress(ValueError, TypeError, ValidationError):  # a malformed id: left out
-            chosen = selectors.account_list(org=org).filter(pk=selected)[:1]
+            chosen = selectors.account_list(org=org, member=membership).filter(pk=selected)[:1]
             found = list(chosen) + found
     return found
 
@@ -145,7 +147,7 @@ def offer_list(request: HttpRequest, membership: Membership) -> HttpResponse:
         "page": page,
         "statuses": OfferStatus.choices,
         "members": _members(org),
-        "accounts": _accounts(org, selected=selected_account),
+        "accounts": _accounts(membership, selected=selected_account),
         "currencies": sorted({*(row.currency for row in page.rows), org.base_currency}),
         "bulk_form": BulkOwnerForm(members=_members(org)),
         "default_ordering": page.default_ordering,
@@ -186,7 +188,7 @@ def offer_bulk_owner(request: HttpRequest, membership: Membership) -> HttpRespon
 def account_options(request: HttpRequest, membership: Membership) -> HttpResponse:
     """The <option>s of the account select, narrowed by what the user typed."""
     q = request.GET.get("account_q", "").replace("\x00", "").strip()[:100]
-    accounts = _accounts(membership.organization, q=q)
+    accounts = _accounts(membership, q=q)
     return render(
         request,
         "sales/offers/partials/account_options.html",
@@ -203,7 +205,7 @@ def offer_new(request: HttpRequest, membership: Membership) -> HttpResponse:
     org = membership.organization
     members = _members(org)
     account_id = request.POST.get("account_id") or request.GET.get("account") or None
-    accounts = _accounts(org, selected=account_id)
+    accounts = _accounts(membership, selected=account_id)
     initial = {
         "account_id": account_id,
         "currency": org.base_currency,
