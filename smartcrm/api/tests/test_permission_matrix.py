@@ -31,6 +31,7 @@ from smartcrm.contacts.services import contact_create
 from smartcrm.core import services as core
 from smartcrm.core.scopes import ACTIONS, SCOPES
 from smartcrm.core.tests.factories import UserFactory, add_member, give_role, place
+from smartcrm.notes.models import Note
 from smartcrm.notes.services import note_create
 from smartcrm.sales import services as sales
 from smartcrm.tasks.services import task_create
@@ -139,7 +140,10 @@ def _child(org, owner, module, holder, label, prospect=None):
             owner_id=holder.pk,
         )
     if module == "notes":
-        return note_create(org=org, user=holder, prospect_id=prospect.pk, body=label)
+        # written by ``holder`` (its author holds it), whatever their role lets them write now
+        note = note_create(org=org, user=owner, prospect_id=prospect.pk, body=label)
+        Note.objects.filter(pk=note.pk).update(created_by=holder)
+        return note
     return task_create(
         org=org, user=owner, prospect_id=prospect.pk, title=label, assignee_id=holder.pk
     )
