@@ -47,6 +47,7 @@ def _role(org, owner, person, view="own", edit="own"):
         module: {**dict.fromkeys(ACTIONS, "own"), "view": view, "edit": edit}
         for module in ("prospects", "accounts", "contacts")
     }
+    grants["import"] = {"view": "own", "create": "all"}  # the grant to import at all
     give_role(org, owner, person, grants, "Agent")
 
 
