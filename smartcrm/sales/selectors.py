@@ -14,6 +14,7 @@ from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Membership, Organization
 from smartcrm.core.modules import module_enabled
 from smartcrm.core.registry import child_kinds
+from smartcrm.core.scopes import Scope, scope_for
 from smartcrm.core.search import search_filter
 from smartcrm.sales.choices import (
     CLOSED_OFFER_STATUSES,
@@ -86,9 +87,16 @@ def offer_list(
     return offers.order_by("-issue_date", "-number")
 
 
-def prospect_counts_by_status(*, org: Organization) -> dict[str, int]:
+def prospect_counts_by_status(
+    *, org: Organization, member: Membership | None = None
+) -> dict[str, int]:
+    """How many prospects are in each status; with ``member``, of those their view scope
+    shows."""
     counts = dict(
-        Prospect.objects.for_org(org).values_list("status").annotate(n=Count("id")).order_by()
+        _rows(Prospect, org, member, "prospects")
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
     )
     return {status: counts.get(status, 0) for status in ProspectStatus.values}
 
@@ -123,20 +131,56 @@ def _kept_totals(org: Organization, which: Q) -> list[tuple[str, str, int, Decim
     ]
 
 
-def pipeline(*, org: Organization) -> list[PipelineRow]:
-    """Open offers by status and currency: count and value without VAT (one query)."""
+def _offer_totals(
+    org: Organization, member: Membership | None, which: Q
+) -> list[tuple[str, str, int, Decimal]]:
+    """``_kept_totals``, for a member who may not see every offer: the organisation's kept
+    totals when their offers view scope is all (or no member is named), else counted over
+    the offers they see (a query on the (organisation, owner, ...) indexes): the kept totals
+    are the whole organisation's and cannot be split by owner."""
+    if member is None or scope_for(member, "offers", "view") == Scope.ALL:
+        return _kept_totals(org, which)
+    rows = (
+        Offer.objects.for_member(member, "offers")
+        .filter(which)
+        .values("status", "currency")
+        .annotate(value=Sum("total_net"), offers=Count("id"))
+        .order_by("status", "currency")
+    )
+    return [
+        (
+            row["status"],
+            row["currency"],
+            row["offers"],
+            (row["value"] or Decimal(0)).quantize(Decimal("0.01")),
+        )
+        for row in rows
+    ]
+
+
+def pipeline(*, org: Organization, member: Membership | None = None) -> list[PipelineRow]:
+    """Open offers by status and currency: count and value without VAT (one query); with
+    ``member``, of the offers their view scope shows."""
     order = {status: index for index, status in enumerate(OfferStatus.values)}
     result = [
         PipelineRow(status, currency, count, total)
-        for status, currency, count, total in _kept_totals(org, Q(status__in=OPEN_OFFER_STATUSES))
+        for status, currency, count, total in _offer_totals(
+            org, member, Q(status__in=OPEN_OFFER_STATUSES)
+        )
     ]
     return sorted(result, key=lambda row: (order[row.status], row.currency))
 
 
-def offers_won_since(*, org: Organization, since: dt.date) -> list[tuple[str, int, Decimal]]:
-    """(currency, count, value without VAT) of the offers won on or after ``since``."""
+def offers_won_since(
+    *, org: Organization, since: dt.date, member: Membership | None = None
+) -> list[tuple[str, int, Decimal]]:
+    """(currency, count, value without VAT) of the offers won on or after ``since``; with
+    ``member``, of those their view scope shows."""
     won = Q(status=OfferStatus.WON, closed_date__gte=since)
-    return [(currency, count, total) for _status, currency, count, total in _kept_totals(org, won)]
+    return [
+        (currency, count, total)
+        for _status, currency, count, total in _offer_totals(org, member, won)
+    ]
 
 
 # --- The pipeline board ------------------------------------------------------------------
@@ -202,12 +246,14 @@ def pipeline_column(
     today: dt.date,
     limit: int,
     after: PipelineCursor | None = None,
+    member: Membership | None = None,
 ) -> PipelineColumn:
     """One column of the board, ``limit`` cards from ``after``: open offers by expected
     close date (those without one last), won and lost ones closed in the last
-    PIPELINE_CLOSED_DAYS days, the latest closed first. One query on an index."""
+    PIPELINE_CLOSED_DAYS days, the latest closed first. One query on an index. With
+    ``member``, only the offers their view scope shows."""
     offers = (
-        Offer.objects.for_org(org)
+        _rows(Offer, org, member, "offers")
         .filter(status=status)
         .select_related("account", "owner")
         .only(*PIPELINE_CARD_FIELDS)
@@ -236,15 +282,16 @@ def pipeline_column(
 
 
 def pipeline_board_totals(
-    *, org: Organization, today: dt.date
+    *, org: Organization, today: dt.date, member: Membership | None = None
 ) -> dict[str, list[tuple[str, Decimal, int]]]:
     """Per column of the board: (currency, value without VAT, count) of every offer it
-    holds, not only the cards shown. One query on the kept totals."""
+    holds, not only the cards shown. One query on the kept totals; with ``member`` whose
+    view scope is narrower than all, on the offers they see."""
     on_board = Q(status__in=OPEN_OFFER_STATUSES) | Q(
         status__in=CLOSED_OFFER_STATUSES, closed_date__gte=_pipeline_since(today)
     )
     totals: dict[str, list[tuple[str, Decimal, int]]] = {}
-    for status, currency, count, total in _kept_totals(org, on_board):
+    for status, currency, count, total in _offer_totals(org, member, on_board):
         totals.setdefault(status, []).append((currency, total, count))
     return totals
 
