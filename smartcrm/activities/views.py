@@ -375,7 +375,8 @@ def _shifted(view: str, day: dt.date, step: int) -> dt.date:
 @member_view
 @require_GET
 def calendar(request: HttpRequest, membership: Membership) -> HttpResponse:
-    """A week or a month of planned (and done) activities, server-rendered."""
+    """A week or a month of planned (and done) activities, server-rendered: those the
+    member's view scope shows (whoever's they pick)."""
     _module_on(membership)
     view = request.GET.get("view", "week")
     if view not in ("week", "month"):
@@ -388,7 +389,8 @@ def calendar(request: HttpRequest, membership: Membership) -> HttpResponse:
     owner = request.GET.get("owner", "me")
     first, after = _calendar_range(view, day)
     activities = (
-        _activities(membership)
+        Activity.objects.for_member(membership, "activities")
+        .select_related("owner", "prospect", "account", "offer")
         .filter(start_at__gte=start_of_day(first), start_at__lt=start_of_day(after))
         .exclude(status=ActivityStatus.CANCELED)
         .order_by("start_at", "id")
