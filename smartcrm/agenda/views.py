@@ -14,6 +14,7 @@ from smartcrm.agenda import ics, selectors
 from smartcrm.agenda.api import ics_response
 from smartcrm.core.models import Membership
 from smartcrm.notifications.services import page_url
+from smartcrm.sales.selectors import hangs_on_hidden, hidden_parents
 from smartcrm.web.decorators import member_view, record_or_404
 
 
@@ -44,12 +45,21 @@ def feed(request: HttpRequest, feed_id: uuid.UUID, secret: str) -> HttpResponse:
 
 def _feed_body(membership: Membership) -> bytes:
     org, user = membership.organization, membership.user
+    activities = selectors.feed_activities(membership=membership)
+    tasks = selectors.feed_tasks(membership=membership)
+    hidden = hidden_parents(member=membership, records=[*activities, *tasks])
     events = [
-        ics.activity_event(activity, url=ics.absolute(_activity_url(activity.pk)))
-        for activity in selectors.feed_activities(membership=membership)
+        ics.activity_event(
+            activity,
+            url=ics.absolute(_activity_url(activity.pk)),
+            about=not hangs_on_hidden(activity, hidden),
+        )
+        for activity in activities
     ] + [
-        ics.task_event(task, url=ics.absolute(_task_url(task.pk)))
-        for task in selectors.feed_tasks(membership=membership)
+        ics.task_event(
+            task, url=ics.absolute(_task_url(task.pk)), about=not hangs_on_hidden(task, hidden)
+        )
+        for task in tasks
     ]
     return ics.calendar(
         f"SmartCRM · {org.name} · {user}", events, time_zone=selectors.zone_of(org, user).key

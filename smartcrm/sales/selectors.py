@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -181,6 +182,47 @@ def offers_won_since(
         (currency, count, total)
         for _status, currency, count, total in _offer_totals(org, member, won)
     ]
+
+
+# The records a contact, activity, note or task hangs on, and the module of their grants.
+PARENT_KINDS: dict[str, tuple[type[Prospect | Account | Offer], str]] = {
+    "prospect": (Prospect, "prospects"),
+    "account": (Account, "accounts"),
+    "offer": (Offer, "offers"),
+}
+
+
+def hidden_parents(*, member: Membership, records: Iterable[Any]) -> set[tuple[str, str]]:
+    """(kind, id) of the prospects, accounts and offers ``records`` hang on (their
+    ``prospect_id``, ``account_id``, ``offer_id``) that the member's view scope does not
+    show: a record of theirs may hang on someone else's. One query per kind of a narrower
+    scope than all; none for the built-in roles."""
+    wanted: dict[str, set[str]] = {}
+    for record in records:
+        for kind, (_model, module) in PARENT_KINDS.items():
+            parent_id = getattr(record, f"{kind}_id", None)
+            if parent_id is not None and scope_for(member, module, "view") != Scope.ALL:
+                wanted.setdefault(kind, set()).add(str(parent_id))
+    hidden: set[tuple[str, str]] = set()
+    for kind, parent_ids in wanted.items():
+        model, module = PARENT_KINDS[kind]
+        seen = {
+            str(pk)
+            for pk in model.objects.for_member(member, module)
+            .filter(pk__in=sorted(parent_ids))
+            .values_list("pk", flat=True)
+        }
+        hidden.update((kind, parent_id) for parent_id in parent_ids - seen)
+    return hidden
+
+
+def hangs_on_hidden(record: Any, hidden: set[tuple[str, str]]) -> bool:
+    """Whether ``record`` hangs on one of ``hidden`` (what ``hidden_parents`` found)."""
+    return any(
+        (kind, str(parent_id)) in hidden
+        for kind in PARENT_KINDS
+        if (parent_id := getattr(record, f"{kind}_id", None)) is not None
+    )
 
 
 # --- The pipeline board ------------------------------------------------------------------

@@ -204,6 +204,17 @@ def _link(row: Any, kind: str) -> None:
             break
 
 
+def _unlink_hidden_parents(membership: Membership, rows: list[Any]) -> None:
+    """A task or activity of mine may hang on a record outside my view scope: it shows
+    without that record's name and link."""
+    hidden = sales.hidden_parents(member=membership, records=rows)
+    if not hidden:
+        return
+    for row in rows:
+        if sales.hangs_on_hidden(row, hidden):
+            row.parent_label, row.parent_url = "", ""
+
+
 def my_tasks_due(*, org: Organization, user: User, day: Day) -> tuple[list[Any], int, int]:
     """The user's open tasks due before tomorrow, overdue first, then today's (at most
     TASK_LIMIT), with how many are due in all and how many of them are overdue."""
@@ -334,6 +345,7 @@ def dashboard(*, membership: Membership, now: dt.datetime | None = None) -> Dash
         )
     if board.activities_enabled:
         board.activities = my_activities_ahead(org=org, user=user, day=day)
+    _unlink_hidden_parents(membership, [*board.tasks, *board.activities])
     sees_offers = _sees(membership, "offers")
     if sees_offers:
         board.my_offers = my_open_offers(org=org, user=user)

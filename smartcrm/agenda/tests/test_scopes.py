@@ -51,11 +51,13 @@ def test_the_calendar_of_everyone_shows_only_the_view_scope(client, org, owner, 
     # given me with a ``scope`` role, and meetings of each holder this week
     people = sales_team(org, owner)
     scoped_role(org, owner, people["me"], scope)
-    _meetings(org, owner, people, timezone.now())
+    now = timezone.now()
+    _meetings(org, owner, people, now)
     client.force_login(people["me"])
 
     # when I open the calendar of everyone's activities
-    page = client.get(reverse("activities:calendar") + "?view=week&owner=all").content.decode()
+    week = f"?view=week&owner=all&date={timezone.localdate(now, BUCHAREST).isoformat()}"
+    page = client.get(reverse("activities:calendar") + week).content.decode()
 
     # then I see my scope's meetings, and the call on my prospect
     for holder in HOLDERS:
@@ -133,3 +135,29 @@ def test_the_daily_agenda_lists_only_what_its_recipient_may_see(org, owner, smtp
     assert "23:00  Meeting: Întâlnire me" in text
     assert "Trimite oferta" not in text
     assert "No tasks due today." in text
+
+
+def test_my_activity_on_a_record_outside_the_scope_does_not_name_it(client, org, owner):
+    # given me seeing my own records, with a meeting of mine on the outsider's prospect
+    people = sales_team(org, owner)
+    me = people["me"]
+    scoped_role(org, owner, me, "own")
+    theirs = ProspectFactory.create(
+        org=org, user=owner, owner_id=people["outsider"].pk, company_name="Munteanu Agro SRL"
+    )
+    activity = activity_create(org=org, user=owner, kind="meeting", subject="Vizită la fermă",
+                               start_at=timezone.now() + dt.timedelta(hours=1),
+                               owner_id=me.pk, prospect_id=theirs.pk)  # fmt: skip
+    feed = calendar_feed_regenerate(org=org, user=me)
+    client.force_login(me)
+
+    # when I open my calendar, and a calendar app reads my feed
+    week = f"?view=week&date={timezone.localdate(activity.start_at, BUCHAREST).isoformat()}"
+    page = client.get(reverse("activities:calendar") + week).content.decode()
+    body = client.get(feed_path(feed)).content.decode()
+
+    # then the meeting is there, leading to its own page, and the prospect is not named
+    assert "Vizită la fermă" in page and "Vizită la fermă" in body
+    assert str(theirs.pk) not in page
+    assert reverse("activities:activity", args=[activity.pk]) in page
+    assert "Munteanu Agro SRL" not in body

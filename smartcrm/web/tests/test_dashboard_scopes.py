@@ -187,3 +187,31 @@ def test_a_scoped_dashboards_queries_do_not_grow_with_rows(client, org, owner, s
 
     # then the dashboard asks the same number of queries
     assert _queries(client) == few
+
+
+def test_my_task_on_a_record_outside_the_scope_shows_without_that_record(client, org, owner):
+    # given me seeing my own records, with a task and a call of mine on the outsider's prospect
+    people = sales_team(org, owner)
+    scoped_role(org, owner, people["me"], "own")
+    theirs = ProspectFactory.create(org=org, user=owner, owner_id=people["outsider"].pk,
+                                    company_name="Munteanu Agro SRL")  # fmt: skip
+    soon = timezone.now() + dt.timedelta(minutes=5)
+    task_create(org=org, user=owner, title="Verifică stocul", due_at=soon,
+                assignee_id=people["me"].pk, prospect_id=theirs.pk)  # fmt: skip
+    activity_create(org=org, user=owner, kind="call", subject="Apel stoc", start_at=soon,
+                    owner_id=people["me"].pk, prospect_id=theirs.pk)  # fmt: skip
+    client.force_login(people["me"])
+
+    # when I open the dashboard
+    response = client.get(reverse("web:home"))
+
+    # then my task and call are there, without the prospect's name or link
+    board = response.context["board"]
+    assert [(t.title, t.parent_label, t.parent_url) for t in board.tasks] == [
+        ("Verifică stocul", "", "")
+    ]
+    assert [(a.subject, a.parent_label, a.parent_url) for a in board.activities] == [
+        ("Apel stoc", "", "")
+    ]
+    page = response.content.decode()
+    assert "Munteanu Agro SRL" not in page and str(theirs.pk) not in page
