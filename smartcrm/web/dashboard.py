@@ -302,8 +302,9 @@ def my_wins_this_month(*, org: Organization, user: User, day: Day) -> int:
 
 def _organisation_figures(org: Organization, day: Day, compute: Any) -> Any:
     """The organisation-wide figures (pipeline, wins, prospects by status), shared by every
-    member and kept in the cache for SMARTCRM_DASHBOARD_CACHE_SECONDS: at a million
-    prospects, counting them all again on every page load is most of the page's time."""
+    member who sees all offers and prospects, and kept in the cache for
+    SMARTCRM_DASHBOARD_CACHE_SECONDS: at a million prospects, counting them all again on
+    every page load is most of the page's time."""
     seconds = settings.SMARTCRM_DASHBOARD_CACHE_SECONDS
     if seconds <= 0:
         return compute()
