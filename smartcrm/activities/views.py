@@ -33,6 +33,7 @@ from smartcrm.core.modules import Module, module_enabled
 from smartcrm.core.permissions import may_act_on
 from smartcrm.core.search import search
 from smartcrm.sales.parents import PARENT_MODELS, contacts_scope_of
+from smartcrm.sales.selectors import hangs_on_hidden, hidden_parents
 from smartcrm.web.decorators import is_htmx, member_view, record_or_404
 from smartcrm.web.dialogs import (
     changed,
@@ -375,7 +376,8 @@ def _shifted(view: str, day: dt.date, step: int) -> dt.date:
 @member_view
 @require_GET
 def calendar(request: HttpRequest, membership: Membership) -> HttpResponse:
-    """A week or a month of planned (and done) activities, server-rendered."""
+    """A week or a month of planned (and done) activities, server-rendered: those the
+    member's view scope shows (whoever's they pick)."""
     _module_on(membership)
     view = request.GET.get("view", "week")
     if view not in ("week", "month"):
@@ -388,7 +390,8 @@ def calendar(request: HttpRequest, membership: Membership) -> HttpResponse:
     owner = request.GET.get("owner", "me")
     first, after = _calendar_range(view, day)
     activities = (
-        _activities(membership)
+        Activity.objects.for_member(membership, "activities")
+        .select_related("owner", "prospect", "account", "offer")
         .filter(start_at__gte=start_of_day(first), start_at__lt=start_of_day(after))
         .exclude(status=ActivityStatus.CANCELED)
         .order_by("start_at", "id")
@@ -402,9 +405,13 @@ def calendar(request: HttpRequest, membership: Membership) -> HttpResponse:
         else:
             activities = activities.filter(owner_id=uuid.UUID(owner))
     by_day: dict[dt.date, list[CalendarItem]] = {}
-    for activity in activities[:CALENDAR_LIMIT]:
+    shown = list(activities[:CALENDAR_LIMIT])
+    # An activity in my scope may hang on a record outside it: it leads to its own page.
+    hidden = hidden_parents(member=membership, records=shown)
+    for activity in shown:
         starts = timezone.localtime(activity.start_at)
-        url = _parent_url(activity) or reverse("activities:activity", args=[activity.pk])
+        url = "" if hangs_on_hidden(activity, hidden) else _parent_url(activity)
+        url = url or reverse("activities:activity", args=[activity.pk])
         by_day.setdefault(starts.date(), []).append(CalendarItem(activity, starts, url))
     days = [
         CalendarDay(

@@ -147,7 +147,9 @@ def activity_ics(request: HttpRequest, activity_id: uuid.UUID) -> Any:
     reject_unknown_params(request, ())
     actor = actor_in(request, Module.ACTIVITIES)
     activity = tenant_get(
-        Activity.objects.select_related("prospect", "account", "offer"),
+        Activity.objects.visible_to(actor.membership, "activities").select_related(
+            "prospect", "account", "offer"
+        ),
         org=actor.org,
         record_id=activity_id,
     )

@@ -39,9 +39,9 @@ def _stamp(item: Activity | Task) -> dt.datetime:
     return _utc(item.updated_at or timezone.now())
 
 
-def activity_event(activity: Activity, *, url: str = "") -> Event:
-    """One VEVENT: its UTC start and end, what, where, about which record; a VALARM when the
-    activity has a reminder."""
+def activity_event(activity: Activity, *, url: str = "", about: bool = True) -> Event:
+    """One VEVENT: its UTC start and end, what, where, about which record (unless ``about``
+    is false: a record the reader may not see); a VALARM when the activity has a reminder."""
     event = Event()
     event.add("uid", f"activity-{activity.pk}@{UID_DOMAIN}")
     event.add("dtstamp", _stamp(activity))
@@ -51,7 +51,7 @@ def activity_event(activity: Activity, *, url: str = "") -> Event:
     event.add("dtend", _utc(activity.end_at or activity.start_at + ACTIVITY_LENGTH))
     kind = ActivityKind(activity.kind).label
     event.add("summary", f"{kind}: {activity.subject}")
-    record = _record_of(activity)
+    record = _record_of(activity) if about else None
     description = [str(record)] if record is not None else []
     if activity.description:
         description.append(activity.description)
@@ -73,8 +73,9 @@ def activity_event(activity: Activity, *, url: str = "") -> Event:
     return event
 
 
-def task_event(task: Task, *, url: str = "") -> Event:
-    """One VEVENT at the task's due time (calendar apps do not all show VTODO)."""
+def task_event(task: Task, *, url: str = "", about: bool = True) -> Event:
+    """One VEVENT at the task's due time (calendar apps do not all show VTODO); naming the
+    record it is about unless ``about`` is false (a record the reader may not see)."""
     assert task.due_at is not None
     event = Event()
     event.add("uid", f"task-{task.pk}@{UID_DOMAIN}")
@@ -84,7 +85,7 @@ def task_event(task: Task, *, url: str = "") -> Event:
     event.add("dtstart", _utc(task.due_at))
     event.add("dtend", _utc(task.due_at + TASK_LENGTH))
     event.add("summary", _("Task: %(title)s") % {"title": task.title})
-    record = _record_of(task)
+    record = _record_of(task) if about else None
     description = [str(record)] if record is not None else []
     if task.description:
         description.append(task.description)

@@ -1,5 +1,6 @@
 """Reads of the agenda: what a member has on a day, the calendar feed, overdue in the
-organisation's time zone."""
+organisation's time zone. The day's agenda and the feed hold only what the member's view
+scope of activities and tasks shows (a member whose role sees none gets none)."""
 
 from __future__ import annotations
 
@@ -70,20 +71,32 @@ def activity_is_overdue(activity: Activity, cutoff: dt.datetime) -> bool:
 # --- the day's agenda ----------------------------------------------------------------------------
 
 
+def member_of(*, org: Organization, user: User) -> Membership | None:
+    """The user's active membership, with what their grants need; None once they left."""
+    return (
+        Membership.objects.filter(organization=org, user=user, is_active=True, user__is_active=True)
+        .select_related("organization", "user", "custom_role")
+        .first()
+    )
+
+
 def day_agenda(
-    *, org: Organization, user: User, day: dt.date
+    *, membership: Membership, day: dt.date
 ) -> tuple[list[Activity], list[Task], list[Task]]:
     """The member's planned activities of a local day, their tasks due that day, and their
-    tasks overdue before it."""
+    tasks overdue before it, within their view scope."""
+    org, user = membership.organization, membership.user
     tz = zone_of(org, user)
     start, end = start_of_day(day, tz), start_of_day(day + dt.timedelta(days=1), tz)
     activities = list(
-        Activity.objects.for_org(org)
+        Activity.objects.for_member(membership, "activities")
         .filter(owner=user, status=ActivityStatus.PLANNED, start_at__gte=start, start_at__lt=end)
         .select_related("prospect", "account", "offer")
         .order_by("start_at")
     )
-    open_tasks = Task.objects.for_org(org).filter(assignee=user, status__in=OPEN_TASK_STATUSES)
+    open_tasks = Task.objects.for_member(membership, "tasks").filter(
+        assignee=user, status__in=OPEN_TASK_STATUSES
+    )
     due = list(
         open_tasks.filter(due_at__gte=start, due_at__lt=end)
         .select_related("prospect", "account", "offer")
@@ -118,9 +131,10 @@ def active_feed(*, org: Organization, user: User) -> CalendarFeed | None:
     return CalendarFeed.objects.for_org(org).filter(user=user, revoked_at__isnull=True).first()
 
 
-def feed_from_secret(*, feed_id: uuid.UUID | str, secret: str) -> CalendarFeed | None:
-    """The active feed this address points to, when its secret is right and its owner is
-    still an active member; otherwise nothing (the caller answers 404)."""
+def feed_member(*, feed_id: uuid.UUID | str, secret: str) -> Membership | None:
+    """The member whose active feed this address points to, when its secret is right and
+    they are still an active member; otherwise nothing (the caller answers 404). The feed
+    shows what this membership's grants show."""
     feed = (
         CalendarFeed.objects.filter(pk=feed_id, revoked_at__isnull=True)
         .select_related("organization", "user")
@@ -128,19 +142,16 @@ def feed_from_secret(*, feed_id: uuid.UUID | str, secret: str) -> CalendarFeed |
     )
     if feed is None or not hmac.compare_digest(feed_secret(feed), secret):
         return None
-    if not Membership.objects.filter(
-        organization=feed.organization, user=feed.user, is_active=True, user__is_active=True
-    ).exists():
-        return None
-    return feed
+    return member_of(org=feed.organization, user=feed.user)
 
 
-def feed_activities(*, org: Organization, user: User) -> list[Activity]:
-    """Planned and done activities of the member, from FEED_PAST ago on."""
+def feed_activities(*, membership: Membership) -> list[Activity]:
+    """Planned and done activities of the member, from FEED_PAST ago on, within their view
+    scope."""
     return list(
-        Activity.objects.for_org(org)
+        Activity.objects.for_member(membership, "activities")
         .filter(
-            owner=user,
+            owner_id=membership.user_id,
             status__in=(ActivityStatus.PLANNED, ActivityStatus.DONE),
             start_at__gte=timezone.now() - FEED_PAST,
         )
@@ -149,12 +160,13 @@ def feed_activities(*, org: Organization, user: User) -> list[Activity]:
     )
 
 
-def feed_tasks(*, org: Organization, user: User) -> list[Task]:
-    """Open tasks of the member that have a due time, from FEED_PAST ago on."""
+def feed_tasks(*, membership: Membership) -> list[Task]:
+    """Open tasks of the member that have a due time, from FEED_PAST ago on, within their
+    view scope."""
     return list(
-        Task.objects.for_org(org)
+        Task.objects.for_member(membership, "tasks")
         .filter(
-            assignee=user,
+            assignee_id=membership.user_id,
             status__in=OPEN_TASK_STATUSES,
             due_at__gte=timezone.now() - FEED_PAST,
         )

@@ -18,11 +18,10 @@ from smartcrm.agenda import selectors
 from smartcrm.agenda.models import CalendarFeed, DailyAgenda
 from smartcrm.core import writes
 from smartcrm.core.errors import ValidationFailed
-from smartcrm.core.models import Organization, User
+from smartcrm.core.models import Membership, Organization, User
 from smartcrm.core.outages import mail_send
 from smartcrm.core.permissions import membership_of
 from smartcrm.notifications.jobs import enqueue, job
-from smartcrm.notifications.reminders import still_member
 from smartcrm.notifications.services import absolute_url, page_url
 
 logger = logging.getLogger("smartcrm.agenda")
@@ -133,18 +132,20 @@ def daily_agenda_send(*, agenda_id: str, day: str) -> str:
         )
         if agenda is None or not agenda.enabled or agenda.last_sent_on == the_day:
             return "skipped"
-        org, user = agenda.organization, agenda.user
-        if not user.email or not still_member(org, user):
+        membership = selectors.member_of(org=agenda.organization, user=agenda.user)
+        if not agenda.user.email or membership is None:
             return "skipped"
-        message = agenda_email(org=org, user=user, day=the_day)
+        message = agenda_email(membership=membership, day=the_day)
         mail_send(message)
         DailyAgenda.objects.filter(pk=agenda.pk).update(last_sent_on=the_day)
     return "sent"
 
 
-def agenda_email(*, org: Organization, user: User, day: dt.date) -> EmailMessage:
-    """The agenda e-mail of one member and day, in their language and time zone."""
-    activities, due, overdue = selectors.day_agenda(org=org, user=user, day=day)
+def agenda_email(*, membership: Membership, day: dt.date) -> EmailMessage:
+    """The agenda e-mail of one member and day, in their language and time zone: what their
+    view scope of activities and tasks shows."""
+    org, user = membership.organization, membership.user
+    activities, due, overdue = selectors.day_agenda(membership=membership, day=day)
     tz = selectors.zone_of(org, user)
     with translation.override(user.language or org.language), timezone.override(tz):
         context = {

@@ -12,8 +12,9 @@ from django.views.decorators.http import require_GET
 from smartcrm.activities.models import Activity
 from smartcrm.agenda import ics, selectors
 from smartcrm.agenda.api import ics_response
-from smartcrm.core.models import Membership, Organization, User
+from smartcrm.core.models import Membership
 from smartcrm.notifications.services import page_url
+from smartcrm.sales.selectors import hangs_on_hidden, hidden_parents
 from smartcrm.web.decorators import member_view, record_or_404
 
 
@@ -30,25 +31,35 @@ def _activity_url(activity_id: uuid.UUID) -> str:
 @require_GET
 def feed(request: HttpRequest, feed_id: uuid.UUID, secret: str) -> HttpResponse:
     """The member's calendar (no login: calendar apps cannot log in; the secret is the key)."""
-    found = selectors.feed_from_secret(feed_id=feed_id, secret=secret)
-    if found is None:
+    membership = selectors.feed_member(feed_id=feed_id, secret=secret)
+    if membership is None:
         raise Http404("No such calendar.")
-    org, user = found.organization, found.user
+    org, user = membership.organization, membership.user
     with translation.override(user.language or org.language):
-        body = _feed_body(org, user)
+        body = _feed_body(membership)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     response["X-Robots-Tag"] = "noindex"
     return response
 
 
-def _feed_body(org: Organization, user: User) -> bytes:
+def _feed_body(membership: Membership) -> bytes:
+    org, user = membership.organization, membership.user
+    activities = selectors.feed_activities(membership=membership)
+    tasks = selectors.feed_tasks(membership=membership)
+    hidden = hidden_parents(member=membership, records=[*activities, *tasks])
     events = [
-        ics.activity_event(activity, url=ics.absolute(_activity_url(activity.pk)))
-        for activity in selectors.feed_activities(org=org, user=user)
+        ics.activity_event(
+            activity,
+            url=ics.absolute(_activity_url(activity.pk)),
+            about=not hangs_on_hidden(activity, hidden),
+        )
+        for activity in activities
     ] + [
-        ics.task_event(task, url=ics.absolute(_task_url(task.pk)))
-        for task in selectors.feed_tasks(org=org, user=user)
+        ics.task_event(
+            task, url=ics.absolute(_task_url(task.pk)), about=not hangs_on_hidden(task, hidden)
+        )
+        for task in tasks
     ]
     return ics.calendar(
         f"SmartCRM · {org.name} · {user}", events, time_zone=selectors.zone_of(org, user).key
@@ -62,6 +73,9 @@ def activity_ics(
 ) -> HttpResponse:
     """One activity as an .ics file, to add to a calendar app."""
     activity = record_or_404(
-        Activity.objects.select_related("prospect", "account", "offer"), membership, activity_id
+        Activity.objects.select_related("prospect", "account", "offer"),
+        membership,
+        activity_id,
+        module="activities",
     )
     return ics_response(activity)

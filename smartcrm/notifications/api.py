@@ -60,13 +60,14 @@ NOTIFICATION_ORDERINGS = {
     response={200: Page[NotificationOut], **READ_ERRORS},
     summary="List my notifications",
     description="The caller's notifications in this organisation, newest first; "
-    "`unread=true` keeps the unread ones. Cursor-paginated.",
+    "`unread=true` keeps the unread ones. Cursor-paginated. One about a record outside the "
+    "caller's view scope comes without its title, text and link.",
 )
 def list_notifications(
     request: HttpRequest, filters: Query[NotificationFilters], page: Query[PageParams]
 ) -> Any:
     actor = actor_in(request)
-    return list_page(
+    body = list_page(
         request,
         selectors.notification_list(org=actor.org, user=actor.user),
         filters=filters,
@@ -74,6 +75,8 @@ def list_notifications(
         orderings=NOTIFICATION_ORDERINGS,
         default="-created_at",
     )
+    body["items"] = selectors.as_seen_by(membership=actor.membership, notifications=body["items"])
+    return body
 
 
 @router.get(
@@ -160,4 +163,5 @@ def read_notification(
         org=actor.org, user=actor.user, notification_id=notification_id
     )
     set_etag(response, notification.version)
-    return notification
+    (shown,) = selectors.as_seen_by(membership=actor.membership, notifications=[notification])
+    return shown

@@ -183,6 +183,11 @@ def notification_email_send(*, notification_id: str) -> str:
         user, org = notification.user, notification.organization
         if not user.email or not user.is_active:
             return "skipped"
+        # About a record the recipient may not see (any more): no e-mail, not even a
+        # nameless one (the app shows it so).
+        recipient = selectors.recipient_of(notification)
+        if recipient is not None and selectors.out_of_sight(recipient, [notification]):
+            return "skipped"
         # Late too when the e-mail itself waited (for a mail server that was down).
         delayed = is_late(notification.created_at)
         with translation.override(_language_of(user, org)):

@@ -35,7 +35,9 @@ def notification_list(request: HttpRequest, membership: Membership) -> HttpRespo
         request,
         "notifications/list.html",
         {
-            "notifications": list(notifications[:PAGE_SIZE]),
+            "notifications": selectors.as_seen_by(
+                membership=membership, notifications=notifications[:PAGE_SIZE]
+            ),
             "only_unread": only_unread,
             "unread": selectors.unread_count(org=org, user=user),
         },
@@ -54,6 +56,7 @@ def notification_read(
         )
     except DomainError:
         return HttpResponse(status=404)
+    (notification,) = selectors.as_seen_by(membership=membership, notifications=[notification])
     if request.POST.get("open") == "1" and url_has_allowed_host_and_scheme(
         notification.url, allowed_hosts={request.get_host()}
     ):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -14,6 +15,7 @@ from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Membership, Organization
 from smartcrm.core.modules import module_enabled
 from smartcrm.core.registry import child_kinds
+from smartcrm.core.scopes import Scope, scope_for
 from smartcrm.core.search import search_filter
 from smartcrm.sales.choices import (
     CLOSED_OFFER_STATUSES,
@@ -86,9 +88,16 @@ def offer_list(
     return offers.order_by("-issue_date", "-number")
 
 
-def prospect_counts_by_status(*, org: Organization) -> dict[str, int]:
+def prospect_counts_by_status(
+    *, org: Organization, member: Membership | None = None
+) -> dict[str, int]:
+    """How many prospects are in each status; with ``member``, of those their view scope
+    shows."""
     counts = dict(
-        Prospect.objects.for_org(org).values_list("status").annotate(n=Count("id")).order_by()
+        _rows(Prospect, org, member, "prospects")
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
     )
     return {status: counts.get(status, 0) for status in ProspectStatus.values}
 
@@ -123,20 +132,97 @@ def _kept_totals(org: Organization, which: Q) -> list[tuple[str, str, int, Decim
     ]
 
 
-def pipeline(*, org: Organization) -> list[PipelineRow]:
-    """Open offers by status and currency: count and value without VAT (one query)."""
+def _offer_totals(
+    org: Organization, member: Membership | None, which: Q
+) -> list[tuple[str, str, int, Decimal]]:
+    """``_kept_totals``, for a member who may not see every offer: the organisation's kept
+    totals when their offers view scope is all (or no member is named), else counted over
+    the offers they see (a query on the (organisation, owner, ...) indexes): the kept totals
+    are the whole organisation's and cannot be split by owner."""
+    if member is None or scope_for(member, "offers", "view") == Scope.ALL:
+        return _kept_totals(org, which)
+    rows = (
+        Offer.objects.for_member(member, "offers")
+        .filter(which)
+        .values("status", "currency")
+        .annotate(value=Sum("total_net"), offers=Count("id"))
+        .order_by("status", "currency")
+    )
+    return [
+        (
+            row["status"],
+            row["currency"],
+            row["offers"],
+            (row["value"] or Decimal(0)).quantize(Decimal("0.01")),
+        )
+        for row in rows
+    ]
+
+
+def pipeline(*, org: Organization, member: Membership | None = None) -> list[PipelineRow]:
+    """Open offers by status and currency: count and value without VAT (one query); with
+    ``member``, of the offers their view scope shows."""
     order = {status: index for index, status in enumerate(OfferStatus.values)}
     result = [
         PipelineRow(status, currency, count, total)
-        for status, currency, count, total in _kept_totals(org, Q(status__in=OPEN_OFFER_STATUSES))
+        for status, currency, count, total in _offer_totals(
+            org, member, Q(status__in=OPEN_OFFER_STATUSES)
+        )
     ]
     return sorted(result, key=lambda row: (order[row.status], row.currency))
 
 
-def offers_won_since(*, org: Organization, since: dt.date) -> list[tuple[str, int, Decimal]]:
-    """(currency, count, value without VAT) of the offers won on or after ``since``."""
+def offers_won_since(
+    *, org: Organization, since: dt.date, member: Membership | None = None
+) -> list[tuple[str, int, Decimal]]:
+    """(currency, count, value without VAT) of the offers won on or after ``since``; with
+    ``member``, of those their view scope shows."""
     won = Q(status=OfferStatus.WON, closed_date__gte=since)
-    return [(currency, count, total) for _status, currency, count, total in _kept_totals(org, won)]
+    return [
+        (currency, count, total)
+        for _status, currency, count, total in _offer_totals(org, member, won)
+    ]
+
+
+# The records a contact, activity, note or task hangs on, and the module of their grants.
+PARENT_KINDS: dict[str, tuple[type[Prospect | Account | Offer], str]] = {
+    "prospect": (Prospect, "prospects"),
+    "account": (Account, "accounts"),
+    "offer": (Offer, "offers"),
+}
+
+
+def hidden_parents(*, member: Membership, records: Iterable[Any]) -> set[tuple[str, str]]:
+    """(kind, id) of the prospects, accounts and offers ``records`` hang on (their
+    ``prospect_id``, ``account_id``, ``offer_id``) that the member's view scope does not
+    show: a record of theirs may hang on someone else's. One query per kind of a narrower
+    scope than all; none for the built-in roles."""
+    wanted: dict[str, set[str]] = {}
+    for record in records:
+        for kind, (_model, module) in PARENT_KINDS.items():
+            parent_id = getattr(record, f"{kind}_id", None)
+            if parent_id is not None and scope_for(member, module, "view") != Scope.ALL:
+                wanted.setdefault(kind, set()).add(str(parent_id))
+    hidden: set[tuple[str, str]] = set()
+    for kind, parent_ids in wanted.items():
+        model, module = PARENT_KINDS[kind]
+        seen = {
+            str(pk)
+            for pk in model.objects.for_member(member, module)
+            .filter(pk__in=sorted(parent_ids))
+            .values_list("pk", flat=True)
+        }
+        hidden.update((kind, parent_id) for parent_id in parent_ids - seen)
+    return hidden
+
+
+def hangs_on_hidden(record: Any, hidden: set[tuple[str, str]]) -> bool:
+    """Whether ``record`` hangs on one of ``hidden`` (what ``hidden_parents`` found)."""
+    return any(
+        (kind, str(parent_id)) in hidden
+        for kind in PARENT_KINDS
+        if (parent_id := getattr(record, f"{kind}_id", None)) is not None
+    )
 
 
 # --- The pipeline board ------------------------------------------------------------------
@@ -202,12 +288,14 @@ def pipeline_column(
     today: dt.date,
     limit: int,
     after: PipelineCursor | None = None,
+    member: Membership | None = None,
 ) -> PipelineColumn:
     """One column of the board, ``limit`` cards from ``after``: open offers by expected
     close date (those without one last), won and lost ones closed in the last
-    PIPELINE_CLOSED_DAYS days, the latest closed first. One query on an index."""
+    PIPELINE_CLOSED_DAYS days, the latest closed first. One query on an index. With
+    ``member``, only the offers their view scope shows."""
     offers = (
-        Offer.objects.for_org(org)
+        _rows(Offer, org, member, "offers")
         .filter(status=status)
         .select_related("account", "owner")
         .only(*PIPELINE_CARD_FIELDS)
@@ -236,15 +324,16 @@ def pipeline_column(
 
 
 def pipeline_board_totals(
-    *, org: Organization, today: dt.date
+    *, org: Organization, today: dt.date, member: Membership | None = None
 ) -> dict[str, list[tuple[str, Decimal, int]]]:
     """Per column of the board: (currency, value without VAT, count) of every offer it
-    holds, not only the cards shown. One query on the kept totals."""
+    holds, not only the cards shown. One query on the kept totals; with ``member`` whose
+    view scope is narrower than all, on the offers they see."""
     on_board = Q(status__in=OPEN_OFFER_STATUSES) | Q(
         status__in=CLOSED_OFFER_STATUSES, closed_date__gte=_pipeline_since(today)
     )
     totals: dict[str, list[tuple[str, Decimal, int]]] = {}
-    for status, currency, count, total in _kept_totals(org, on_board):
+    for status, currency, count, total in _offer_totals(org, member, on_board):
         totals.setdefault(status, []).append((currency, total, count))
     return totals
 

@@ -1,5 +1,10 @@
 """Reads of the dashboard ("My day"): one member's tasks, activities and offers, and the
-organisation's pipeline, wins and prospects. A fixed number of queries, whatever the rows.
+pipeline, wins and prospects they may see. A fixed number of queries, whatever the rows.
+
+Every figure counts only what the member's view scope shows. What is the member's own (the
+tasks assigned to them, their activities and offers) is in every scope but none; the
+organisation-wide figures come from the kept totals (and the cache) when the scope is all,
+else from the records the member sees.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from smartcrm.activities.models import Activity
 from smartcrm.agenda.selectors import overdue_cutoff
 from smartcrm.core.models import Membership, Organization, User
 from smartcrm.core.modules import Module, module_enabled
+from smartcrm.core.scopes import Scope, scope_for
 from smartcrm.sales import selectors as sales
 from smartcrm.sales.choices import OPEN_OFFER_STATUSES, OfferStatus, ProspectStatus
 from smartcrm.sales.models import Offer
@@ -198,6 +204,17 @@ def _link(row: Any, kind: str) -> None:
             break
 
 
+def _unlink_hidden_parents(membership: Membership, rows: list[Any]) -> None:
+    """A task or activity of mine may hang on a record outside my view scope: it shows
+    without that record's name and link."""
+    hidden = sales.hidden_parents(member=membership, records=rows)
+    if not hidden:
+        return
+    for row in rows:
+        if sales.hangs_on_hidden(row, hidden):
+            row.parent_label, row.parent_url = "", ""
+
+
 def my_tasks_due(*, org: Organization, user: User, day: Day) -> tuple[list[Any], int, int]:
     """The user's open tasks due before tomorrow, overdue first, then today's (at most
     TASK_LIMIT), with how many are due in all and how many of them are overdue."""
@@ -261,11 +278,16 @@ def my_open_offers(*, org: Organization, user: User) -> list[StatusGroup]:
     ]
 
 
-def won_this_month(*, org: Organization, day: Day) -> list[MoneyTotal]:
-    """Offers won since the first of the month: count and value per currency."""
+def won_this_month(
+    *, org: Organization, day: Day, member: Membership | None = None
+) -> list[MoneyTotal]:
+    """Offers won since the first of the month: count and value per currency; with
+    ``member``, of the offers their view scope shows."""
     return [
         MoneyTotal(currency, count, value)
-        for currency, count, value in sales.offers_won_since(org=org, since=day.month_start)
+        for currency, count, value in sales.offers_won_since(
+            org=org, since=day.month_start, member=member
+        )
     ]
 
 
@@ -280,8 +302,9 @@ def my_wins_this_month(*, org: Organization, user: User, day: Day) -> int:
 
 def _organisation_figures(org: Organization, day: Day, compute: Any) -> Any:
     """The organisation-wide figures (pipeline, wins, prospects by status), shared by every
-    member and kept in the cache for SMARTCRM_DASHBOARD_CACHE_SECONDS: at a million
-    prospects, counting them all again on every page load is most of the page's time."""
+    member who sees all offers and prospects, and kept in the cache for
+    SMARTCRM_DASHBOARD_CACHE_SECONDS: at a million prospects, counting them all again on
+    every page load is most of the page's time."""
     seconds = settings.SMARTCRM_DASHBOARD_CACHE_SECONDS
     if seconds <= 0:
         return compute()
@@ -300,14 +323,22 @@ def _organisation_figures(org: Organization, day: Day, compute: Any) -> Any:
     return figures
 
 
+def _sees(membership: Membership, module: str) -> bool:
+    """Whether the member's view scope of ``module`` shows anything: what they hold
+    themselves is in every scope but none."""
+    return scope_for(membership, module, "view") != Scope.NONE
+
+
 def dashboard(*, membership: Membership, now: dt.datetime | None = None) -> Dashboard:
-    """Everything the "My day" page shows for this member."""
+    """Everything the "My day" page shows for this member, within their view scope."""
     org, user = membership.organization, membership.user
     day = Day.of(time_zone_of(membership), now)
     board = Dashboard(
         day=day,
-        tasks_enabled=module_enabled(org, Module.TASKS),
-        activities_enabled=module_enabled(org, Module.ACTIVITIES),
+        tasks_enabled=module_enabled(org, Module.TASKS) and _sees(membership, "tasks"),
+        activities_enabled=(
+            module_enabled(org, Module.ACTIVITIES) and _sees(membership, "activities")
+        ),
     )
     if board.tasks_enabled:
         board.tasks, board.tasks_due_count, board.overdue_count = my_tasks_due(
@@ -315,15 +346,27 @@ def dashboard(*, membership: Membership, now: dt.datetime | None = None) -> Dash
         )
     if board.activities_enabled:
         board.activities = my_activities_ahead(org=org, user=user, day=day)
-    board.my_offers = my_open_offers(org=org, user=user)
-    board.pipeline, board.won, board.prospect_counts = _organisation_figures(
-        org,
-        day,
-        lambda: (
-            sales.pipeline(org=org),
-            won_this_month(org=org, day=day),
-            sales.prospect_counts_by_status(org=org),
-        ),
-    )
-    board.won_mine = my_wins_this_month(org=org, user=user, day=day)
+    _unlink_hidden_parents(membership, [*board.tasks, *board.activities])
+    sees_offers = _sees(membership, "offers")
+    if sees_offers:
+        board.my_offers = my_open_offers(org=org, user=user)
+    if scope_for(membership, "offers", "view") == Scope.ALL and (
+        scope_for(membership, "prospects", "view") == Scope.ALL
+    ):
+        board.pipeline, board.won, board.prospect_counts = _organisation_figures(
+            org,
+            day,
+            lambda: (
+                sales.pipeline(org=org),
+                won_this_month(org=org, day=day),
+                sales.prospect_counts_by_status(org=org),
+            ),
+        )
+    else:
+        # Counted over what this member sees: never from, nor into, the shared cache.
+        board.pipeline = sales.pipeline(org=org, member=membership)
+        board.won = won_this_month(org=org, day=day, member=membership)
+        board.prospect_counts = sales.prospect_counts_by_status(org=org, member=membership)
+    if sees_offers:
+        board.won_mine = my_wins_this_month(org=org, user=user, day=day)
     return board

@@ -3,7 +3,8 @@
 Open offers all show; closed ones (won, lost) only if they closed recently, so the board
 stays a working view. Each column shows its first cards and a "Load more" button for the
 next ones (keyset pages on an index); its header counts and sums every offer it holds. One
-query per column and one for the totals, whatever the number of offers."""
+query per column and one for the totals, whatever the number of offers. A member sees the
+cards, and the totals, of the offers in their view scope only."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from smartcrm.core.errors import DomainError, StaleVersion
-from smartcrm.core.models import Membership, Organization
+from smartcrm.core.models import Membership
 from smartcrm.sales import selectors, services
 from smartcrm.sales.choices import CLOSED_OFFER_STATUSES, OfferStatus
 from smartcrm.sales.models import Offer
@@ -28,13 +29,14 @@ CARDS_PER_COLUMN = 20
 ERROR_STATUS = {"invalid": 422, "conflict": 409, "stale": 409, "not_found": 404, "forbidden": 403}
 
 
-def _columns(org: Organization) -> list[dict[str, Any]]:
+def _columns(membership: Membership) -> list[dict[str, Any]]:
+    org = membership.organization
     today = org_today(org)
-    totals = selectors.pipeline_board_totals(org=org, today=today)
+    totals = selectors.pipeline_board_totals(org=org, today=today, member=membership)
     columns = []
     for status, label in OfferStatus.choices:
         column = selectors.pipeline_column(
-            org=org, status=status, today=today, limit=CARDS_PER_COLUMN
+            org=org, status=status, today=today, limit=CARDS_PER_COLUMN, member=membership
         )
         columns.append(
             {
@@ -50,7 +52,7 @@ def _columns(org: Organization) -> list[dict[str, Any]]:
     return columns
 
 
-def _more_cards(request: HttpRequest, org: Organization) -> HttpResponse:
+def _more_cards(request: HttpRequest, membership: Membership) -> HttpResponse:
     """The next cards of one column (its "Load more" button), and the button that follows."""
     status = request.GET.get("status", "")
     after = selectors.PipelineCursor.decode(request.GET.get("after", ""))
@@ -58,8 +60,14 @@ def _more_cards(request: HttpRequest, org: Organization) -> HttpResponse:
         return HttpResponseBadRequest(
             _("This cursor is not valid; start again from the first page.")
         )
+    org = membership.organization
     column = selectors.pipeline_column(
-        org=org, status=status, today=org_today(org), limit=CARDS_PER_COLUMN, after=after
+        org=org,
+        status=status,
+        today=org_today(org),
+        limit=CARDS_PER_COLUMN,
+        after=after,
+        member=membership,
     )
     return render(request, "sales/pipeline/partials/more_cards.html", {"column": column})
 
@@ -68,9 +76,9 @@ def _more_cards(request: HttpRequest, org: Organization) -> HttpResponse:
 @require_GET
 def pipeline_board(request: HttpRequest, membership: Membership) -> HttpResponse:
     if is_htmx(request) and request.GET.get("part") == "cards":
-        return _more_cards(request, membership.organization)
+        return _more_cards(request, membership)
     context = {
-        "columns": _columns(membership.organization),
+        "columns": _columns(membership),
         "closed_days": selectors.PIPELINE_CLOSED_DAYS,
     }
     if is_htmx(request) and request.GET.get("part") == "board":
