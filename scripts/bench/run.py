@@ -498,8 +498,10 @@ class Bench:
         except Exception as error:
             row["error"] = f"{type(error).__name__}: {error}"[:300]
         if "error" not in row:
-            with contextlib.suppress(Exception):
+            try:
                 row.update(self.in_process(op))
+            except Exception as error:  # the HTTP figures stand; say why the rest is missing
+                row["in_process_error"] = f"{type(error).__name__}: {error}"[:300]
         if row.get("p50_ms") and row.get("sql_ms"):
             row["ratio_to_sql"] = round(row["p50_ms"] / max(row["sql_ms"], 0.001), 1)
         if op.target is not None and row.get("p95_ms") is not None:
@@ -819,6 +821,11 @@ def markdown(results: dict[str, Any]) -> str:
             verdict = f"{row['rows']:,} rows" if "rows" in row else ""
         else:
             verdict = "ok" if row["ok"] else "**over**"
+        if "in_process_error" in row:
+            why = row["in_process_error"].replace("|", "/")[:90]
+            verdict += f" (queries not counted: {why})"
+        elif "sql_error" in row:
+            verdict += f" (SQL not replayed: {row['sql_error'].replace('|', '/')[:90]})"
         queries = row.get("queries")
         listing = row["group"] in ("filter", "sort") or row["operation"].startswith("list ")
         if queries is not None and listing and queries > 4:
