@@ -55,12 +55,25 @@ def _parent_of(activity: Activity) -> Any:
     return activity.prospect or activity.account or activity.offer
 
 
-def _set_participants(org: Organization, activity: Activity, ids: Iterable[RecordId]) -> bool:
+def _set_participants(
+    org: Organization,
+    activity: Activity,
+    ids: Iterable[RecordId],
+    membership: Membership | None = None,
+) -> bool:
     """Participants are contacts of the activity's record (for an offer, of its account).
+    With the acting ``membership``, only contacts in their view scope can be added, and the
+    participants outside it (which they were not shown) stay.
 
     Returns whether the set changed."""
     wanted = {str(pk) for pk in ids}
     current = {str(pk) for pk in activity.participants.values_list("pk", flat=True)}
+    candidates = Contact.objects.for_org(org)
+    if membership is not None and current:
+        seen = activity.participants.all().visible_to(membership, "contacts")
+        wanted |= current - {str(pk) for pk in seen.values_list("pk", flat=True)}
+    if membership is not None:
+        candidates = candidates.visible_to(membership, "contacts")
     if wanted == current:
         return False
     if not wanted:
@@ -68,10 +81,8 @@ def _set_participants(org: Organization, activity: Activity, ids: Iterable[Recor
         return True
     try:
         contacts = list(
-            Contact.objects.for_org(org).filter(
-                pk__in=wanted, **contacts_scope_of(_parent_of(activity))
-            )
-        )
+            candidates.filter(pk__in=wanted - current, **contacts_scope_of(_parent_of(activity)))
+        ) + list(activity.participants.filter(pk__in=wanted & current))
     except (ValueError, TypeError, ValidationError):  # a malformed id is "not found"
         contacts = []
     if len(contacts) != len(wanted):
@@ -208,7 +219,7 @@ def _create(
     search_index(activity)
     audit_created(org=org, user=user, record=activity)
     if participant_ids:  # a new activity has none yet: nothing to compare
-        _set_participants(org, activity, participant_ids)
+        _set_participants(org, activity, participant_ids, membership)
     _reschedule(activity, before=None)
     return activity
 
@@ -255,7 +266,7 @@ def activity_update(
         _check(org, user, activity, owner_changed="owner_id" in changed)
         _reschedule(activity, before=before)
     participants_changed = participant_ids is not None and _set_participants(
-        org, activity, participant_ids
+        org, activity, participant_ids, membership
     )
     if changed or participants_changed:
         writes.save(activity)

@@ -33,7 +33,7 @@ from smartcrm.core.modules import Module, module_enabled
 from smartcrm.core.permissions import may_act_on
 from smartcrm.core.search import search
 from smartcrm.sales.parents import PARENT_MODELS, contacts_scope_of
-from smartcrm.sales.selectors import hangs_on_hidden, hidden_parents
+from smartcrm.sales.selectors import hangs_on_hidden, hidden_parents, mark_hidden_parents
 from smartcrm.web.decorators import is_htmx, member_view, record_or_404
 from smartcrm.web.dialogs import (
     changed,
@@ -140,9 +140,13 @@ def section(
     return render(request, "activities/partials/section.html", context)
 
 
-def _record_contacts(org: Any, parent: Any) -> QuerySet[Contact]:
+def _record_contacts(membership: Membership, parent: Any) -> QuerySet[Contact]:
+    """The contacts of the record the member may choose as participants: those in their
+    view scope (the others, already participants, stay without being shown)."""
+    if parent is None:
+        return Contact.objects.none()
     return (
-        Contact.objects.for_org(org)
+        Contact.objects.for_member(membership, "contacts")
         .filter(**contacts_scope_of(parent))
         .order_by("last_name", "first_name")
     )
@@ -160,7 +164,7 @@ def activity_create(
     if mode not in DIALOG_TITLES:
         raise Http404("Not found.")
     org = membership.organization
-    contacts = _record_contacts(org, parent)
+    contacts = _record_contacts(membership, parent)
     context: dict[str, Any] = {
         "title": DIALOG_TITLES[mode],
         "action": reverse("activities:activity-create", args=[parent_kind, parent.pk])
@@ -321,6 +325,7 @@ def activity_list(request: HttpRequest, membership: Membership) -> HttpResponse:
         default="-start_at",
         key="activities",
     )
+    mark_hidden_parents(member=membership, records=page.rows)
     context = {
         "page": page,
         "default_ordering": page.default_ordering,
@@ -509,7 +514,10 @@ def activity_detail(
     activity = _activity(membership, activity_id)
     org = membership.organization
     kind, parent = parent_kind_of(activity)
-    contacts = _record_contacts(org, parent)
+    mark_hidden_parents(member=membership, records=[activity])
+    if getattr(activity, "parent_hidden", False):  # its record is out of sight: none of it
+        parent = None
+    contacts = _record_contacts(membership, parent)
     status = 200
     if request.method == "POST":
         form = ActivityForm(request.POST, mode="edit", org=org, contacts=contacts)
@@ -537,7 +545,11 @@ def activity_detail(
         "parent_kind": kind,
         "parent": parent,
         "parent_url": record_url(kind, parent.pk) if parent is not None else "",
-        "participants": list(activity.participants.order_by("last_name", "first_name")),
+        "participants": list(
+            activity.participants.all()
+            .visible_to(membership, "contacts")
+            .order_by("last_name", "first_name")
+        ),
         "form": form,
         "outcome_form": OutcomeForm(initial={"version": activity.version}),
         "cutoff": overdue_cutoff(),

@@ -130,10 +130,18 @@ DEPARTMENTS: tuple[tuple[str, str, str], ...] = (
     (SUPPORT, "Implementare, instruire și suport după vânzare.", ""),
 )
 
-# A role of the organisation's own: a field agent works only the prospects, accounts,
-# offers and contacts they hold (and the rest as a sales user does).
+# A role of the organisation's own: a field agent works only the records they hold (prospects,
+# accounts, offers, contacts and their activities, notes and tasks; the rest as a sales user).
 FIELD_AGENT = "Agent teren"
-FIELD_AGENT_MODULES = ("prospects", "accounts", "offers", "contacts")
+FIELD_AGENT_MODULES = (
+    "prospects",
+    "accounts",
+    "offers",
+    "contacts",
+    "activities",
+    "notes",
+    "tasks",
+)
 
 # currency: (starting rate, largest daily move, lowest, highest) of a plausible BNR series
 RATE_WALKS: dict[str, tuple[str, str, str, str]] = {
@@ -716,7 +724,7 @@ class _DemoBuilder:
         )
 
     def field_agent(self) -> None:
-        """Mihai works as a field agent: his own prospects, accounts, offers and contacts.
+        """Mihai works as a field agent: his own records and what hangs on them.
         Given last, once the records the demo builds in his name exist."""
         owner = self.user(OWNER)
         grants = copy.deepcopy(BUILT_IN_GRANTS[Role.SALES])

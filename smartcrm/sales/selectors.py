@@ -216,6 +216,16 @@ def hidden_parents(*, member: Membership, records: Iterable[Any]) -> set[tuple[s
     return hidden
 
 
+def mark_hidden_parents(*, member: Membership, records: Iterable[Any]) -> None:
+    """Set ``parent_hidden`` on each of ``records`` (activities, tasks): whether the record
+    it hangs on is outside the member's view scope, so that its name and link are not
+    shown (one query per parent kind of a narrower scope; none for the built-in roles)."""
+    records = list(records)
+    hidden = hidden_parents(member=member, records=records)
+    for record in records:
+        record.parent_hidden = bool(hidden) and hangs_on_hidden(record, hidden)
+
+
 def hangs_on_hidden(record: Any, hidden: set[tuple[str, str]]) -> bool:
     """Whether ``record`` hangs on one of ``hidden`` (what ``hidden_parents`` found)."""
     return any(

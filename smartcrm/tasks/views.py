@@ -33,6 +33,7 @@ from smartcrm.core.errors import DomainError
 from smartcrm.core.models import Membership
 from smartcrm.core.modules import Module, module_enabled
 from smartcrm.core.permissions import may_act_on
+from smartcrm.sales.selectors import mark_hidden_parents
 from smartcrm.tasks import services
 from smartcrm.tasks.api import TASK_ORDERINGS, TaskFilters
 from smartcrm.tasks.choices import OPEN_TASK_STATUSES, TaskStatus
@@ -321,6 +322,7 @@ def _task_list(
         default="due_at",
         key="team-tasks" if team else "my-tasks",
     )
+    mark_hidden_parents(member=membership, records=page.rows)
     context = {
         "page": page,
         "team": team,
@@ -416,10 +418,11 @@ def task_detail(request: HttpRequest, membership: Membership, task_id: uuid.UUID
         status = 422
     else:
         form = TaskForm(mode="edit", org=org, task=task)
+    mark_hidden_parents(member=membership, records=[task])
     context = {
         "task": task,
         "form": form,
-        "parent_url": _parent_url(task),
+        "parent_url": "" if getattr(task, "parent_hidden", False) else _parent_url(task),
         "cutoff": overdue_cutoff(),
         "can_delete": may_act_on(
             membership, (task.assignee_id, task.created_by_id), module="tasks"

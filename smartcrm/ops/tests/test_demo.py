@@ -282,7 +282,8 @@ def test_demo_has_a_field_agent_who_sees_only_what_he_holds(demo: LoadedDemo) ->
     assert mihai.custom_role is not None and mihai.custom_role.name == "Agent teren"
     for module in ("prospects", "accounts", "offers", "contacts"):
         assert scope_for(mihai, module, "view") == "own"
-    assert scope_for(mihai, "tasks", "view") == "all"  # the rest as a sales user
+    assert scope_for(mihai, "tasks", "view") == "own"  # his records and what hangs on them
+    assert scope_for(mihai, "products", "view") == "all"  # the rest as a sales user
     seen = demo.field_agent_prospects
     assert 0 < len(seen) < len(demo.prospects)
     assert {p.owner_id for p in seen} == {mihai.user_id}
