@@ -6,23 +6,17 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from smartcrm.api.concurrency import if_match_version, set_etag
 from smartcrm.api.endpoints import actor_in, list_page, no_content
-from smartcrm.api.pagination import PageParams, Sort
-from smartcrm.api.schemas import (
-    SEARCH_Q_DESCRIPTION,
-    InputSchema,
-    Page,
-    SearchableFilters,
-    errors_for,
-)
+from smartcrm.api.pagination import PageParams
+from smartcrm.api.schemas import InputSchema, Page, errors_for
 from smartcrm.contacts import services
 from smartcrm.contacts.choices import ContactDepartment
+from smartcrm.contacts.filters import CONTACT_ORDERINGS, ContactFilters
 from smartcrm.contacts.models import Contact
 from smartcrm.core.selectors import tenant_get
 
@@ -74,23 +68,6 @@ class ContactPatch(InputSchema):
     job_title: str | None = None
     department: ContactDepartment | None = None
     is_primary: bool | None = None
-
-
-class ContactFilters(SearchableFilters):
-    search_kind = "contact"
-
-    prospect_id: uuid.UUID | None = None
-    account_id: uuid.UUID | None = None
-    department: ContactDepartment | None = None
-    is_primary: bool | None = None
-    q: str | None = Field(None, description=SEARCH_Q_DESCRIPTION)
-
-
-CONTACT_ORDERINGS = {
-    "last_name": Sort(F("last_name")),
-    "created_at": Sort(F("created_at"), Contact._meta.get_field("created_at")),
-    "updated_at": Sort(F("updated_at"), Contact._meta.get_field("updated_at")),
-}
 
 
 def _contact_response(response: HttpResponse, contact: Contact) -> Contact:

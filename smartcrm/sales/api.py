@@ -5,13 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Value
-from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
-from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from smartcrm.api.concurrency import if_match_version, set_etag
@@ -22,21 +20,24 @@ from smartcrm.api.endpoints import (
     list_page,
     no_content,
 )
-from smartcrm.api.pagination import PageParams, Sort
-from smartcrm.api.schemas import (
-    SEARCH_Q_DESCRIPTION,
-    InputSchema,
-    Page,
-    SearchableFilters,
-    UtcDatetime,
-    errors_for,
-)
+from smartcrm.api.pagination import PageParams
+from smartcrm.api.schemas import InputSchema, Page, errors_for
 from smartcrm.core.choices import County, Language, OfferPdfDesign, PartyKind, Priority
 from smartcrm.core.scopes import Scope, scope_for
 from smartcrm.core.selectors import tenant_get
 from smartcrm.dedupe.selectors import PossibleDuplicate
 from smartcrm.sales import selectors, services
 from smartcrm.sales.choices import OfferStatus, ProspectSource, ProspectStatus
+from smartcrm.sales.filters import (
+    ACCOUNT_ORDERINGS,
+    LINE_ORDERINGS,
+    OFFER_ORDERINGS,
+    PROSPECT_ORDERINGS,
+    AccountFilters,
+    LineFilters,
+    OfferFilters,
+    ProspectFilters,
+)
 from smartcrm.sales.models import Account, Offer, OfferLine, Prospect
 
 router = Router(tags=["sales"])
@@ -187,30 +188,6 @@ class ProspectPatch(InputSchema):
     priority: Priority | None = None
     owner_id: uuid.UUID | None = None
     description: str | None = None
-
-
-class ProspectFilters(SearchableFilters):
-    search_kind = "prospect"
-
-    status: ProspectStatus | None = None
-    owner_id: uuid.UUID | None = None
-    priority: Priority | None = None
-    county: County | None = None
-    source: ProspectSource | None = None
-    kind: PartyKind | None = None
-    q: str | None = Field(None, description=SEARCH_Q_DESCRIPTION)
-    created_after: Annotated[UtcDatetime | None, FilterLookup("created_at__gte")] = None
-    created_before: Annotated[UtcDatetime | None, FilterLookup("created_at__lt")] = None
-
-
-PROSPECT_ORDERINGS = {
-    "created_at": Sort(F("created_at"), Prospect._meta.get_field("created_at")),
-    "updated_at": Sort(F("updated_at"), Prospect._meta.get_field("updated_at")),
-    "company_name": Sort(F("company_name")),
-    "last_name": Sort(F("last_name")),
-    "status": Sort(F("status")),
-    "priority": Sort(F("priority")),
-}
 
 
 class StatusIn(InputSchema):
@@ -441,24 +418,6 @@ class AccountPatch(InputSchema):
     industry: str | None = None
     owner_id: uuid.UUID | None = None
     description: str | None = None
-
-
-class AccountFilters(SearchableFilters):
-    search_kind = "account"
-
-    owner_id: uuid.UUID | None = None
-    county: County | None = None
-    kind: PartyKind | None = None
-    q: str | None = Field(None, description=SEARCH_Q_DESCRIPTION)
-    created_after: Annotated[UtcDatetime | None, FilterLookup("created_at__gte")] = None
-    created_before: Annotated[UtcDatetime | None, FilterLookup("created_at__lt")] = None
-
-
-ACCOUNT_ORDERINGS = {
-    "name": Sort(F("name")),
-    "created_at": Sort(F("created_at"), Account._meta.get_field("created_at")),
-    "updated_at": Sort(F("updated_at"), Account._meta.get_field("updated_at")),
-}
 
 
 @router.get(
@@ -711,42 +670,6 @@ class OfferStatusIn(InputSchema):
 
 class OfferContactsIn(InputSchema):
     contact_ids: list[uuid.UUID]
-
-
-class OfferFilters(SearchableFilters):
-    search_kind = "offer"
-    # An offer is found by its number and title, and by its account's name.
-    search_also = (("account", "account_id"),)
-
-    status: OfferStatus | None = None
-    account_id: uuid.UUID | None = None
-    owner_id: uuid.UUID | None = None
-    currency: str | None = None
-    q: str | None = Field(
-        None, description=SEARCH_Q_DESCRIPTION + " Also finds the offers of the accounts it finds."
-    )
-    issued_after: Annotated[dt.date | None, FilterLookup("issue_date__gte")] = None
-    issued_before: Annotated[dt.date | None, FilterLookup("issue_date__lte")] = None
-    closing_after: Annotated[dt.date | None, FilterLookup("expected_close_date__gte")] = None
-    closing_before: Annotated[dt.date | None, FilterLookup("expected_close_date__lte")] = None
-
-
-OFFER_ORDERINGS = {
-    "number": Sort(F("number")),
-    "issue_date": Sort(F("issue_date"), Offer._meta.get_field("issue_date")),
-    "created_at": Sort(F("created_at"), Offer._meta.get_field("created_at")),
-    "total_gross": Sort(F("total_gross"), Offer._meta.get_field("total_gross")),
-    "status": Sort(F("status")),
-    "expected_close_date": Sort(
-        Coalesce("expected_close_date", Value(dt.date(9999, 12, 31))),
-        Offer._meta.get_field("issue_date"),
-    ),
-}
-LINE_ORDERINGS = {"position": Sort(F("position"), OfferLine._meta.get_field("position"))}
-
-
-class LineFilters(FilterSchema):
-    product_id: uuid.UUID | None = None
 
 
 class ConversionOut(Schema):
