@@ -106,19 +106,13 @@ def list_contacts(
     "409 `possible_duplicate` (candidates under `duplicates`) unless `allow_duplicate: true`.",
 )
 def create_contact(request: HttpRequest, response: HttpResponse, payload: ContactIn) -> Any:
-    from smartcrm.dedupe.api import duplicate_problem
-    from smartcrm.dedupe.selectors import PossibleDuplicate
-
     actor = actor_in(request)
-    try:
-        contact = services.contact_create(
-            org=actor.org,
-            user=actor.user,
-            allow_duplicate=payload.allow_duplicate,
-            **payload.model_dump(exclude_unset=True, exclude={"allow_duplicate"}),
-        )
-    except PossibleDuplicate as error:
-        return duplicate_problem(error)
+    contact = services.contact_create(
+        org=actor.org,
+        user=actor.user,
+        allow_duplicate=payload.allow_duplicate,
+        **payload.model_dump(exclude_unset=True, exclude={"allow_duplicate"}),
+    )
     response["Location"] = f"/api/v1/contacts/{contact.pk}"
     return Status(201, _contact_response(response, contact))
 

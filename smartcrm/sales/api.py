@@ -25,7 +25,6 @@ from smartcrm.api.schemas import InputSchema, Page, errors_for
 from smartcrm.core.choices import County, Language, OfferPdfDesign, PartyKind, Priority
 from smartcrm.core.scopes import Scope, scope_for
 from smartcrm.core.selectors import tenant_get
-from smartcrm.dedupe.selectors import PossibleDuplicate
 from smartcrm.sales import selectors, services
 from smartcrm.sales.choices import OfferStatus, ProspectSource, ProspectStatus
 from smartcrm.sales.filters import (
@@ -105,12 +104,6 @@ def _timeline(
         encode_timeline_cursor(entries[-1].created_at, entries[-1].id) if more and entries else None
     )
     return {"items": entries, "next_cursor": next_cursor}
-
-
-def _duplicate_problem(error: PossibleDuplicate) -> HttpResponse:
-    from smartcrm.dedupe.api import duplicate_problem
-
-    return duplicate_problem(error)
 
 
 # The grant module whose view scope decides who sees a record of each model.
@@ -250,15 +243,12 @@ def list_prospects(
 )
 def create_prospect(request: HttpRequest, response: HttpResponse, payload: ProspectIn) -> Any:
     actor = actor_in(request)
-    try:
-        prospect = services.prospect_create(
-            org=actor.org,
-            user=actor.user,
-            allow_duplicate=payload.allow_duplicate,
-            **payload.model_dump(exclude_unset=True, exclude={"allow_duplicate"}),
-        )
-    except PossibleDuplicate as error:
-        return _duplicate_problem(error)
+    prospect = services.prospect_create(
+        org=actor.org,
+        user=actor.user,
+        allow_duplicate=payload.allow_duplicate,
+        **payload.model_dump(exclude_unset=True, exclude={"allow_duplicate"}),
+    )
     response["Location"] = f"/api/v1/prospects/{prospect.pk}"
     return Status(201, _prospect_response(response, prospect))
 
@@ -461,15 +451,12 @@ def list_accounts(
 )
 def create_account(request: HttpRequest, response: HttpResponse, payload: AccountIn) -> Any:
     actor = actor_in(request)
-    try:
-        account = services.account_create(
-            org=actor.org,
-            user=actor.user,
-            allow_duplicate=payload.allow_duplicate,
-            **payload.model_dump(exclude_unset=True, exclude={"allow_duplicate"}),
-        )
-    except PossibleDuplicate as error:
-        return _duplicate_problem(error)
+    account = services.account_create(
+        org=actor.org,
+        user=actor.user,
+        allow_duplicate=payload.allow_duplicate,
+        **payload.model_dump(exclude_unset=True, exclude={"allow_duplicate"}),
+    )
     response["Location"] = f"/api/v1/accounts/{account.pk}"
     set_etag(response, account.version)
     return Status(201, account)
