@@ -4,28 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
-from ninja import FilterLookup, Query, Router, Schema, Status
-from pydantic import Field, PrivateAttr
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
 
 from smartcrm.activities import services
 from smartcrm.activities.choices import ActivityKind, ActivityStatus
+from smartcrm.activities.filters import ACTIVITY_ORDERINGS, ActivityFilters
 from smartcrm.activities.models import Activity
 from smartcrm.agenda.selectors import activity_is_overdue, overdue_cutoff
 from smartcrm.api.concurrency import if_match_version, set_etag
 from smartcrm.api.endpoints import actor_in, list_page, no_content
-from smartcrm.api.pagination import PageParams, Sort
-from smartcrm.api.schemas import (
-    SEARCH_Q_DESCRIPTION,
-    InputSchema,
-    Page,
-    SearchableFilters,
-    UtcDatetime,
-    errors_for,
-)
+from smartcrm.api.pagination import PageParams
+from smartcrm.api.schemas import InputSchema, Page, UtcDatetime, errors_for
 from smartcrm.core.modules import Module
 from smartcrm.core.selectors import tenant_get
 
@@ -124,39 +117,6 @@ class ActivityPatch(InputSchema):
 
 class CompleteIn(InputSchema):
     outcome: str = Field("", description="What came of it (kept when empty)")
-
-
-class ActivityFilters(SearchableFilters):
-    search_kind = "activity"
-
-    kind: ActivityKind | None = None
-    status: ActivityStatus | None = None
-    owner_id: uuid.UUID | None = None
-    prospect_id: uuid.UUID | None = None
-    account_id: uuid.UUID | None = None
-    offer_id: uuid.UUID | None = None
-    start_after: Annotated[UtcDatetime | None, FilterLookup("start_at__gte")] = None
-    start_before: Annotated[UtcDatetime | None, FilterLookup("start_at__lt")] = None
-    overdue: bool | None = Field(
-        None,
-        description="true: still planned but started before today (organisation's time zone); "
-        "false: all others",
-    )
-    q: str | None = Field(None, description=SEARCH_Q_DESCRIPTION + " Subject, notes, record.")
-    # Set by the handler: today's start in the organisation's time zone.
-    _cutoff: dt.datetime = PrivateAttr(default_factory=lambda: dt.datetime.now(dt.UTC))
-
-    def filter_overdue(self, value: bool | None) -> Q:
-        if value is None:
-            return Q()
-        overdue = Q(status=ActivityStatus.PLANNED, start_at__lt=self._cutoff)
-        return overdue if value else ~overdue
-
-
-ACTIVITY_ORDERINGS = {
-    "start_at": Sort(F("start_at"), Activity._meta.get_field("start_at")),
-    "created_at": Sort(F("created_at"), Activity._meta.get_field("created_at")),
-}
 
 
 def _activity_response(response: HttpResponse, activity: Activity) -> Activity:

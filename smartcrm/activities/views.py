@@ -22,8 +22,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pydantic import Field
 
 from smartcrm.activities import services
-from smartcrm.activities.api import ACTIVITY_ORDERINGS, ActivityFilters
 from smartcrm.activities.choices import ActivityKind, ActivityStatus
+from smartcrm.activities.filters import ACTIVITY_ORDERINGS, ActivityFilters
 from smartcrm.activities.forms import ActivityForm, OutcomeForm, member_choices
 from smartcrm.activities.models import Activity
 from smartcrm.contacts.models import Contact

@@ -7,13 +7,14 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
 from smartcrm.activities.models import Activity
 from smartcrm.agenda import ics, selectors, services
 from smartcrm.agenda.models import CalendarFeed, DailyAgenda
+from smartcrm.agenda.responses import ics_response
 from smartcrm.api.endpoints import actor_in, no_content
 from smartcrm.api.pagination import reject_unknown_params
 from smartcrm.api.schemas import InputSchema, errors_for
@@ -154,10 +155,3 @@ def activity_ics(request: HttpRequest, activity_id: uuid.UUID) -> Any:
         record_id=activity_id,
     )
     return ics_response(activity)
-
-
-def ics_response(activity: Activity) -> HttpResponse:
-    body = ics.calendar(activity.subject, [ics.activity_event(activity)])
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="activity-{activity.pk}.ics"'
-    return response

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from smartcrm.activities.models import Activity
 from smartcrm.agenda import ics, selectors
-from smartcrm.agenda.api import ics_response
+from smartcrm.agenda.responses import ics_response
 from smartcrm.core.models import Membership
 from smartcrm.notifications.services import page_url
 from smartcrm.sales.selectors import hangs_on_hidden, hidden_parents

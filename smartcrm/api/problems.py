@@ -62,6 +62,11 @@ class ApiProblem(Exception):
         self.headers = headers or {}
 
 
+# A domain error whose problem tells more than its issues → the members it adds (a
+# possible duplicate: the look-alike records). The app whose error it is registers them
+# with its API (dedupe/api.py), so the error is mapped here, once, whichever route raised it.
+PROBLEM_MEMBERS: dict[type[DomainError], Callable[[Any], dict[str, Any]]] = {}
+
 # route → (field, message) of a body refused as too large: a route that takes a file says
 # which field holds it and its own limit (the imports' upload: ``file``).
 TOO_LARGE: dict[str, Callable[[], tuple[str, str]]] = {}
@@ -86,6 +91,7 @@ def problem(
     code: str,
     errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
+    members: dict[str, Any] | None = None,
 ) -> HttpResponse:
     import json
 
@@ -96,9 +102,12 @@ def problem(
         "detail": detail,
         "code": code,
         "errors": errors or [],
+        **(members or {}),
     }
     response = HttpResponse(
-        json.dumps(body, ensure_ascii=False), status=status, content_type=PROBLEM_CONTENT_TYPE
+        json.dumps(body, ensure_ascii=False, default=str),
+        status=status,
+        content_type=PROBLEM_CONTENT_TYPE,
     )
     for name, value in (headers or {}).items():
         response[name] = value
@@ -119,7 +128,11 @@ def install(api: NinjaAPI) -> None:
             {"field": issue.field, "message": issue.message, "code": issue.code}
             for issue in exc.issues
         ]
-        return problem(status, str(exc.message), code=exc.code, errors=errors)
+        members = next(
+            (explain(exc) for kind, explain in PROBLEM_MEMBERS.items() if isinstance(exc, kind)),
+            None,
+        )
+        return problem(status, str(exc.message), code=exc.code, errors=errors, members=members)
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from smartcrm.api.pagination import PageParams, paginate
 from smartcrm.api.problems import ApiProblem
 from smartcrm.audit import selectors
-from smartcrm.audit.api import AUDIT_ORDERINGS, AuditEventFilters
+from smartcrm.audit.filters import AUDIT_ORDERINGS, AuditEventFilters
 from smartcrm.audit.models import AuditEvent
 from smartcrm.core.audit import AuditAction, Via, audit
 from smartcrm.core.choices import Role

@@ -5,25 +5,24 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse
-from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from smartcrm.api.concurrency import if_match_version, set_etag
 from smartcrm.api.endpoints import actor_in, list_page, no_content
-from smartcrm.api.pagination import PageParams, Sort
-from smartcrm.api.schemas import (
-    SEARCH_Q_DESCRIPTION,
-    InputSchema,
-    Page,
-    SearchableFilters,
-    errors_for,
-)
+from smartcrm.api.pagination import PageParams
+from smartcrm.api.schemas import InputSchema, Page, errors_for
 from smartcrm.catalog import selectors, services
 from smartcrm.catalog.choices import ProductKind, RateSource
+from smartcrm.catalog.filters import (
+    EXCHANGE_RATE_ORDERINGS,
+    PRODUCT_ORDERINGS,
+    ExchangeRateFilters,
+    ProductFilters,
+)
 from smartcrm.catalog.models import ExchangeRate, Product
 from smartcrm.core.modules import Module
 from smartcrm.core.selectors import tenant_get
@@ -84,23 +83,6 @@ class ProductPatch(InputSchema):
     track_stock: bool | None = None
     stock_quantity: Decimal | None = None
     active: bool | None = None
-
-
-class ProductFilters(SearchableFilters):
-    search_kind = "product"
-
-    kind: ProductKind | None = None
-    active: bool | None = None
-    currency: str | None = None
-    q: str | None = Field(None, description=SEARCH_Q_DESCRIPTION)
-
-
-PRODUCT_ORDERINGS = {
-    "code": Sort(F("code")),
-    "name": Sort(F("name")),
-    "price": Sort(F("price"), Product._meta.get_field("price")),
-    "created_at": Sort(F("created_at"), Product._meta.get_field("created_at")),
-}
 
 
 def _product_response(response: HttpResponse, product: Product) -> Product:
@@ -218,18 +200,6 @@ class ExchangeRateIn(InputSchema):
 class ExchangeRatePatch(InputSchema):
     rate: Decimal = Field(gt=0)
     source: RateSource | None = Field(None, description="Unchanged when left out")
-
-
-class ExchangeRateFilters(FilterSchema):
-    currency: str | None = None
-    date_from: Annotated[dt.date | None, FilterLookup("date__gte")] = None
-    date_to: Annotated[dt.date | None, FilterLookup("date__lte")] = None
-
-
-EXCHANGE_RATE_ORDERINGS = {
-    "date": Sort(F("date"), ExchangeRate._meta.get_field("date")),
-    "currency": Sort(F("currency")),
-}
 
 
 def _exchange_rate(request: HttpRequest, exchange_rate_id: uuid.UUID) -> ExchangeRate:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from smartcrm.catalog import selectors, services
-from smartcrm.catalog.api import (
+from smartcrm.catalog.filters import (
     EXCHANGE_RATE_ORDERINGS,
     PRODUCT_ORDERINGS,
     ExchangeRateFilters,

@@ -6,23 +6,17 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from smartcrm.api.concurrency import if_match_version, set_etag
 from smartcrm.api.endpoints import actor_in, list_page, no_content
-from smartcrm.api.pagination import PageParams, Sort
-from smartcrm.api.schemas import (
-    SEARCH_Q_DESCRIPTION,
-    InputSchema,
-    Page,
-    SearchableFilters,
-    errors_for,
-)
+from smartcrm.api.pagination import PageParams
+from smartcrm.api.schemas import InputSchema, Page, errors_for
 from smartcrm.contacts import services
 from smartcrm.contacts.choices import ContactDepartment
+from smartcrm.contacts.filters import CONTACT_ORDERINGS, ContactFilters
 from smartcrm.contacts.models import Contact
 from smartcrm.core.selectors import tenant_get
 
@@ -76,23 +70,6 @@ class ContactPatch(InputSchema):
     is_primary: bool | None = None
 
 
-class ContactFilters(SearchableFilters):
-    search_kind = "contact"
-
-    prospect_id: uuid.UUID | None = None
-    account_id: uuid.UUID | None = None
-    department: ContactDepartment | None = None
-    is_primary: bool | None = None
-    q: str | None = Field(None, description=SEARCH_Q_DESCRIPTION)
-
-
-CONTACT_ORDERINGS = {
-    "last_name": Sort(F("last_name")),
-    "created_at": Sort(F("created_at"), Contact._meta.get_field("created_at")),
-    "updated_at": Sort(F("updated_at"), Contact._meta.get_field("updated_at")),
-}
-
-
 def _contact_response(response: HttpResponse, contact: Contact) -> Contact:
     set_etag(response, contact.version)
     return contact
@@ -129,19 +106,13 @@ def list_contacts(
     "409 `possible_duplicate` (candidates under `duplicates`) unless `allow_duplicate: true`.",
 )
 def create_contact(request: HttpRequest, response: HttpResponse, payload: ContactIn) -> Any:
-    from smartcrm.dedupe.api import duplicate_problem
-    from smartcrm.dedupe.selectors import PossibleDuplicate
-
     actor = actor_in(request)
-    try:
-        contact = services.contact_create(
-            org=actor.org,
-            user=actor.user,
-            allow_duplicate=payload.allow_duplicate,
-            **payload.model_dump(exclude_unset=True, exclude={"allow_duplicate"}),
-        )
-    except PossibleDuplicate as error:
-        return duplicate_problem(error)
+    contact = services.contact_create(
+        org=actor.org,
+        user=actor.user,
+        allow_duplicate=payload.allow_duplicate,
+        **payload.model_dump(exclude_unset=True, exclude={"allow_duplicate"}),
+    )
     response["Location"] = f"/api/v1/contacts/{contact.pk}"
     return Status(201, _contact_response(response, contact))
 

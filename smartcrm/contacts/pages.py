@@ -10,8 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from smartcrm.contacts.api import CONTACT_ORDERINGS, ContactFilters
 from smartcrm.contacts.choices import ContactDepartment
+from smartcrm.contacts.filters import CONTACT_ORDERINGS, ContactFilters
 from smartcrm.contacts.models import Contact
 from smartcrm.core.models import Membership
 from smartcrm.web.decorators import is_htmx, member_view, record_or_404

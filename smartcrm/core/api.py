@@ -5,20 +5,26 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse
-from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from smartcrm.api.concurrency import if_match_version, set_etag
 from smartcrm.api.endpoints import actor_in, list_page, no_content
-from smartcrm.api.pagination import PageParams, Sort
+from smartcrm.api.pagination import PageParams
 from smartcrm.api.schemas import InputSchema, Page, errors_for
 from smartcrm.core import services
 from smartcrm.core.choices import Role, TokenScope
 from smartcrm.core.errors import NotFound
+from smartcrm.core.filters import (
+    MEMBER_ORDERINGS,
+    NAME_ORDERINGS,
+    DepartmentFilters,
+    MemberFilters,
+    RoleFilters,
+)
 from smartcrm.core.models import CustomRole, Department, Membership, Organization
 from smartcrm.core.modules import enabled_modules
 from smartcrm.core.scopes import ACTIONS, MODULES, SCOPES, Scope
@@ -80,20 +86,6 @@ class MemberPatch(InputSchema):
     custom_role_id: uuid.UUID | None = Field(None, description="null: the built-in role's grants")
     department_id: uuid.UUID | None = None
     is_active: bool | None = None
-
-
-class MemberFilters(FilterSchema):
-    role: Role | None = None
-    is_active: bool | None = None
-    q: Annotated[
-        str | None,
-        FilterLookup(
-            ["user__email__icontains", "user__first_name__icontains", "user__last_name__icontains"]
-        ),
-    ] = None
-
-
-MEMBER_ORDERINGS = {"email": Sort(F("user__email")), "joined_at": Sort(F("created_at"))}
 
 
 def _member(membership: Membership) -> dict[str, Any]:
@@ -232,19 +224,6 @@ class RolePatch(InputSchema):
     name: str | None = Field(None, min_length=1, max_length=100)
     description: str | None = None
     grants: dict[str, dict[str, str]] | None = Field(None, description=GRANTS_DESCRIPTION)
-
-
-NAME_ORDERINGS = {"name": Sort(F("name")), "created_at": Sort(F("created_at"))}
-
-
-class RoleFilters(FilterSchema):
-    q: Annotated[str | None, FilterLookup("name__icontains")] = None
-
-
-class DepartmentFilters(FilterSchema):
-    parent_id: uuid.UUID | None = None
-    active: bool | None = None
-    q: Annotated[str | None, FilterLookup("name__icontains")] = None
 
 
 def _with_etag(response: HttpResponse, record: Any) -> Any:

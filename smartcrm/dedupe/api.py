@@ -17,7 +17,7 @@ from pydantic import Field
 from smartcrm.api.concurrency import if_match_version, set_etag
 from smartcrm.api.endpoints import actor_in
 from smartcrm.api.pagination import reject_unknown_params
-from smartcrm.api.problems import problem
+from smartcrm.api.problems import PROBLEM_MEMBERS
 from smartcrm.api.schemas import InputSchema, errors_for
 from smartcrm.contacts.api import ContactOut
 from smartcrm.dedupe import selectors, services
@@ -122,25 +122,16 @@ def candidate_out(candidate: Candidate) -> dict[str, Any]:
     }
 
 
-def duplicate_problem(error: PossibleDuplicate) -> HttpResponse:
-    """The 409 of a create that looks like existing records, with the candidates."""
-    import json
+def duplicate_members(error: PossibleDuplicate) -> dict[str, Any]:
+    """What the 409 of a create that looks like existing records adds: the candidates."""
+    return {
+        "duplicates": [candidate_out(candidate) for candidate in error.candidates],
+        # Look-alikes outside the caller's view scope: whose they are, nothing of them.
+        "owned_by_others": error.owners_of_others,
+    }
 
-    response = problem(
-        409,
-        error.message,
-        code=error.code,
-        errors=[
-            {"field": issue.field, "message": issue.message, "code": issue.code}
-            for issue in error.issues
-        ],
-    )
-    body = json.loads(response.content)
-    body["duplicates"] = [candidate_out(candidate) for candidate in error.candidates]
-    # Look-alikes outside the caller's view scope: whose they are, nothing of them.
-    body["owned_by_others"] = error.owners_of_others
-    response.content = json.dumps(body, ensure_ascii=False, default=str).encode()
-    return response
+
+PROBLEM_MEMBERS[PossibleDuplicate] = duplicate_members
 
 
 def _groups(request: HttpRequest, kind: str, params: GroupParams) -> dict[str, Any]:

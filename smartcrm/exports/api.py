@@ -13,17 +13,17 @@ from django.http.response import HttpResponseBase
 from ninja import FilterSchema, Query, Router, Schema
 from pydantic import Field
 
-from smartcrm.activities.api import ActivityFilters
+from smartcrm.activities.filters import ActivityFilters
 from smartcrm.api.endpoints import actor_in
 from smartcrm.api.pagination import reject_unknown_params
 from smartcrm.api.schemas import errors_for
-from smartcrm.catalog.api import ProductFilters
-from smartcrm.contacts.api import ContactFilters
+from smartcrm.catalog.filters import ProductFilters
+from smartcrm.contacts.filters import ContactFilters
 from smartcrm.exports.responses import export_response
 from smartcrm.exports.services import export_start
 from smartcrm.exports.writers import CONTENT_TYPES
-from smartcrm.sales.api import AccountFilters, OfferFilters, ProspectFilters
-from smartcrm.tasks.api import TaskFilters
+from smartcrm.sales.filters import AccountFilters, OfferFilters, ProspectFilters
+from smartcrm.tasks.filters import TaskFilters
 
 router = Router(tags=["exports"])
 

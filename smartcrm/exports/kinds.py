@@ -1,8 +1,9 @@
 """What can be exported: per kind of list, its rows, its filters and its columns.
 
-The filters and orderings are the API list's own (each app's FilterSchema and ORDERINGS),
-so an export holds exactly the rows the same query string lists. Cells hold what a person
-reads in the list: labels of choices, names of owners and records, local times.
+The filters and orderings are the API list's own (each app's ``filters.py``: its
+FilterSchema and ORDERINGS), so an export holds exactly the rows the same query string
+lists. Cells hold what a person reads in the list: labels of choices, names of owners and
+records, local times.
 """
 
 from __future__ import annotations
@@ -15,8 +16,20 @@ from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from smartcrm.activities.filters import ACTIVITY_ORDERINGS, ActivityFilters
+from smartcrm.catalog.filters import PRODUCT_ORDERINGS, ProductFilters
+from smartcrm.contacts.filters import CONTACT_ORDERINGS, ContactFilters
 from smartcrm.core.models import Organization
 from smartcrm.core.modules import Module
+from smartcrm.sales.filters import (
+    ACCOUNT_ORDERINGS,
+    OFFER_ORDERINGS,
+    PROSPECT_ORDERINGS,
+    AccountFilters,
+    OfferFilters,
+    ProspectFilters,
+)
+from smartcrm.tasks.filters import TASK_ORDERINGS, TaskFilters
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -40,8 +53,8 @@ class ExportKind:
     label: StrOrPromise
     module: str
     rows: Callable[[Organization], QuerySet[Any]]
-    filters: Callable[[], type[FilterSchema]]
-    orderings: Callable[[], Mapping[str, Sort]]
+    filters: type[FilterSchema]
+    orderings: Mapping[str, Sort]
     default_ordering: str
     columns: tuple[Column, ...]
 
@@ -135,15 +148,6 @@ def _products(org: Organization) -> QuerySet[Any]:
     return Product.objects.for_org(org)
 
 
-def _api(module: str, name: str) -> Callable[[], Any]:
-    """A name of an app's api module, imported when first needed."""
-
-    def load() -> Any:
-        return getattr(__import__(f"smartcrm.{module}.api", fromlist=[name]), name)
-
-    return load
-
-
 KINDS: dict[str, ExportKind] = {
     kind.key: kind
     for kind in (
@@ -152,8 +156,8 @@ KINDS: dict[str, ExportKind] = {
             label=_("prospects"),
             module=Module.SALES,
             rows=_prospects,
-            filters=_api("sales", "ProspectFilters"),
-            orderings=_api("sales", "PROSPECT_ORDERINGS"),
+            filters=ProspectFilters,
+            orderings=PROSPECT_ORDERINGS,
             default_ordering="-created_at",
             columns=(
                 ID,
@@ -179,8 +183,8 @@ KINDS: dict[str, ExportKind] = {
             label=_("accounts"),
             module=Module.SALES,
             rows=_accounts,
-            filters=_api("sales", "AccountFilters"),
-            orderings=_api("sales", "ACCOUNT_ORDERINGS"),
+            filters=AccountFilters,
+            orderings=ACCOUNT_ORDERINGS,
             default_ordering="name",
             columns=(
                 ID,
@@ -201,8 +205,8 @@ KINDS: dict[str, ExportKind] = {
             label=_("contacts"),
             module=Module.SALES,
             rows=_contacts,
-            filters=_api("contacts", "ContactFilters"),
-            orderings=_api("contacts", "CONTACT_ORDERINGS"),
+            filters=ContactFilters,
+            orderings=CONTACT_ORDERINGS,
             default_ordering="last_name",
             columns=(
                 ID,
@@ -222,8 +226,8 @@ KINDS: dict[str, ExportKind] = {
             label=_("offers"),
             module=Module.SALES,
             rows=_offers,
-            filters=_api("sales", "OfferFilters"),
-            orderings=_api("sales", "OFFER_ORDERINGS"),
+            filters=OfferFilters,
+            orderings=OFFER_ORDERINGS,
             default_ordering="-created_at",
             columns=(
                 ID,
@@ -248,8 +252,8 @@ KINDS: dict[str, ExportKind] = {
             label=_("activities"),
             module=Module.ACTIVITIES,
             rows=_activities,
-            filters=_api("activities", "ActivityFilters"),
-            orderings=_api("activities", "ACTIVITY_ORDERINGS"),
+            filters=ActivityFilters,
+            orderings=ACTIVITY_ORDERINGS,
             default_ordering="-start_at",
             columns=(
                 ID,
@@ -269,8 +273,8 @@ KINDS: dict[str, ExportKind] = {
             label=_("tasks"),
             module=Module.TASKS,
             rows=_tasks,
-            filters=_api("tasks", "TaskFilters"),
-            orderings=_api("tasks", "TASK_ORDERINGS"),
+            filters=TaskFilters,
+            orderings=TASK_ORDERINGS,
             default_ordering="due_at",
             columns=(
                 ID,
@@ -289,8 +293,8 @@ KINDS: dict[str, ExportKind] = {
             label=_("products and services"),
             module=Module.CATALOG,
             rows=_products,
-            filters=_api("catalog", "ProductFilters"),
-            orderings=_api("catalog", "PRODUCT_ORDERINGS"),
+            filters=ProductFilters,
+            orderings=PRODUCT_ORDERINGS,
             default_ordering="code",
             columns=(
                 ID,

@@ -64,7 +64,7 @@ def parse_filters(
     ``schema`` is the filter class of the list the user looked at (a web list may offer
     more filters than the API, e.g. days instead of instants); default: the API's."""
     spec = export_kind(kind)
-    schema = schema or spec.filters()
+    schema = schema or spec.filters
     values: dict[str, Any] = {}
     issues = []
     for name, value in params.items():
@@ -131,7 +131,7 @@ def export_rows(
         rows = scoped.visible_to(member, kind).visible_to(member, kind, "export")
     if filters is not None:
         rows = filters.filter(rows)
-    orderings = spec.orderings()
+    orderings = spec.orderings
     ordering = ordering or spec.default_ordering
     key = ordering.removeprefix("-")
     if key not in orderings:

@@ -12,19 +12,24 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from ninja import FilterSchema, Query, Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from smartcrm.api.concurrency import if_match_version, set_etag
 from smartcrm.api.endpoints import actor_in, list_page, no_content
-from smartcrm.api.pagination import PageParams, Sort, reject_unknown_params
+from smartcrm.api.pagination import PageParams, reject_unknown_params
 from smartcrm.api.problems import TOO_LARGE
 from smartcrm.api.schemas import InputSchema, Page, ProblemError, errors_for
 from smartcrm.core.errors import ValidationFailed
 from smartcrm.imports import selectors, services
 from smartcrm.imports.choices import ImportKind, ImportMode, ImportStatus
+from smartcrm.imports.filters import (
+    IMPORT_ORDERINGS,
+    TEMPLATE_ORDERINGS,
+    ImportFilters,
+    TemplateFilters,
+)
 from smartcrm.imports.models import ImportRun, ImportTemplate
 
 router = Router(tags=["imports"])
@@ -131,11 +136,6 @@ class RejectedRowOut(Schema):
     errors: list[dict[str, Any]]
 
 
-class ImportFilters(FilterSchema):
-    kind: ImportKind | None = None
-    status: ImportStatus | None = None
-
-
 class TemplateOut(Schema):
     id: uuid.UUID
     name: str
@@ -164,10 +164,6 @@ class SaveTemplateIn(InputSchema):
     name: str = Field(max_length=100)
 
 
-class TemplateFilters(FilterSchema):
-    kind: ImportKind | None = None
-
-
 class ImportFieldOut(Schema):
     name: str
     label: str
@@ -177,10 +173,6 @@ class KindFieldsOut(Schema):
     kind: ImportKind
     fields: list[ImportFieldOut]
     keys: list[ImportFieldOut]
-
-
-IMPORT_ORDERINGS = {"created_at": Sort(F("created_at"), ImportRun._meta.get_field("created_at"))}
-TEMPLATE_ORDERINGS = {"name": Sort(F("name"))}
 
 
 def _status_url(run: ImportRun) -> str:

@@ -28,7 +28,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from smartcrm.core.errors import DomainError, NotFound, ValidationFailed
 from smartcrm.core.models import Membership
 from smartcrm.imports import pages_selectors, selectors, services
-from smartcrm.imports.api import IMPORT_ORDERINGS, ImportFilters
 from smartcrm.imports.choices import (
     EDITABLE_STATUSES,
     WORKING_STATUSES,
@@ -36,6 +35,7 @@ from smartcrm.imports.choices import (
     ImportKind,
     ImportStatus,
 )
+from smartcrm.imports.filters import IMPORT_ORDERINGS, ImportFilters
 from smartcrm.imports.forms import (
     UPLOAD_FIELDS,
     CommitForm,

@@ -6,24 +6,18 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from smartcrm.api.concurrency import if_match_version, set_etag
 from smartcrm.api.endpoints import actor_in, list_page, no_content
-from smartcrm.api.pagination import PageParams, Sort
-from smartcrm.api.schemas import (
-    SEARCH_Q_DESCRIPTION,
-    InputSchema,
-    Page,
-    SearchableFilters,
-    errors_for,
-)
+from smartcrm.api.pagination import PageParams
+from smartcrm.api.schemas import InputSchema, Page, errors_for
 from smartcrm.core.modules import Module
 from smartcrm.core.selectors import tenant_get
 from smartcrm.notes import services
+from smartcrm.notes.filters import NOTE_ORDERINGS, NoteFilters
 from smartcrm.notes.models import Note
 
 router = Router(tags=["notes"])
@@ -62,21 +56,6 @@ class NoteIn(InputSchema):
 class NotePatch(InputSchema):
     body: str | None = None
     pinned: bool | None = None
-
-
-class NoteFilters(SearchableFilters):
-    search_kind = "note"
-
-    prospect_id: uuid.UUID | None = None
-    account_id: uuid.UUID | None = None
-    offer_id: uuid.UUID | None = None
-    pinned: bool | None = None
-    q: str | None = Field(None, description=SEARCH_Q_DESCRIPTION + " The note's text, record.")
-
-
-NOTE_ORDERINGS = {
-    "created_at": Sort(F("created_at"), Note._meta.get_field("created_at")),
-}
 
 
 def _note_response(response: HttpResponse, note: Note) -> Note:

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse
-from ninja import FilterLookup, FilterSchema, Query, Router, Schema
+from ninja import Query, Router, Schema
 from pydantic import Field
 
 from smartcrm.api.concurrency import set_etag
 from smartcrm.api.endpoints import actor_in, list_page
-from smartcrm.api.pagination import PageParams, Sort, reject_unknown_params
+from smartcrm.api.pagination import PageParams, reject_unknown_params
 from smartcrm.api.schemas import InputSchema, Page, errors_for
 from smartcrm.notifications import selectors, services
 from smartcrm.notifications.choices import NotificationKind
-from smartcrm.notifications.models import Notification, NotificationPreference
+from smartcrm.notifications.filters import NOTIFICATION_ORDERINGS, NotificationFilters
+from smartcrm.notifications.models import NotificationPreference
 
 router = Router(tags=["notifications"])
 
@@ -37,22 +37,8 @@ class NotificationOut(Schema):
     created_at: dt.datetime
 
 
-class NotificationFilters(FilterSchema):
-    unread: Annotated[
-        bool | None,
-        FilterLookup("read_at__isnull"),
-        Field(description="true: only unread; false: only read"),
-    ] = None
-    kind: NotificationKind | None = None
-
-
 class UnreadCountOut(Schema):
     unread: int
-
-
-NOTIFICATION_ORDERINGS = {
-    "created_at": Sort(F("created_at"), Notification._meta.get_field("created_at")),
-}
 
 
 @router.get(

@@ -5,13 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Value
-from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
-from ninja import FilterLookup, FilterSchema, Query, Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from smartcrm.api.concurrency import if_match_version, set_etag
@@ -22,21 +20,23 @@ from smartcrm.api.endpoints import (
     list_page,
     no_content,
 )
-from smartcrm.api.pagination import PageParams, Sort
-from smartcrm.api.schemas import (
-    SEARCH_Q_DESCRIPTION,
-    InputSchema,
-    Page,
-    SearchableFilters,
-    UtcDatetime,
-    errors_for,
-)
+from smartcrm.api.pagination import PageParams
+from smartcrm.api.schemas import InputSchema, Page, errors_for
 from smartcrm.core.choices import County, Language, OfferPdfDesign, PartyKind, Priority
 from smartcrm.core.scopes import Scope, scope_for
 from smartcrm.core.selectors import tenant_get
-from smartcrm.dedupe.selectors import PossibleDuplicate
 from smartcrm.sales import selectors, services
 from smartcrm.sales.choices import OfferStatus, ProspectSource, ProspectStatus
+from smartcrm.sales.filters import (
+    ACCOUNT_ORDERINGS,
+    LINE_ORDERINGS,
+    OFFER_ORDERINGS,
+    PROSPECT_ORDERINGS,
+    AccountFilters,
+    LineFilters,
+    OfferFilters,
+    ProspectFilters,
+)
 from smartcrm.sales.models import Account, Offer, OfferLine, Prospect
 
 router = Router(tags=["sales"])
@@ -104,12 +104,6 @@ def _timeline(
         encode_timeline_cursor(entries[-1].created_at, entries[-1].id) if more and entries else None
     )
     return {"items": entries, "next_cursor": next_cursor}
-
-
-def _duplicate_problem(error: PossibleDuplicate) -> HttpResponse:
-    from smartcrm.dedupe.api import duplicate_problem
-
-    return duplicate_problem(error)
 
 
 # The grant module whose view scope decides who sees a record of each model.
@@ -189,30 +183,6 @@ class ProspectPatch(InputSchema):
     description: str | None = None
 
 
-class ProspectFilters(SearchableFilters):
-    search_kind = "prospect"
-
-    status: ProspectStatus | None = None
-    owner_id: uuid.UUID | None = None
-    priority: Priority | None = None
-    county: County | None = None
-    source: ProspectSource | None = None
-    kind: PartyKind | None = None
-    q: str | None = Field(None, description=SEARCH_Q_DESCRIPTION)
-    created_after: Annotated[UtcDatetime | None, FilterLookup("created_at__gte")] = None
-    created_before: Annotated[UtcDatetime | None, FilterLookup("created_at__lt")] = None
-
-
-PROSPECT_ORDERINGS = {
-    "created_at": Sort(F("created_at"), Prospect._meta.get_field("created_at")),
-    "updated_at": Sort(F("updated_at"), Prospect._meta.get_field("updated_at")),
-    "company_name": Sort(F("company_name")),
-    "last_name": Sort(F("last_name")),
-    "status": Sort(F("status")),
-    "priority": Sort(F("priority")),
-}
-
-
 class StatusIn(InputSchema):
     status: ProspectStatus
     reason: str = ""
@@ -273,15 +243,12 @@ def list_prospects(
 )
 def create_prospect(request: HttpRequest, response: HttpResponse, payload: ProspectIn) -> Any:
     actor = actor_in(request)
-    try:
-        prospect = services.prospect_create(
-            org=actor.org,
-            user=actor.user,
-            allow_duplicate=payload.allow_duplicate,
-            **payload.model_dump(exclude_unset=True, exclude={"allow_duplicate"}),
-        )
-    except PossibleDuplicate as error:
-        return _duplicate_problem(error)
+    prospect = services.prospect_create(
+        org=actor.org,
+        user=actor.user,
+        allow_duplicate=payload.allow_duplicate,
+        **payload.model_dump(exclude_unset=True, exclude={"allow_duplicate"}),
+    )
     response["Location"] = f"/api/v1/prospects/{prospect.pk}"
     return Status(201, _prospect_response(response, prospect))
 
@@ -443,24 +410,6 @@ class AccountPatch(InputSchema):
     description: str | None = None
 
 
-class AccountFilters(SearchableFilters):
-    search_kind = "account"
-
-    owner_id: uuid.UUID | None = None
-    county: County | None = None
-    kind: PartyKind | None = None
-    q: str | None = Field(None, description=SEARCH_Q_DESCRIPTION)
-    created_after: Annotated[UtcDatetime | None, FilterLookup("created_at__gte")] = None
-    created_before: Annotated[UtcDatetime | None, FilterLookup("created_at__lt")] = None
-
-
-ACCOUNT_ORDERINGS = {
-    "name": Sort(F("name")),
-    "created_at": Sort(F("created_at"), Account._meta.get_field("created_at")),
-    "updated_at": Sort(F("updated_at"), Account._meta.get_field("updated_at")),
-}
-
-
 @router.get(
     "/prospects/{prospect_id}/timeline",
     response={200: Page[TimelineEntryOut], **READ_ERRORS},
@@ -502,15 +451,12 @@ def list_accounts(
 )
 def create_account(request: HttpRequest, response: HttpResponse, payload: AccountIn) -> Any:
     actor = actor_in(request)
-    try:
-        account = services.account_create(
-            org=actor.org,
-            user=actor.user,
-            allow_duplicate=payload.allow_duplicate,
-            **payload.model_dump(exclude_unset=True, exclude={"allow_duplicate"}),
-        )
-    except PossibleDuplicate as error:
-        return _duplicate_problem(error)
+    account = services.account_create(
+        org=actor.org,
+        user=actor.user,
+        allow_duplicate=payload.allow_duplicate,
+        **payload.model_dump(exclude_unset=True, exclude={"allow_duplicate"}),
+    )
     response["Location"] = f"/api/v1/accounts/{account.pk}"
     set_etag(response, account.version)
     return Status(201, account)
@@ -711,42 +657,6 @@ class OfferStatusIn(InputSchema):
 
 class OfferContactsIn(InputSchema):
     contact_ids: list[uuid.UUID]
-
-
-class OfferFilters(SearchableFilters):
-    search_kind = "offer"
-    # An offer is found by its number and title, and by its account's name.
-    search_also = (("account", "account_id"),)
-
-    status: OfferStatus | None = None
-    account_id: uuid.UUID | None = None
-    owner_id: uuid.UUID | None = None
-    currency: str | None = None
-    q: str | None = Field(
-        None, description=SEARCH_Q_DESCRIPTION + " Also finds the offers of the accounts it finds."
-    )
-    issued_after: Annotated[dt.date | None, FilterLookup("issue_date__gte")] = None
-    issued_before: Annotated[dt.date | None, FilterLookup("issue_date__lte")] = None
-    closing_after: Annotated[dt.date | None, FilterLookup("expected_close_date__gte")] = None
-    closing_before: Annotated[dt.date | None, FilterLookup("expected_close_date__lte")] = None
-
-
-OFFER_ORDERINGS = {
-    "number": Sort(F("number")),
-    "issue_date": Sort(F("issue_date"), Offer._meta.get_field("issue_date")),
-    "created_at": Sort(F("created_at"), Offer._meta.get_field("created_at")),
-    "total_gross": Sort(F("total_gross"), Offer._meta.get_field("total_gross")),
-    "status": Sort(F("status")),
-    "expected_close_date": Sort(
-        Coalesce("expected_close_date", Value(dt.date(9999, 12, 31))),
-        Offer._meta.get_field("issue_date"),
-    ),
-}
-LINE_ORDERINGS = {"position": Sort(F("position"), OfferLine._meta.get_field("position"))}
-
-
-class LineFilters(FilterSchema):
-    product_id: uuid.UUID | None = None
 
 
 class ConversionOut(Schema):

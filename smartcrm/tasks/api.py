@@ -4,31 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.http import HttpRequest, HttpResponse
-from ninja import FilterLookup, Query, Router, Schema, Status
-from pydantic import Field, PrivateAttr
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
 
 from smartcrm.agenda.selectors import overdue_cutoff, task_is_overdue
 from smartcrm.api.concurrency import if_match_version, set_etag
 from smartcrm.api.endpoints import actor_in, list_page, no_content
-from smartcrm.api.pagination import PageParams, Sort
-from smartcrm.api.schemas import (
-    SEARCH_Q_DESCRIPTION,
-    InputSchema,
-    Page,
-    SearchableFilters,
-    UtcDatetime,
-    errors_for,
-)
+from smartcrm.api.pagination import PageParams
+from smartcrm.api.schemas import InputSchema, Page, UtcDatetime, errors_for
 from smartcrm.core.choices import Priority
 from smartcrm.core.modules import Module
 from smartcrm.core.selectors import tenant_get
 from smartcrm.tasks import services
-from smartcrm.tasks.choices import OPEN_TASK_STATUSES, TaskStatus
-from smartcrm.tasks.models import Task, due_sort
+from smartcrm.tasks.choices import TaskStatus
+from smartcrm.tasks.filters import TASK_ORDERINGS, TaskFilters
+from smartcrm.tasks.models import Task
 
 router = Router(tags=["tasks"])
 
@@ -109,58 +102,6 @@ class TaskStatusIn(InputSchema):
 
 class AssignIn(InputSchema):
     assignee_id: uuid.UUID = Field(description="An active member of the organisation")
-
-
-class TaskFilters(SearchableFilters):
-    search_kind = "task"
-
-    status: TaskStatus | None = None
-    assignee_id: uuid.UUID | None = None
-    priority: Priority | None = None
-    prospect_id: uuid.UUID | None = None
-    account_id: uuid.UUID | None = None
-    offer_id: uuid.UUID | None = None
-    due_after: Annotated[UtcDatetime | None, FilterLookup("due_at__gte")] = None
-    due_before: Annotated[UtcDatetime | None, FilterLookup("due_at__lt")] = None
-    standalone: bool | None = Field(
-        None, description="true: tasks on no record; false: tasks on a record"
-    )
-    overdue: bool | None = Field(
-        None,
-        description="true: open tasks due before today (in the organisation's time zone); "
-        "false: all others",
-    )
-    q: str | None = Field(None, description=SEARCH_Q_DESCRIPTION + " Title, description, record.")
-    # Set by the handler: today's start in the organisation's time zone.
-    _cutoff: dt.datetime = PrivateAttr(default_factory=lambda: dt.datetime.now(dt.UTC))
-
-    def filter_standalone(self, value: bool | None) -> Q:
-        on_no_record = Q(prospect__isnull=True, account__isnull=True, offer__isnull=True)
-        return on_no_record if value else ~on_no_record
-
-    def filter_overdue(self, value: bool | None) -> Q:
-        if value is None:
-            return Q()
-        cutoff = self._cutoff
-        overdue = Q(status__in=OPEN_TASK_STATUSES, due_at__lt=cutoff)
-        return overdue if value else ~overdue
-
-
-TASK_ORDERINGS = {
-    "due_at": Sort(due_sort(), Task._meta.get_field("due_at")),
-    "created_at": Sort(F("created_at"), Task._meta.get_field("created_at")),
-    # By rank, not alphabetically: low < medium < high.
-    "priority": Sort(
-        Case(
-            When(priority=Priority.LOW, then=Value(1)),
-            When(priority=Priority.MEDIUM, then=Value(2)),
-            When(priority=Priority.HIGH, then=Value(3)),
-            default=Value(0),
-            output_field=IntegerField(),
-        ),
-        IntegerField(),
-    ),
-}
 
 
 def _task_response(response: HttpResponse, task: Task) -> Task:

@@ -35,8 +35,8 @@ from smartcrm.core.modules import Module, module_enabled
 from smartcrm.core.permissions import may_act_on
 from smartcrm.sales.selectors import mark_hidden_parents
 from smartcrm.tasks import services
-from smartcrm.tasks.api import TASK_ORDERINGS, TaskFilters
 from smartcrm.tasks.choices import OPEN_TASK_STATUSES, TaskStatus
+from smartcrm.tasks.filters import TASK_ORDERINGS, TaskFilters
 from smartcrm.tasks.forms import AssignForm, TaskForm
 from smartcrm.tasks.models import Task
 from smartcrm.web.decorators import is_htmx, member_view, record_or_404

@@ -19,9 +19,10 @@ from smartcrm.api.endpoints import actor_in, list_page
 from smartcrm.api.pagination import PageParams
 from smartcrm.api.schemas import Page, errors_for
 from smartcrm.trash import services
+from smartcrm.trash.filters import TRASH_ORDERINGS, TrashFilters
 from smartcrm.trash.kinds import TrashableKind, trashable_kinds
 from smartcrm.trash.models import TrashBatch
-from smartcrm.trash.selectors import TRASH_ORDERINGS, TrashFilters, purge_on, trash_list
+from smartcrm.trash.selectors import purge_on, trash_list
 
 router = Router(tags=["trash"])
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import F, Q, QuerySet
-from ninja import FilterSchema
+from django.db.models import Q, QuerySet
 
-from smartcrm.api.pagination import Sort
 from smartcrm.core.choices import Role
 from smartcrm.core.models import Membership
 from smartcrm.core.permissions import has_role
@@ -29,13 +27,3 @@ def trash_list(*, membership: Membership) -> QuerySet[TrashBatch]:
             Q(owner_id=membership.user_id) | Q(deleted_by_id=membership.user_id)
         )
     return batches.select_related("deleted_by").order_by("-deleted_at", "-id")
-
-
-class TrashFilters(FilterSchema):
-    """The trash's filters, on the page and in the API: one kind of record."""
-
-    kind: str | None = None
-
-
-# The trash's one order, newest first by default (keyset pages on (deleted_at, id)).
-TRASH_ORDERINGS = {"deleted_at": Sort(F("deleted_at"), TrashBatch._meta.get_field("deleted_at"))}

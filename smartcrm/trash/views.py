@@ -19,8 +19,9 @@ from django.views.decorators.http import require_GET, require_POST
 from smartcrm.core.errors import DomainError, NotFound
 from smartcrm.core.models import Membership
 from smartcrm.trash import services
+from smartcrm.trash.filters import TRASH_ORDERINGS, TrashFilters
 from smartcrm.trash.kinds import trashable_kinds
-from smartcrm.trash.selectors import TRASH_ORDERINGS, TrashFilters, purge_on, trash_list
+from smartcrm.trash.selectors import purge_on, trash_list
 from smartcrm.web.decorators import member_view
 from smartcrm.web.lists import list_page
 from smartcrm.web.records_urls import record_url

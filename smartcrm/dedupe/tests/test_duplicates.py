@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import json
 import math
 
 import pytest
 from django.db import connection
+from django.test import RequestFactory
 
+from smartcrm.api.api import api as ninja_api
 from smartcrm.api.tests.helpers import ApiClient
 from smartcrm.contacts import services as contacts
 from smartcrm.dedupe.keys import name_key, similarity
@@ -56,6 +59,39 @@ def test_create_with_the_same_email_is_409_with_the_candidates(api, org, owner):
     assert [(d["id"], d["matched"]) for d in body["duplicates"]] == [(str(first.pk), ["email"])]
     assert [(e["field"], e["code"]) for e in body["errors"]] == [("email", "possible_duplicate")]
     assert Prospect.objects.count() == 1
+
+
+def test_the_api_tells_a_possible_duplicate_with_its_candidates_whichever_route_raised_it(
+    org, owner
+):
+    # given a prospect, and the refusal of a look-alike as a service raises it
+    first = sales.prospect_create(
+        org=org, user=owner, company_name="Carpați Distribuție SRL", email="office@carpati.ro"
+    )
+    with pytest.raises(PossibleDuplicate) as raised:
+        sales.prospect_create(
+            org=org,
+            user=owner,
+            company_name="Munteanu Logistic SRL",
+            email="OFFICE@carpati.ro",
+            allow_duplicate=False,
+        )
+
+    # when the API's error mapping answers it (not a route catching it)
+    response = ninja_api.on_exception(RequestFactory().post("/api/v1/prospects"), raised.value)
+
+    # then it is the 409 problem with the candidates, as the create routes send it
+    body = json.loads(response.content)
+    refusal = raised.value.issues[0].message
+    assert (response.status_code, response["Content-Type"]) == (409, "application/problem+json")
+    assert (body["code"], body["errors"]) == (
+        "possible_duplicate",
+        [{"field": "email", "message": refusal, "code": "possible_duplicate"}],
+    )
+    assert [(d["id"], d["name"], d["matched"]) for d in body["duplicates"]] == [
+        (str(first.pk), "Carpați Distribuție SRL", ["email"])
+    ]
+    assert body["owned_by_others"] == []
 
 
 def test_allow_duplicate_creates_it_anyway(api, org, owner):

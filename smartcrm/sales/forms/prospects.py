@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from smartcrm.core.choices import County, PartyKind, Priority
 from smartcrm.core.errors import DomainError, StaleVersion
 from smartcrm.core.models import Membership, Organization
-from smartcrm.sales.api import AccountFilters, ProspectFilters
 from smartcrm.sales.choices import ProspectSource, ProspectStatus
+from smartcrm.sales.filters import AccountFilters, ProspectFilters
 from smartcrm.web.forms import StyledForm, add_domain_error
 
 # The same words as the child sections' dialogs (smartcrm/web/dialogs.py): one message.

@@ -19,7 +19,7 @@ from smartcrm.core.models import Membership
 from smartcrm.core.permissions import may_act_on
 from smartcrm.dedupe.selectors import PossibleDuplicate
 from smartcrm.sales import selectors, services
-from smartcrm.sales.api import ACCOUNT_ORDERINGS
+from smartcrm.sales.filters import ACCOUNT_ORDERINGS
 from smartcrm.sales.forms.accounts import AccountForm
 from smartcrm.sales.forms.prospects import (
     AccountPageFilters,

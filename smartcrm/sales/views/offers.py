@@ -26,8 +26,8 @@ from smartcrm.core.models import Membership, Organization
 from smartcrm.core.modules import Module, module_enabled
 from smartcrm.core.permissions import may_act_on
 from smartcrm.sales import selectors, services
-from smartcrm.sales.api import OFFER_ORDERINGS, OfferFilters
 from smartcrm.sales.choices import OFFER_TRANSITIONS, OfferStatus
+from smartcrm.sales.filters import OFFER_ORDERINGS, OfferFilters
 from smartcrm.sales.forms.offers import (
     BulkOwnerForm,
     LineEditForm,

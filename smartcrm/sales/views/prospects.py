@@ -22,8 +22,8 @@ from smartcrm.core.models import Membership
 from smartcrm.core.permissions import may_act_on
 from smartcrm.dedupe.selectors import PossibleDuplicate
 from smartcrm.sales import selectors, services
-from smartcrm.sales.api import PROSPECT_ORDERINGS
 from smartcrm.sales.choices import PROSPECT_TRANSITIONS, ProspectStatus
+from smartcrm.sales.filters import PROSPECT_ORDERINGS
 from smartcrm.sales.forms.prospects import (
     BulkForm,
     ConvertForm,

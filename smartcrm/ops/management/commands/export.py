@@ -20,7 +20,7 @@ def _filter_names() -> list[str]:
     """Every filter of every list, once: each becomes an option (--owner-id, --status...)."""
     names: dict[str, None] = {}
     for kind in KINDS.values():
-        names.update(dict.fromkeys(kind.filters().model_fields))
+        names.update(dict.fromkeys(kind.filters.model_fields))
     return list(names)
 
 
