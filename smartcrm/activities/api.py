@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import FilterLookup, Query, Router, Schema, Status
 from pydantic import Field, PrivateAttr
 
-from smartcrm.activities import services
+from smartcrm.activities import selectors, services
 from smartcrm.activities.choices import ActivityKind, ActivityStatus
 from smartcrm.activities.models import Activity
 from smartcrm.agenda.selectors import activity_is_overdue, overdue_cutoff
@@ -27,7 +27,6 @@ from smartcrm.api.schemas import (
     errors_for,
 )
 from smartcrm.core.modules import Module
-from smartcrm.core.selectors import tenant_get
 
 router = Router(tags=["activities"])
 
@@ -179,9 +178,7 @@ def list_activities(
     filters._cutoff = _cutoff(request)
     return list_page(
         request,
-        Activity.objects.for_member(actor.membership, "activities").prefetch_related(
-            "participants"
-        ),
+        selectors.activity_list_with_participants(member=actor.membership),
         filters=filters,
         page=page,
         orderings=ACTIVITY_ORDERINGS,
@@ -213,10 +210,7 @@ def create_activity(request: HttpRequest, response: HttpResponse, payload: Activ
 )
 def get_activity(request: HttpRequest, response: HttpResponse, activity_id: uuid.UUID) -> Any:
     actor = actor_in(request, Module.ACTIVITIES)
-    visible = Activity.objects.visible_to(actor.membership, "activities")
-    activity = tenant_get(
-        visible.prefetch_related("participants"), org=actor.org, record_id=activity_id
-    )
+    activity = selectors.activity_get(member=actor.membership, activity_id=activity_id)
     return _activity_response(response, activity)
 
 

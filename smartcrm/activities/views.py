@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,18 +19,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from smartcrm.activities import services
+from smartcrm.activities import selectors, services
 from smartcrm.activities.api import ACTIVITY_ORDERINGS
 from smartcrm.activities.choices import ActivityKind, ActivityStatus
 from smartcrm.activities.forms import ActivityForm, ActivityPageFilters, OutcomeForm, member_choices
 from smartcrm.activities.models import Activity
-from smartcrm.contacts.models import Contact
+from smartcrm.contacts.selectors import contacts_to_pick
 from smartcrm.core.errors import DomainError
 from smartcrm.core.models import Membership
 from smartcrm.core.modules import Module, module_enabled
 from smartcrm.core.permissions import may_act_on
 from smartcrm.core.search import search
-from smartcrm.sales.parents import contacts_scope_of
 from smartcrm.sales.selectors import hangs_on_hidden, hidden_parents
 from smartcrm.web.decorators import is_htmx, member_view, record_or_404
 from smartcrm.web.dialogs import (
@@ -72,15 +70,9 @@ def _module_on(membership: Membership) -> None:
         raise Http404("Not found.")
 
 
-def _activities(membership: Membership) -> QuerySet[Activity]:
-    return Activity.objects.for_member(membership, "activities").select_related(
-        "owner", "prospect", "account", "offer"
-    )
-
-
 def _activity(membership: Membership, activity_id: uuid.UUID) -> Activity:
     _module_on(membership)
-    return record_or_404(_activities(membership), membership, activity_id)
+    return record_or_404(selectors.activity_list(member=membership), membership, activity_id)
 
 
 def _parent_url(activity: Activity) -> str:
@@ -98,14 +90,11 @@ def section(
 ) -> HttpResponse:
     _module_on(membership)
     parent = section_parent(membership, parent_kind, parent_id)
-    mine = Activity.objects.for_member(membership, "activities").filter(**{parent_kind: parent})
-    rows = mine.select_related("owner").prefetch_related("participants")
-    planned = list(
-        rows.filter(status=ActivityStatus.PLANNED).order_by("start_at", "id")[:SECTION_LIMIT]
+    planned_rows, past_rows = selectors.record_activities(
+        member=membership, parent_kind=parent_kind, parent=parent
     )
-    past = list(
-        rows.exclude(status=ActivityStatus.PLANNED).order_by("-start_at", "-id")[:SECTION_LIMIT]
-    )
+    planned = list(planned_rows[:SECTION_LIMIT])
+    past = list(past_rows[:SECTION_LIMIT])
     context = {
         "parent": parent,
         "parent_kind": parent_kind,
@@ -122,14 +111,6 @@ def section(
     return render(request, "activities/partials/section.html", context)
 
 
-def _record_contacts(org: Any, parent: Any) -> QuerySet[Contact]:
-    return (
-        Contact.objects.for_org(org)
-        .filter(**contacts_scope_of(parent))
-        .order_by("last_name", "first_name")
-    )
-
-
 @member_view
 @require_http_methods(["GET", "POST"])
 def activity_create(
@@ -142,7 +123,7 @@ def activity_create(
     if mode not in DIALOG_TITLES:
         raise Http404("Not found.")
     org = membership.organization
-    contacts = _record_contacts(org, parent)
+    contacts = contacts_to_pick(org=org, parent=parent)
     context: dict[str, Any] = {
         "title": DIALOG_TITLES[mode],
         "action": reverse("activities:activity-create", args=[parent_kind, parent.pk])
@@ -277,7 +258,7 @@ def activity_list(request: HttpRequest, membership: Membership) -> HttpResponse:
     _module_on(membership)
     page = list_page(
         request,
-        _activities(membership),
+        selectors.activity_list(member=membership),
         filters=ActivityPageFilters,
         orderings=ACTIVITY_ORDERINGS,
         default="-start_at",
@@ -351,12 +332,8 @@ def calendar(request: HttpRequest, membership: Membership) -> HttpResponse:
         day = today
     owner = request.GET.get("owner", "me")
     first, after = _calendar_range(view, day)
-    activities = (
-        Activity.objects.for_member(membership, "activities")
-        .select_related("owner", "prospect", "account", "offer")
-        .filter(start_at__gte=start_of_day(first), start_at__lt=start_of_day(after))
-        .exclude(status=ActivityStatus.CANCELED)
-        .order_by("start_at", "id")
+    activities = selectors.calendar_activities(
+        member=membership, since=start_of_day(first), until=start_of_day(after)
     )
     members = member_choices(membership.organization)
     if owner == "me":
@@ -451,7 +428,7 @@ def activity_detail(
     activity = _activity(membership, activity_id)
     org = membership.organization
     kind, parent = parent_kind_of(activity)
-    contacts = _record_contacts(org, parent)
+    contacts = contacts_to_pick(org=org, parent=parent)
     status = 200
     if request.method == "POST":
         form = ActivityForm(request.POST, mode="edit", org=org, contacts=contacts)

@@ -22,8 +22,7 @@ from smartcrm.api.schemas import (
     errors_for,
 )
 from smartcrm.core.modules import Module
-from smartcrm.core.selectors import tenant_get
-from smartcrm.notes import services
+from smartcrm.notes import selectors, services
 from smartcrm.notes.models import Note
 
 router = Router(tags=["notes"])
@@ -95,7 +94,7 @@ def list_notes(request: HttpRequest, filters: Query[NoteFilters], page: Query[Pa
     actor = actor_in(request, Module.NOTES)
     return list_page(
         request,
-        Note.objects.for_member(actor.membership, "notes"),
+        selectors.note_list(member=actor.membership),
         filters=filters,
         page=page,
         orderings=NOTE_ORDERINGS,
@@ -126,8 +125,7 @@ def create_note(request: HttpRequest, response: HttpResponse, payload: NoteIn) -
 )
 def get_note(request: HttpRequest, response: HttpResponse, note_id: uuid.UUID) -> Any:
     actor = actor_in(request, Module.NOTES)
-    visible = Note.objects.visible_to(actor.membership, "notes")
-    note = tenant_get(visible, org=actor.org, record_id=note_id)
+    note = selectors.note_get(member=actor.membership, note_id=note_id)
     return _note_response(response, note)
 
 
