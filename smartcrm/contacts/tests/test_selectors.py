@@ -32,6 +32,7 @@ def test_contact_get_finds_a_contact_the_member_sees_with_its_account(org, owner
 
     # then it is that contact, its account already joined
     assert found == ana
+    assert found.account is not None
     assert found.account.name == "Carpați Trans SA"
 
 
