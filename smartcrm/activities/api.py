@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from smartcrm.activities import services
+from smartcrm.activities import selectors, services
 from smartcrm.activities.choices import ActivityKind, ActivityStatus
 from smartcrm.activities.filters import ACTIVITY_ORDERINGS, ActivityFilters
 from smartcrm.activities.models import Activity
@@ -20,7 +20,6 @@ from smartcrm.api.endpoints import actor_in, list_page, no_content
 from smartcrm.api.pagination import PageParams
 from smartcrm.api.schemas import InputSchema, Page, UtcDatetime, errors_for
 from smartcrm.core.modules import Module
-from smartcrm.core.selectors import tenant_get
 
 router = Router(tags=["activities"])
 
@@ -139,9 +138,7 @@ def list_activities(
     filters._cutoff = _cutoff(request)
     return list_page(
         request,
-        Activity.objects.for_member(actor.membership, "activities").prefetch_related(
-            "participants"
-        ),
+        selectors.activity_list_with_participants(member=actor.membership),
         filters=filters,
         page=page,
         orderings=ACTIVITY_ORDERINGS,
@@ -173,10 +170,7 @@ def create_activity(request: HttpRequest, response: HttpResponse, payload: Activ
 )
 def get_activity(request: HttpRequest, response: HttpResponse, activity_id: uuid.UUID) -> Any:
     actor = actor_in(request, Module.ACTIVITIES)
-    visible = Activity.objects.visible_to(actor.membership, "activities")
-    activity = tenant_get(
-        visible.prefetch_related("participants"), org=actor.org, record_id=activity_id
-    )
+    activity = selectors.activity_get(member=actor.membership, activity_id=activity_id)
     return _activity_response(response, activity)
 
 

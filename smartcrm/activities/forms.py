@@ -10,19 +10,23 @@ One form class; a *mode* says which fields it shows:
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from pydantic import Field
 
 from smartcrm.activities.choices import ActivityKind, ActivityStatus
+from smartcrm.activities.filters import ActivityFilters
 from smartcrm.activities.models import Activity
 from smartcrm.contacts.models import Contact
 from smartcrm.core.models import Membership, Organization
+from smartcrm.web.dialogs import overdue_cutoff, start_of_day
 from smartcrm.web.forms import DateTimeInput, StyledForm
 
 MODES = ("call", "meeting", "new", "edit")
@@ -278,3 +282,23 @@ class OutcomeForm(StyledForm):
         label=_("Outcome"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ActivityPageFilters(ActivityFilters):
+    """The API's filters, and what the page adds: a local date range and "overdue"."""
+
+    date_from: dt.date | None = Field(None, description="From this local day")
+    date_to: dt.date | None = Field(None, description="Until this local day, included")
+    overdue: bool | None = Field(None, description="Planned, and its day has passed")
+
+    def filter_date_from(self, value: dt.date | None) -> Q:
+        return Q(start_at__gte=start_of_day(value)) if value else Q()
+
+    def filter_date_to(self, value: dt.date | None) -> Q:
+        return Q(start_at__lt=start_of_day(value + dt.timedelta(days=1))) if value else Q()
+
+    def filter_overdue(self, value: bool | None) -> Q:
+        late = Q(status=ActivityStatus.PLANNED, start_at__lt=overdue_cutoff())
+        if value is None:
+            return Q()
+        return late if value else ~late

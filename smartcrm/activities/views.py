@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,30 +18,35 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from pydantic import Field
 
-from smartcrm.activities import services
+from smartcrm.activities import selectors, services
 from smartcrm.activities.choices import ActivityKind, ActivityStatus
-from smartcrm.activities.filters import ACTIVITY_ORDERINGS, ActivityFilters
-from smartcrm.activities.forms import ActivityForm, OutcomeForm, member_choices
+from smartcrm.activities.filters import ACTIVITY_ORDERINGS
+from smartcrm.activities.forms import ActivityForm, ActivityPageFilters, OutcomeForm, member_choices
 from smartcrm.activities.models import Activity
-from smartcrm.contacts.models import Contact
+from smartcrm.contacts.selectors import contacts_to_pick
 from smartcrm.core.errors import DomainError
 from smartcrm.core.models import Membership
 from smartcrm.core.modules import Module, module_enabled
 from smartcrm.core.permissions import may_act_on
 from smartcrm.core.search import search
-from smartcrm.sales.parents import PARENT_MODELS, contacts_scope_of
 from smartcrm.sales.selectors import hangs_on_hidden, hidden_parents, mark_hidden_parents
 from smartcrm.web.decorators import is_htmx, member_view, record_or_404
 from smartcrm.web.dialogs import (
+    PARENT_LABELS,
+    PARENTS,
     changed,
     dialog_or_page,
+    overdue_cutoff,
+    parent_from_query,
+    parent_kind_of,
+    parent_label,
     redirect_to,
     refused,
     safe_next,
     section_parent,
     show_error,
+    start_of_day,
     takes_new_children,
     triggered,
 )
@@ -53,12 +57,6 @@ from smartcrm.web.records_urls import record_url
 EVENT = "activities-changed"
 SECTION_LIMIT = 50
 CALENDAR_LIMIT = 1000
-PARENTS = ("prospect", "account", "offer")
-PARENT_LABELS = {
-    "prospect": gettext_lazy("Prospect"),
-    "account": gettext_lazy("Account"),
-    "offer": gettext_lazy("Offer"),
-}
 # The service's field names, as the form calls them.
 FORM_FIELDS = {"reminder_minutes": "reminder", **{f"{p}_id": "parent" for p in PARENTS}}
 DIALOG_TITLES = {"call": gettext_lazy("Log a call"), "meeting": gettext_lazy("Plan a meeting")}
@@ -72,38 +70,14 @@ def _module_on(membership: Membership) -> None:
         raise Http404("Not found.")
 
 
-def _activities(membership: Membership) -> QuerySet[Activity]:
-    return Activity.objects.for_member(membership, "activities").select_related(
-        "owner", "prospect", "account", "offer"
-    )
-
-
 def _activity(membership: Membership, activity_id: uuid.UUID) -> Activity:
     _module_on(membership)
-    return record_or_404(_activities(membership), membership, activity_id)
-
-
-def parent_kind_of(record: Any) -> tuple[str, Any]:
-    """The kind and the record an activity (or task) hangs on; ("", None) for none."""
-    for kind in PARENTS:
-        if getattr(record, f"{kind}_id", None):
-            return kind, getattr(record, kind)
-    return "", None
+    return record_or_404(selectors.activity_list(member=membership), membership, activity_id)
 
 
 def _parent_url(activity: Activity) -> str:
     kind, parent = parent_kind_of(activity)
     return record_url(kind, parent.pk) if parent is not None else ""
-
-
-def overdue_cutoff() -> dt.datetime:
-    """Before this instant a planned activity (or an open task) is overdue: the start of
-    today in the current time zone (something due today is not late until the day ends)."""
-    return start_of_day(timezone.localdate())
-
-
-def start_of_day(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(0)))
 
 
 # --- the section of a record page --------------------------------------------------------------
@@ -116,14 +90,11 @@ def section(
 ) -> HttpResponse:
     _module_on(membership)
     parent = section_parent(membership, parent_kind, parent_id)
-    mine = Activity.objects.for_member(membership, "activities").filter(**{parent_kind: parent})
-    rows = mine.select_related("owner").prefetch_related("participants")
-    planned = list(
-        rows.filter(status=ActivityStatus.PLANNED).order_by("start_at", "id")[:SECTION_LIMIT]
+    planned_rows, past_rows = selectors.record_activities(
+        member=membership, parent_kind=parent_kind, parent=parent
     )
-    past = list(
-        rows.exclude(status=ActivityStatus.PLANNED).order_by("-start_at", "-id")[:SECTION_LIMIT]
-    )
+    planned = list(planned_rows[:SECTION_LIMIT])
+    past = list(past_rows[:SECTION_LIMIT])
     context = {
         "parent": parent,
         "parent_kind": parent_kind,
@@ -140,18 +111,6 @@ def section(
     return render(request, "activities/partials/section.html", context)
 
 
-def _record_contacts(membership: Membership, parent: Any) -> QuerySet[Contact]:
-    """The contacts of the record the member may choose as participants: those in their
-    view scope (the others, already participants, stay without being shown)."""
-    if parent is None:
-        return Contact.objects.none()
-    return (
-        Contact.objects.for_member(membership, "contacts")
-        .filter(**contacts_scope_of(parent))
-        .order_by("last_name", "first_name")
-    )
-
-
 @member_view
 @require_http_methods(["GET", "POST"])
 def activity_create(
@@ -164,7 +123,7 @@ def activity_create(
     if mode not in DIALOG_TITLES:
         raise Http404("Not found.")
     org = membership.organization
-    contacts = _record_contacts(membership, parent)
+    contacts = contacts_to_pick(member=membership, parent=parent)
     context: dict[str, Any] = {
         "title": DIALOG_TITLES[mode],
         "action": reverse("activities:activity-create", args=[parent_kind, parent.pk])
@@ -293,33 +252,13 @@ def activity_delete(
 # --- the list -----------------------------------------------------------------------------------
 
 
-class ActivityPageFilters(ActivityFilters):
-    """The API's filters, and what the page adds: a local date range and "overdue"."""
-
-    date_from: dt.date | None = Field(None, description="From this local day")
-    date_to: dt.date | None = Field(None, description="Until this local day, included")
-    overdue: bool | None = Field(None, description="Planned, and its day has passed")
-
-    def filter_date_from(self, value: dt.date | None) -> Q:
-        return Q(start_at__gte=start_of_day(value)) if value else Q()
-
-    def filter_date_to(self, value: dt.date | None) -> Q:
-        return Q(start_at__lt=start_of_day(value + dt.timedelta(days=1))) if value else Q()
-
-    def filter_overdue(self, value: bool | None) -> Q:
-        late = Q(status=ActivityStatus.PLANNED, start_at__lt=overdue_cutoff())
-        if value is None:
-            return Q()
-        return late if value else ~late
-
-
 @member_view
 @require_GET
 def activity_list(request: HttpRequest, membership: Membership) -> HttpResponse:
     _module_on(membership)
     page = list_page(
         request,
-        _activities(membership),
+        selectors.activity_list(member=membership),
         filters=ActivityPageFilters,
         orderings=ACTIVITY_ORDERINGS,
         default="-start_at",
@@ -394,12 +333,8 @@ def calendar(request: HttpRequest, membership: Membership) -> HttpResponse:
         day = today
     owner = request.GET.get("owner", "me")
     first, after = _calendar_range(view, day)
-    activities = (
-        Activity.objects.for_member(membership, "activities")
-        .select_related("owner", "prospect", "account", "offer")
-        .filter(start_at__gte=start_of_day(first), start_at__lt=start_of_day(after))
-        .exclude(status=ActivityStatus.CANCELED)
-        .order_by("start_at", "id")
+    activities = selectors.calendar_activities(
+        member=membership, since=start_of_day(first), until=start_of_day(after)
     )
     members = member_choices(membership.organization)
     if owner == "me":
@@ -445,26 +380,6 @@ def calendar(request: HttpRequest, membership: Membership) -> HttpResponse:
 
 
 # --- the new-activity page, an activity's page ------------------------------------------------
-
-
-def parent_from_query(membership: Membership, params: Any) -> tuple[str, str] | None:
-    """``?prospect=<id>`` (or account, offer) from a record page: ("prospect:<id>", label)."""
-    for kind in PARENTS:
-        raw = params.get(kind)
-        if raw:
-            record = record_or_404(PARENT_MODELS[kind], membership, raw, module=f"{kind}s")
-            return f"{kind}:{record.pk}", f"{PARENT_LABELS[kind]} · {record}"
-    return None
-
-
-def parent_label(membership: Membership, value: Any) -> str:
-    """The picker's chosen record, named (an unknown one stays unnamed: the service says no)."""
-    if not isinstance(value, tuple):
-        return ""
-    kind, record_id = value
-    record = PARENT_MODELS[kind].objects.for_member(membership, f"{kind}s").filter(pk=record_id)
-    found = record.first()
-    return f"{PARENT_LABELS[kind]} · {found}" if found is not None else ""
 
 
 @member_view
@@ -517,7 +432,7 @@ def activity_detail(
     mark_hidden_parents(member=membership, records=[activity])
     if getattr(activity, "parent_hidden", False):  # its record is out of sight: none of it
         parent = None
-    contacts = _record_contacts(membership, parent)
+    contacts = contacts_to_pick(member=membership, parent=parent)
     status = 200
     if request.method == "POST":
         form = ActivityForm(request.POST, mode="edit", org=org, contacts=contacts)

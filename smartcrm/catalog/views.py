@@ -32,7 +32,7 @@ from smartcrm.core.models import Membership
 from smartcrm.core.modules import Module, module_enabled
 from smartcrm.core.permissions import has_role, may
 from smartcrm.web.decorators import member_view, record_or_404
-from smartcrm.web.forms import add_domain_error
+from smartcrm.web.dialogs import show_error, stale_text
 from smartcrm.web.lists import list_page
 
 SEARCH_HITS = 10
@@ -64,17 +64,6 @@ def _forbidden(request: HttpRequest) -> HttpResponse:
         {"message": _("Only managers, administrators and owners may change the catalogue.")},
         status=403,
     )
-
-
-def _form_error(form: Any, error: DomainError) -> None:
-    if isinstance(error, StaleVersion):
-        form.add_error(
-            None,
-            _("Someone else changed this record meanwhile. Reload the page to see their changes."),
-        )
-        form.mark_invalid()
-    else:
-        add_domain_error(form, error)
 
 
 # --- products --------------------------------------------------------------------------
@@ -112,7 +101,7 @@ def product_new(request: HttpRequest, membership: Membership) -> HttpResponse:
             try:
                 product = services.product_create(org=org, user=membership.user, **form.values())
             except DomainError as error:
-                _form_error(form, error)
+                show_error(form, error, stale=stale_text())
             else:
                 messages.success(
                     request, _("%(code)s added to the catalogue.") % {"code": product.code}
@@ -152,7 +141,7 @@ def product_detail(
                     **form.values(),
                 )
             except DomainError as error:
-                _form_error(form, error)
+                show_error(form, error, stale=stale_text())
             else:
                 messages.success(request, _("%(code)s saved.") % {"code": product.code})
                 return redirect("catalog:product", product_id=product.pk)
@@ -258,7 +247,7 @@ def exchange_rates(request: HttpRequest, membership: Membership) -> HttpResponse
                     rate=form.cleaned_data["rate"],
                 )
             except DomainError as error:
-                _form_error(form, error)
+                show_error(form, error, stale=stale_text())
             else:
                 messages.success(
                     request,

@@ -14,11 +14,10 @@ from smartcrm.api.concurrency import if_match_version, set_etag
 from smartcrm.api.endpoints import actor_in, list_page, no_content
 from smartcrm.api.pagination import PageParams
 from smartcrm.api.schemas import InputSchema, Page, errors_for
-from smartcrm.contacts import services
+from smartcrm.contacts import selectors, services
 from smartcrm.contacts.choices import ContactDepartment
 from smartcrm.contacts.filters import CONTACT_ORDERINGS, ContactFilters
 from smartcrm.contacts.models import Contact
-from smartcrm.core.selectors import tenant_get
 
 router = Router(tags=["contacts"])
 
@@ -88,7 +87,7 @@ def list_contacts(
     actor = actor_in(request)
     return list_page(
         request,
-        Contact.objects.for_member(actor.membership, "contacts"),
+        selectors.contact_list(member=actor.membership),
         filters=filters,
         page=page,
         orderings=CONTACT_ORDERINGS,
@@ -125,8 +124,7 @@ def create_contact(request: HttpRequest, response: HttpResponse, payload: Contac
 )
 def get_contact(request: HttpRequest, response: HttpResponse, contact_id: uuid.UUID) -> Any:
     actor = actor_in(request)
-    visible = Contact.objects.visible_to(actor.membership, "contacts")
-    contact = tenant_get(visible, org=actor.org, record_id=contact_id)
+    contact = selectors.contact_get(member=actor.membership, contact_id=contact_id)
     return _contact_response(response, contact)
 
 

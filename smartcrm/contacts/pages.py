@@ -6,27 +6,25 @@ from __future__ import annotations
 
 import uuid
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from smartcrm.contacts import selectors
 from smartcrm.contacts.choices import ContactDepartment
 from smartcrm.contacts.filters import CONTACT_ORDERINGS, ContactFilters
-from smartcrm.contacts.models import Contact
+from smartcrm.core.errors import NotFound
 from smartcrm.core.models import Membership
-from smartcrm.web.decorators import is_htmx, member_view, record_or_404
+from smartcrm.web.decorators import is_htmx, member_view
 from smartcrm.web.lists import list_page
 
 
 @member_view
 @require_GET
 def contact_list(request: HttpRequest, membership: Membership) -> HttpResponse:
-    contacts = Contact.objects.for_member(membership, "contacts").select_related(
-        "prospect", "account"
-    )
     page = list_page(
         request,
-        contacts,
+        selectors.contact_list(member=membership, with_parents=True),
         filters=ContactFilters,
         orderings=CONTACT_ORDERINGS,
         default="last_name",
@@ -49,10 +47,8 @@ def contact_list(request: HttpRequest, membership: Membership) -> HttpResponse:
 def contact_detail(
     request: HttpRequest, membership: Membership, contact_id: uuid.UUID
 ) -> HttpResponse:
-    contact = record_or_404(
-        Contact.objects.select_related("prospect", "account"),
-        membership,
-        contact_id,
-        module="contacts",
-    )
+    try:
+        contact = selectors.contact_get(member=membership, contact_id=contact_id, with_parents=True)
+    except NotFound:
+        raise Http404("Not found.") from None
     return render(request, "contacts/pages/detail.html", {"contact": contact})

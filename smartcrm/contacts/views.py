@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from smartcrm.contacts import services
+from smartcrm.contacts import selectors, services
 from smartcrm.contacts.forms import ContactForm, OfferContactForm
-from smartcrm.contacts.models import Contact, OfferContact
+from smartcrm.contacts.models import Contact
 from smartcrm.core.errors import DomainError, ValidationFailed
 from smartcrm.core.models import Membership
 from smartcrm.dedupe.selectors import PossibleDuplicate
@@ -58,24 +58,19 @@ def section(
         "back": record_url(parent_kind, parent.pk),
     }
     if isinstance(parent, Offer):
-        chosen = list(
-            Contact.objects.for_member(membership, "contacts")
-            .filter(offer_links__offer=parent)
-            .order_by("last_name", "first_name")[:SECTION_LIMIT]
-        )
+        chosen = list(selectors.offer_contacts(member=membership, offer=parent)[:SECTION_LIMIT])
         context["contacts"] = chosen
         context["available"] = list(
-            Contact.objects.for_member(membership, "contacts")
-            .filter(account_id=parent.account_id)
-            .exclude(pk__in=[contact.pk for contact in chosen])
-            .order_by("last_name", "first_name")[:SECTION_LIMIT]
+            selectors.offer_contact_candidates(member=membership, offer=parent, chosen=chosen)[
+                :SECTION_LIMIT
+            ]
         )
         context["can_choose"] = not parent.is_closed
     else:
         context["contacts"] = list(
-            Contact.objects.for_member(membership, "contacts")
-            .filter(**{parent_kind: parent})
-            .order_by("-is_primary", "last_name", "first_name")[:SECTION_LIMIT]
+            selectors.record_contacts(member=membership, parent_kind=parent_kind, parent=parent)[
+                :SECTION_LIMIT
+            ]
         )
         context["can_add"] = takes_new_children(parent)
     return render(request, "contacts/partials/section.html", context)
@@ -201,11 +196,7 @@ def _offer_contacts_change(
             ValidationFailed(_("Choose one of the account's contacts."), field="contact_id"),
             fallback=back,
         )
-    current = set(
-        OfferContact.objects.for_org(membership.organization)
-        .filter(offer=offer)
-        .values_list("contact_id", flat=True)
-    )
+    current = selectors.offer_contact_ids(org=membership.organization, offer=offer)
     wanted = (
         current | {form.cleaned_data["contact_id"]}
         if add

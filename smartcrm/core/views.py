@@ -41,11 +41,8 @@ from smartcrm.core.scopes import GrantAction
 from smartcrm.core.tokens import api_token_create, api_token_revoke, api_tokens_with_recent_use
 from smartcrm.web.dashboard import time_zone_of
 from smartcrm.web.decorators import is_htmx, member_view, record_or_404
+from smartcrm.web.dialogs import done, show_error, stale_text
 from smartcrm.web.forms import version_from
-
-
-def _stale_text() -> str:
-    return _("Someone else changed this record meanwhile. Reload the page to see their changes.")
 
 
 def _can_manage(membership: Membership) -> bool:
@@ -59,31 +56,8 @@ def _forbidden(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _form_error(form: Any, error: DomainError, fields: dict[str, str] | None = None) -> None:
-    """A refusal of the service next to its field (``fields`` renames the service's field
-    names to the form's); a stale edit above the form."""
-    if isinstance(error, StaleVersion):
-        form.add_error(None, _stale_text())
-    else:
-        for issue in error.issues:
-            name = (fields or {}).get(issue.field or "", issue.field)
-            form.add_error(name if name in form.fields else None, issue.message)
-    form.mark_invalid()
-
-
 def _message_of(error: DomainError) -> str:
-    return _stale_text() if isinstance(error, StaleVersion) else error.message
-
-
-def _done(request: HttpRequest, url_name: str) -> HttpResponse:
-    """After a change: back to the list (htmx follows HX-Redirect, so the dialog closes and
-    the list shows the change with its message)."""
-    url = reverse(url_name)
-    if is_htmx(request):
-        response = HttpResponse(status=200)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
+    return stale_text() if isinstance(error, StaleVersion) else error.message
 
 
 def _dialog(
@@ -135,7 +109,7 @@ def organisation_settings(request: HttpRequest, membership: Membership) -> HttpR
                             org=org, user=membership.user, uploaded_file=logo or None
                         )
             except DomainError as error:
-                _form_error(form, error)
+                show_error(form, error, stale=stale_text())
             else:
                 messages.success(request, _("Settings saved."))
                 return redirect("core:settings")
@@ -158,7 +132,7 @@ def _fill_from_anaf(request: HttpRequest, org: Any, form: OrganisationForm) -> H
         company = anaf_lookup(cui) if cui else None
     except DomainError as error:
         form.is_valid()
-        _form_error(form, error)
+        show_error(form, error, stale=stale_text())
     else:
         if not cui:
             form.is_valid()
@@ -228,14 +202,16 @@ def member_invite(request: HttpRequest, membership: Membership) -> HttpResponse:
                     last_name=form.cleaned_data["last_name"],
                 )
             except DomainError as error:
-                _form_error(form, error, {"user": "email", "password": "email"})
+                show_error(
+                    form, error, fields={"user": "email", "password": "email"}, stale=stale_text()
+                )
             else:
                 messages.success(
                     request,
                     _("%(email)s was invited; an e-mail with a link is on its way.")
                     % {"email": invited.user.email},
                 )
-                return _done(request, "core:users")
+                return done(request, reverse("core:users"))
         status = 422
     context = {"form": form, "section": "users", "action": reverse("core:user-invite")}
     return _dialog(request, "core/settings/partials/invite_form.html", context, status=status)
@@ -319,10 +295,12 @@ def member_edit(
                     ),
                 )
             except DomainError as error:
-                _form_error(form, error, {"custom_role_id": "custom_role"})
+                show_error(
+                    form, error, fields={"custom_role_id": "custom_role"}, stale=stale_text()
+                )
             else:
                 messages.success(request, _("%(email)s saved.") % {"email": member.user.email})
-                return _done(request, "core:users")
+                return done(request, reverse("core:users"))
         status = 422
     context = {
         "form": form,
@@ -393,10 +371,10 @@ def department_new(request: HttpRequest, membership: Membership) -> HttpResponse
                     org=membership.organization, user=membership.user, **form.changes()
                 )
             except DomainError as error:
-                _form_error(form, error, DEPARTMENT_FIELDS)
+                show_error(form, error, fields=DEPARTMENT_FIELDS, stale=stale_text())
             else:
                 messages.success(request, _("%(name)s added.") % {"name": department.name})
-                return _done(request, "core:departments")
+                return done(request, reverse("core:departments"))
         status = 422
     context = {
         "form": form,
@@ -434,10 +412,10 @@ def department_edit(
                     **form.changes(),
                 )
             except DomainError as error:
-                _form_error(form, error, DEPARTMENT_FIELDS)
+                show_error(form, error, fields=DEPARTMENT_FIELDS, stale=stale_text())
             else:
                 messages.success(request, _("%(name)s saved.") % {"name": department.name})
-                return _done(request, "core:departments")
+                return done(request, reverse("core:departments"))
         status = 422
     context = {
         "form": form,
@@ -458,7 +436,7 @@ def _confirm_delete(
     name: str,
     section: str,
     url: str,
-    done: str,
+    back: str,
 ) -> HttpResponse:
     """A settings record's delete: the dialog that asks (GET), then the delete (POST),
     for those who manage the organisation."""
@@ -471,7 +449,7 @@ def _confirm_delete(
             messages.error(request, _message_of(error))
         else:
             messages.success(request, _("%(name)s deleted.") % {"name": record.name})
-        return _done(request, done)
+        return done(request, reverse(back))
     context = {name: record, "section": section, "action": reverse(url, args=[record.pk])}
     return _dialog(request, f"core/settings/partials/{name}_delete.html", context)
 
@@ -498,7 +476,7 @@ def department_delete(
         name="department",
         section="departments",
         url="core:department-delete",
-        done="core:departments",
+        back="core:departments",
     )
 
 
@@ -541,7 +519,7 @@ def role_new(request: HttpRequest, membership: Membership) -> HttpResponse:
                     grants=form.grants(),
                 )
             except DomainError as error:
-                _form_error(form, error)
+                show_error(form, error, stale=stale_text())
             else:
                 messages.success(request, _("%(name)s added.") % {"name": role.name})
                 return redirect("core:roles")
@@ -577,7 +555,7 @@ def role_edit(request: HttpRequest, membership: Membership, role_id: uuid.UUID) 
                     grants=form.grants(),
                 )
             except DomainError as error:
-                _form_error(form, error)
+                show_error(form, error, stale=stale_text())
             else:
                 messages.success(request, _("%(name)s saved.") % {"name": role.name})
                 return redirect("core:roles")
@@ -609,7 +587,7 @@ def role_delete(request: HttpRequest, membership: Membership, role_id: uuid.UUID
         name="role",
         section="roles",
         url="core:role-delete",
-        done="core:roles",
+        back="core:roles",
     )
 
 
@@ -639,7 +617,7 @@ def modules(request: HttpRequest, membership: Membership) -> HttpResponse:
                     version=form.cleaned_data["version"],
                 )
             except DomainError as error:
-                _form_error(form, error)
+                show_error(form, error, stale=stale_text())
             else:
                 messages.success(request, _("Modules saved."))
                 return redirect("core:modules")
@@ -675,7 +653,7 @@ def tokens(request: HttpRequest, membership: Membership) -> HttpResponse:
                     never_expires=bool(form.cleaned_data.get("never_expires")),
                 )
             except DomainError as error:
-                _form_error(form, error, {"expires_at": "expires_on"})
+                show_error(form, error, fields={"expires_at": "expires_on"}, stale=stale_text())
                 status = 422
             else:
                 form = TokenForm(may_never_expire=may_never_expire)

@@ -18,10 +18,9 @@ from smartcrm.web.decorators import member_view
 
 def _web_filters(kind: str) -> type[FilterSchema] | None:
     """The filter class of the web list of ``kind``: the export holds what the list shows."""
-    from smartcrm.activities.views import ActivityPageFilters
-    from smartcrm.sales.views.accounts import AccountPageFilters
-    from smartcrm.sales.views.prospects import ProspectPageFilters
-    from smartcrm.tasks.views import TaskPageFilters
+    from smartcrm.activities.forms import ActivityPageFilters
+    from smartcrm.sales.forms.prospects import AccountPageFilters, ProspectPageFilters
+    from smartcrm.tasks.forms import TaskPageFilters
 
     pages: dict[str, type[FilterSchema]] = {
         "prospects": ProspectPageFilters,

@@ -15,8 +15,7 @@ from smartcrm.api.endpoints import actor_in, list_page, no_content
 from smartcrm.api.pagination import PageParams
 from smartcrm.api.schemas import InputSchema, Page, errors_for
 from smartcrm.core.modules import Module
-from smartcrm.core.selectors import tenant_get
-from smartcrm.notes import services
+from smartcrm.notes import selectors, services
 from smartcrm.notes.filters import NOTE_ORDERINGS, NoteFilters
 from smartcrm.notes.models import Note
 
@@ -74,7 +73,7 @@ def list_notes(request: HttpRequest, filters: Query[NoteFilters], page: Query[Pa
     actor = actor_in(request, Module.NOTES)
     return list_page(
         request,
-        Note.objects.for_member(actor.membership, "notes"),
+        selectors.note_list(member=actor.membership),
         filters=filters,
         page=page,
         orderings=NOTE_ORDERINGS,
@@ -105,8 +104,7 @@ def create_note(request: HttpRequest, response: HttpResponse, payload: NoteIn) -
 )
 def get_note(request: HttpRequest, response: HttpResponse, note_id: uuid.UUID) -> Any:
     actor = actor_in(request, Module.NOTES)
-    visible = Note.objects.visible_to(actor.membership, "notes")
-    note = tenant_get(visible, org=actor.org, record_id=note_id)
+    note = selectors.note_get(member=actor.membership, note_id=note_id)
     return _note_response(response, note)
 
 

@@ -12,14 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from smartcrm.core.choices import Role
-from smartcrm.core.errors import DomainError
+from smartcrm.core.errors import DomainError, NotFound
 from smartcrm.core.models import Membership
 from smartcrm.core.modules import Module, module_enabled
 from smartcrm.core.permissions import has_role
-from smartcrm.notes import services
+from smartcrm.notes import selectors, services
 from smartcrm.notes.forms import NoteForm
 from smartcrm.notes.models import Note
-from smartcrm.web.decorators import member_view, record_or_404
+from smartcrm.web.decorators import member_view
 from smartcrm.web.dialogs import (
     changed,
     dialog_or_page,
@@ -43,7 +43,10 @@ def _module_on(membership: Membership) -> None:
 
 def _note(membership: Membership, note_id: uuid.UUID) -> Note:
     _module_on(membership)
-    return record_or_404(Note, membership, note_id, module="notes")
+    try:
+        return selectors.note_get(member=membership, note_id=note_id)
+    except NotFound:
+        raise Http404("Not found.") from None
 
 
 def _parent_url(note: Note) -> str:
@@ -62,10 +65,9 @@ def section(
     _module_on(membership)
     parent = section_parent(membership, parent_kind, parent_id)
     notes = list(
-        Note.objects.for_member(membership, "notes")
-        .filter(**{parent_kind: parent})
-        .select_related("created_by")
-        .order_by("-pinned", "-created_at", "-id")[: SECTION_LIMIT + 1]
+        selectors.record_notes(member=membership, parent_kind=parent_kind, parent=parent)[
+            : SECTION_LIMIT + 1
+        ]
     )
     context = {
         "parent": parent,

@@ -7,7 +7,6 @@ already used for a decision is a 410; neither changes anything.
 
 from __future__ import annotations
 
-from django import forms as django_forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,6 +22,7 @@ from smartcrm.outreach.choices import LinkDecision
 from smartcrm.outreach.forms import AcceptForm, DeclineForm
 from smartcrm.outreach.models import OfferLink
 from smartcrm.web.client import client_address
+from smartcrm.web.dialogs import show_error
 
 
 def _private(response: HttpResponse, language: str) -> HttpResponse:
@@ -143,11 +143,6 @@ def offer_pdf(request: HttpRequest, token: str) -> HttpResponse:
     return _private(response, offer.language)
 
 
-def _form_error(form: django_forms.Form, error: ValidationFailed) -> None:
-    for issue in error.issues:
-        form.add_error(issue.field if issue.field in form.fields else None, issue.message)
-
-
 @require_POST
 def decide(request: HttpRequest, token: str, decision: str) -> HttpResponse:
     """Accept (name, optional note) or decline (reason); then the page shows the answer."""
@@ -170,7 +165,7 @@ def decide(request: HttpRequest, token: str, decision: str) -> HttpResponse:
             try:
                 services.offer_link_decide(token=token, decision=decision, **form.cleaned_data)
             except ValidationFailed as error:
-                _form_error(form, error)
+                show_error(form, error)
             except DomainError as error:
                 return _problem_page(request, error, link)
             else:

@@ -17,8 +17,8 @@ from smartcrm.core.errors import DomainError, NotFound
 from smartcrm.core.models import Membership
 from smartcrm.privacy import services
 from smartcrm.sales.models import Prospect
-from smartcrm.sales.views.records import dialog_or_page, done, refusal_status, refused
 from smartcrm.web.decorators import member_view, record_or_404
+from smartcrm.web.dialogs import done, record_dialog_or_page, refusal_status, refused_text
 
 ERASE_TEMPLATE = "privacy/erase_confirm.html"
 
@@ -37,7 +37,9 @@ def _export(
     except NotFound:
         raise Http404("Not found.") from None
     except DomainError as error:
-        return refused(request, error.message, _record_url(kind, record_id), refusal_status(error))
+        return refused_text(
+            request, error.message, _record_url(kind, record_id), refusal_status(error)
+        )
     response = HttpResponse(
         json.dumps(export, ensure_ascii=False, indent=2), content_type="application/json"
     )
@@ -57,11 +59,11 @@ def _erase(
                 org=membership.organization, user=membership.user, kind=kind, record_id=record.pk
             )
         except DomainError as error:
-            return refused(request, error.message, back, refusal_status(error))
+            return refused_text(request, error.message, back, refusal_status(error))
         messages.success(request, _("The person's personal data was erased."))
         return done(request, back)
     name = record.full_name if isinstance(record, Contact) else record.person_name
-    return dialog_or_page(
+    return record_dialog_or_page(
         request,
         ERASE_TEMPLATE,
         {

@@ -6,17 +6,23 @@ Modes: ``section`` (the dialog of a record page: the record is known), ``new`` (
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Any, Literal
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from pydantic import Field
 
 from smartcrm.activities.forms import ParentField, member_choices
 from smartcrm.core.choices import Priority
 from smartcrm.core.models import Organization
+from smartcrm.tasks.choices import OPEN_TASK_STATUSES
+from smartcrm.tasks.filters import TaskFilters
 from smartcrm.tasks.models import Task
+from smartcrm.web.dialogs import overdue_cutoff, start_of_day
 from smartcrm.web.forms import DateTimeInput, StyledForm
 
 MODES = ("section", "new", "edit")
@@ -123,3 +129,33 @@ class AssignForm(StyledForm):
         assignee = self.fields["assignee_id"]
         assert isinstance(assignee, forms.ChoiceField)
         assignee.choices = member_choices(org)
+
+
+class TaskPageFilters(TaskFilters):
+    """The API's filters, and what the pages add: open/closed/all, overdue, a local due range."""
+
+    show: Literal["open", "closed", "all"] = Field(
+        "open", description="open (open or in progress, the default), closed, or all"
+    )
+    overdue: bool | None = Field(None, description="Open, and due before today")
+    due_from: dt.date | None = Field(None, description="Due from this local day")
+    due_to: dt.date | None = Field(None, description="Due until this local day, included")
+
+    def filter_show(self, value: str) -> Q:
+        if self.status or value == "all":
+            return Q()  # a chosen status says it all
+        if value == "closed":
+            return ~Q(status__in=OPEN_TASK_STATUSES)
+        return Q(status__in=OPEN_TASK_STATUSES)
+
+    def filter_overdue(self, value: bool | None) -> Q:
+        late = Q(status__in=OPEN_TASK_STATUSES, due_at__lt=overdue_cutoff())
+        if value is None:
+            return Q()
+        return late if value else ~late
+
+    def filter_due_from(self, value: dt.date | None) -> Q:
+        return Q(due_at__gte=start_of_day(value)) if value else Q()
+
+    def filter_due_to(self, value: dt.date | None) -> Q:
+        return Q(due_at__lt=start_of_day(value + dt.timedelta(days=1))) if value else Q()

@@ -8,26 +8,17 @@ tasks to any member, and one who delegates a task wants to see it move.
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
-from typing import Any, Literal
+from typing import Any
 
 from django.contrib import messages
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from pydantic import Field
 
-from smartcrm.activities.views import (
-    overdue_cutoff,
-    parent_from_query,
-    parent_kind_of,
-    parent_label,
-    start_of_day,
-)
 from smartcrm.core.choices import Priority
 from smartcrm.core.errors import DomainError
 from smartcrm.core.models import Membership
@@ -36,13 +27,17 @@ from smartcrm.core.permissions import may_act_on
 from smartcrm.sales.selectors import mark_hidden_parents
 from smartcrm.tasks import services
 from smartcrm.tasks.choices import OPEN_TASK_STATUSES, TaskStatus
-from smartcrm.tasks.filters import TASK_ORDERINGS, TaskFilters
-from smartcrm.tasks.forms import AssignForm, TaskForm
+from smartcrm.tasks.filters import TASK_ORDERINGS
+from smartcrm.tasks.forms import AssignForm, TaskForm, TaskPageFilters
 from smartcrm.tasks.models import Task
 from smartcrm.web.decorators import is_htmx, member_view, record_or_404
 from smartcrm.web.dialogs import (
     changed,
     dialog_or_page,
+    overdue_cutoff,
+    parent_from_query,
+    parent_kind_of,
+    parent_label,
     redirect_to,
     refused,
     safe_next,
@@ -277,36 +272,6 @@ def task_delete(request: HttpRequest, membership: Membership, task_id: uuid.UUID
 
 
 # --- My tasks, Team tasks -----------------------------------------------------------------------
-
-
-class TaskPageFilters(TaskFilters):
-    """The API's filters, and what the pages add: open/closed/all, overdue, a local due range."""
-
-    show: Literal["open", "closed", "all"] = Field(
-        "open", description="open (open or in progress, the default), closed, or all"
-    )
-    overdue: bool | None = Field(None, description="Open, and due before today")
-    due_from: dt.date | None = Field(None, description="Due from this local day")
-    due_to: dt.date | None = Field(None, description="Due until this local day, included")
-
-    def filter_show(self, value: str) -> Q:
-        if self.status or value == "all":
-            return Q()  # a chosen status says it all
-        if value == "closed":
-            return ~Q(status__in=OPEN_TASK_STATUSES)
-        return Q(status__in=OPEN_TASK_STATUSES)
-
-    def filter_overdue(self, value: bool | None) -> Q:
-        late = Q(status__in=OPEN_TASK_STATUSES, due_at__lt=overdue_cutoff())
-        if value is None:
-            return Q()
-        return late if value else ~late
-
-    def filter_due_from(self, value: dt.date | None) -> Q:
-        return Q(due_at__gte=start_of_day(value)) if value else Q()
-
-    def filter_due_to(self, value: dt.date | None) -> Q:
-        return Q(due_at__lt=start_of_day(value + dt.timedelta(days=1))) if value else Q()
 
 
 def _task_list(

@@ -29,17 +29,9 @@ from smartcrm.sales.forms.prospects import (
 )
 from smartcrm.sales.models import Account
 from smartcrm.sales.services import bulk
-from smartcrm.sales.views.records import (
-    back_url,
-    children_counts,
-    dialog_or_page,
-    done,
-    optional_url,
-    refusal_status,
-    refused,
-    valid_ids,
-)
+from smartcrm.sales.views.records import back_url, children_counts, optional_url, valid_ids
 from smartcrm.web.decorators import is_htmx, member_view, record_or_404
+from smartcrm.web.dialogs import done, record_dialog_or_page, refusal_status, refused_text
 from smartcrm.web.forms import version_from
 from smartcrm.web.lists import list_page
 
@@ -103,7 +95,7 @@ def account_new(request: HttpRequest, membership: Membership) -> HttpResponse:
             messages.success(request, _("Account created."))
             return done(request, reverse("sales:account", args=[account.pk]))
     status = 422 if request.method == "POST" else 200
-    return dialog_or_page(
+    return record_dialog_or_page(
         request,
         "sales/accounts/_form.html",
         {
@@ -149,7 +141,7 @@ def account_edit(
             messages.success(request, _("Account saved."))
             return done(request, reverse("sales:account", args=[account.pk]))
     status = 422 if request.method == "POST" else 200
-    return dialog_or_page(
+    return record_dialog_or_page(
         request,
         "sales/accounts/_form.html",
         {
@@ -200,7 +192,7 @@ def account_fill_from_anaf(
             version=version_from(request.POST),
         )
     except DomainError as error:
-        return refused(request, error.message, url, refusal_status(error))
+        return refused_text(request, error.message, url, refusal_status(error))
     messages.success(request, _("Filled in from ANAF."))
     return done(request, url)
 
@@ -220,7 +212,7 @@ def account_delete(
                 version=version_from(request.POST),
             )
         except DomainError as error:
-            return refused(
+            return refused_text(
                 request,
                 error.message,
                 reverse("sales:account", args=[account.pk]),
@@ -230,7 +222,7 @@ def account_delete(
             request, _("The account %(name)s was moved to the trash.") % {"name": account.name}
         )
         return done(request, reverse("sales:account-list"))
-    return dialog_or_page(
+    return record_dialog_or_page(
         request,
         "sales/partials/delete_confirm.html",
         {
@@ -271,7 +263,7 @@ def account_bulk(request: HttpRequest, membership: Membership) -> HttpResponse:
     back = back_url(request, reverse("sales:account-list"))
     form = BulkForm(request.POST)
     if not form.is_valid() or form.cleaned_data["action"] == "status":
-        return refused(request, _("Choose an action for the selected rows."), back, 422)
+        return refused_text(request, _("Choose an action for the selected rows."), back, 422)
     data = form.cleaned_data
     ids = data["ids"]
     try:
@@ -310,6 +302,6 @@ def account_bulk(request: HttpRequest, membership: Membership) -> HttpResponse:
                 "%(count)s account was deleted.", "%(count)s accounts were deleted.", count
             )
     except DomainError as error:
-        return refused(request, error.message, back, refusal_status(error))
+        return refused_text(request, error.message, back, refusal_status(error))
     messages.success(request, text % {"count": count})
     return done(request, back)

@@ -40,7 +40,7 @@ from smartcrm.sales.forms.offers import (
 )
 from smartcrm.sales.models import Account, Offer, OfferLine
 from smartcrm.web.decorators import is_htmx, member_view, record_or_404
-from smartcrm.web.forms import add_domain_error
+from smartcrm.web.dialogs import done, show_error, stale_text
 from smartcrm.web.lists import list_page
 
 ACCOUNT_CHOICES = 50
@@ -79,22 +79,9 @@ def _offer(membership: Membership, offer_id: uuid.UUID) -> Offer:
     )
 
 
-def _stale_text() -> str:
-    return _("Someone else changed this record meanwhile. Reload the page to see their changes.")
-
-
-def _form_error(form: Any, error: DomainError) -> None:
-    """The service's refusal next to its fields; a stale version above the form."""
-    if isinstance(error, StaleVersion):
-        form.add_error(None, _stale_text())
-        form.mark_invalid()
-    else:
-        add_domain_error(form, error)
-
-
 def _error_text(error: DomainError) -> str:
     if isinstance(error, StaleVersion):
-        return _stale_text()
+        return stale_text()
     return "; ".join(issue.message for issue in error.issues) or error.message
 
 
@@ -107,15 +94,6 @@ def _refusal(request: HttpRequest, error: DomainError, back: str) -> HttpRespons
         return response
     messages.error(request, _error_text(error))
     return redirect(back)
-
-
-def _done(request: HttpRequest, url: str) -> HttpResponse:
-    """After a change that touches the whole page: htmx reloads it, a plain form redirects."""
-    if is_htmx(request):
-        response = HttpResponse(status=200)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
 
 
 def _dialog(
@@ -226,7 +204,7 @@ def offer_new(request: HttpRequest, membership: Membership) -> HttpResponse:
             try:
                 offer = services.offer_create(org=org, user=membership.user, **values)
             except DomainError as error:
-                _form_error(form, error)
+                show_error(form, error, stale=stale_text())
             else:
                 messages.success(request, _("Offer %(number)s created.") % {"number": offer.number})
                 return redirect("sales:offer", offer_id=offer.pk)
@@ -308,10 +286,10 @@ def offer_edit(request: HttpRequest, membership: Membership, offer_id: uuid.UUID
                     **form.changes(),
                 )
             except DomainError as error:
-                _form_error(form, error)
+                show_error(form, error, stale=stale_text())
             else:
                 messages.success(request, _("Offer saved."))
-                return _done(request, reverse("sales:offer", args=[offer.pk]))
+                return done(request, reverse("sales:offer", args=[offer.pk]))
         return _dialog(
             request,
             "sales/offers/partials/edit_dialog.html",
@@ -359,7 +337,7 @@ def offer_status(request: HttpRequest, membership: Membership, offer_id: uuid.UU
         except DomainError as error:
             if not in_dialog:
                 return _refusal(request, error, back)
-            _form_error(form, error)
+            show_error(form, error, stale=stale_text())
         else:
             messages.success(
                 request,
@@ -369,7 +347,7 @@ def offer_status(request: HttpRequest, membership: Membership, offer_id: uuid.UU
                     "status": OfferStatus(form.cleaned_data["status"]).label,
                 },
             )
-            return _done(request, back)
+            return done(request, back)
     elif not in_dialog:
         refusal = " ".join(str(error) for errors in form.errors.values() for error in errors)
         return _refusal(request, DomainError(refusal), back)
@@ -390,7 +368,7 @@ def offer_delete(request: HttpRequest, membership: Membership, offer_id: uuid.UU
     except DomainError as error:
         return _refusal(request, error, reverse("sales:offer", args=[offer.pk]))
     messages.success(request, _("Offer %(number)s moved to the trash.") % {"number": offer.number})
-    return _done(request, reverse("sales:offer-list"))
+    return done(request, reverse("sales:offer-list"))
 
 
 def _version(value: str | None) -> int | None:
@@ -454,13 +432,13 @@ def offer_send(request: HttpRequest, membership: Membership, offer_id: uuid.UUID
                 version=form.cleaned_data.get("version"),
             )
         except DomainError as error:
-            _form_error(form, error)
+            show_error(form, error, stale=stale_text())
         else:
             messages.success(
                 request,
                 _("The offer was sent to %(to)s.") % {"to": ", ".join(result.recipients)},
             )
-            return _done(request, reverse("sales:offer", args=[offer.pk]))
+            return done(request, reverse("sales:offer", args=[offer.pk]))
     return _dialog(
         request,
         "sales/offers/partials/send_dialog.html",
@@ -491,7 +469,7 @@ def offer_link(request: HttpRequest, membership: Membership, offer_id: uuid.UUID
             )
     except DomainError as error:
         return _refusal(request, error, here)
-    return _done(request, here)
+    return done(request, here)
 
 
 # --- lines -----------------------------------------------------------------------------
@@ -536,7 +514,7 @@ def offer_line_add(
                 **form.values(),
             )
         except DomainError as error:
-            _form_error(form, error)
+            show_error(form, error, stale=stale_text())
         else:
             response = _lines_response(request, membership, offer.pk, trigger={"closeDialog": True})
             response["HX-Retarget"] = "#offer-lines"
@@ -603,7 +581,7 @@ def offer_line_update(
         except DomainError as error:
             if error.kind != "invalid":
                 return _refusal(request, error, reverse("sales:offer", args=[line.offer_id]))
-            _form_error(form, error)
+            show_error(form, error, stale=stale_text())
         else:
             if not is_htmx(request):
                 return redirect("sales:offer", offer_id=line.offer_id)

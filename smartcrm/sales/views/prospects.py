@@ -36,17 +36,9 @@ from smartcrm.sales.forms.prospects import (
 )
 from smartcrm.sales.models import Account, Prospect
 from smartcrm.sales.services import bulk
-from smartcrm.sales.views.records import (
-    back_url,
-    children_counts,
-    dialog_or_page,
-    done,
-    optional_url,
-    refusal_status,
-    refused,
-    valid_ids,
-)
+from smartcrm.sales.views.records import back_url, children_counts, optional_url, valid_ids
 from smartcrm.web.decorators import is_htmx, member_view, record_or_404
+from smartcrm.web.dialogs import done, record_dialog_or_page, refusal_status, refused_text
 from smartcrm.web.forms import version_from
 from smartcrm.web.lists import list_page
 
@@ -128,7 +120,7 @@ def prospect_new(request: HttpRequest, membership: Membership) -> HttpResponse:
             messages.success(request, _("Prospect created."))
             return done(request, reverse("sales:prospect", args=[prospect.pk]))
     status = 422 if request.method == "POST" else 200
-    return dialog_or_page(
+    return record_dialog_or_page(
         request,
         "sales/prospects/_form.html",
         {
@@ -174,7 +166,7 @@ def prospect_edit(
             messages.success(request, _("Prospect saved."))
             return done(request, reverse("sales:prospect", args=[prospect.pk]))
     status = 422 if request.method == "POST" else 200
-    return dialog_or_page(
+    return record_dialog_or_page(
         request,
         "sales/prospects/_form.html",
         {
@@ -225,7 +217,7 @@ def prospect_status(
             version=version_from(request.POST),
         )
     except DomainError as error:
-        return refused(request, error.message, url, refusal_status(error))
+        return refused_text(request, error.message, url, refusal_status(error))
     messages.success(
         request, _("The prospect is now “%(status)s”.") % {"status": moved.get_status_display()}
     )
@@ -254,7 +246,7 @@ def prospect_disqualify(
             messages.success(request, _("The prospect was disqualified."))
             return done(request, reverse("sales:prospect", args=[prospect.pk]))
     status = 422 if request.method == "POST" else 200
-    return dialog_or_page(
+    return record_dialog_or_page(
         request,
         "sales/prospects/_disqualify.html",
         {
@@ -317,7 +309,7 @@ def prospect_convert(
                 url = optional_url("sales:offer", conversion.offer.pk) or url
             return done(request, url)
     status = 422 if request.method == "POST" else 200
-    return dialog_or_page(
+    return record_dialog_or_page(
         request,
         "sales/prospects/_convert.html",
         {
@@ -348,7 +340,7 @@ def prospect_fill_from_anaf(
             version=version_from(request.POST),
         )
     except DomainError as error:
-        return refused(request, error.message, url, refusal_status(error))
+        return refused_text(request, error.message, url, refusal_status(error))
     messages.success(request, _("Filled in from ANAF."))
     return done(request, url)
 
@@ -368,7 +360,7 @@ def prospect_delete(
                 version=version_from(request.POST),
             )
         except DomainError as error:
-            return refused(
+            return refused_text(
                 request,
                 error.message,
                 reverse("sales:prospect", args=[prospect.pk]),
@@ -379,7 +371,7 @@ def prospect_delete(
             _("The prospect %(name)s was moved to the trash.") % {"name": prospect.display_name},
         )
         return done(request, reverse("sales:prospect-list"))
-    return dialog_or_page(
+    return record_dialog_or_page(
         request,
         "sales/partials/delete_confirm.html",
         {
@@ -400,7 +392,7 @@ def prospect_bulk(request: HttpRequest, membership: Membership) -> HttpResponse:
     back = back_url(request, reverse("sales:prospect-list"))
     form = BulkForm(request.POST)
     if not form.is_valid():
-        return refused(request, _("Choose an action for the selected rows."), back, 422)
+        return refused_text(request, _("Choose an action for the selected rows."), back, 422)
     data = form.cleaned_data
     ids = data["ids"]
     try:
@@ -448,6 +440,6 @@ def prospect_bulk(request: HttpRequest, membership: Membership) -> HttpResponse:
                 "%(count)s prospect was deleted.", "%(count)s prospects were deleted.", count
             )
     except DomainError as error:
-        return refused(request, error.message, back, refusal_status(error))
+        return refused_text(request, error.message, back, refusal_status(error))
     messages.success(request, text % {"count": count})
     return done(request, back)

@@ -1,35 +1,32 @@
-"""What the prospect and account pages share: the timeline section, dialog responses,
-the counts a conversion moves, and the bulk actions' plumbing."""
+"""What the prospect and account pages share: the timeline section, the counts a
+conversion moves, and the bulk actions' plumbing (their dialogs' answers are in
+``web.dialogs``)."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any, cast
-from urllib.parse import quote
 
-from django.contrib import messages
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from smartcrm.api.endpoints import decode_timeline_cursor, encode_timeline_cursor
 from smartcrm.api.problems import ApiProblem
-from smartcrm.core.errors import DomainError
 from smartcrm.core.models import Membership, Organization, User
 from smartcrm.core.modules import module_enabled
 from smartcrm.core.registry import child_kinds
 from smartcrm.sales import selectors
 from smartcrm.sales.choices import OfferStatus, ProspectStatus
 from smartcrm.sales.models import Account, Offer, Prospect
-from smartcrm.web.decorators import is_htmx, member_view, record_or_404
-from smartcrm.web.dialogs import REFUSAL_STATUS, safe_next
+from smartcrm.web.decorators import member_view, record_or_404
+from smartcrm.web.dialogs import safe_next
 from smartcrm.web.records_urls import record_url
 
 TIMELINE_PAGE = 30
-# The HTTP status of a refused action, by the kind of the domain error.
 TIMELINE_MODELS: dict[str, type[Prospect] | type[Account] | type[Offer]] = {
     "prospect": Prospect,
     "account": Account,
@@ -42,55 +39,6 @@ CHILD_LABELS = {
     "notes": _("Notes"),
     "tasks": _("Tasks"),
 }
-
-
-def done(request: HttpRequest, url: str) -> HttpResponse:
-    """After a successful write: go to ``url`` (htmx follows HX-Redirect; a plain form
-    post follows the 302)."""
-    if is_htmx(request):
-        response = HttpResponse(status=200)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
-
-
-def refused(request: HttpRequest, message: str, url: str, status: int = 409) -> HttpResponse:
-    """A refused action without a form: a message where the user is (htmx: the error
-    area, through X-Error-Message), else a flash message on the page it came from."""
-    if is_htmx(request):
-        response = HttpResponse(status=status)
-        response["X-Error-Message"] = quote(message)
-        return response
-    messages.error(request, message)
-    return redirect(url)
-
-
-def dialog_or_page(
-    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
-) -> HttpResponse:
-    """A form in the dialog (htmx) or on a page of its own (a link opened in a new tab,
-    no JavaScript): the same form, wrapped in the layout for the page."""
-    record = context.get("record")
-    if isinstance(record, Prospect):
-        cancel_url = reverse("sales:prospect", args=[record.pk])
-    elif isinstance(record, Account):
-        cancel_url = reverse("sales:account", args=[record.pk])
-    else:
-        cancel_url = context.get("cancel_url", "/")
-    context = {**context, "as_dialog": is_htmx(request), "cancel_url": cancel_url}
-    if is_htmx(request):
-        return render(request, template, context, status=status)
-    return render(
-        request,
-        "sales/partials/form_page.html",
-        {**context, "form_template": template},
-        status=status,
-    )
-
-
-def refusal_status(error: DomainError) -> int:
-    # A record page's actions also answer bad input (a missing reason) as a form error: 422.
-    return {**REFUSAL_STATUS, "invalid": 422}.get(error.kind, 409)
 
 
 def back_url(request: HttpRequest, fallback: str) -> str:
