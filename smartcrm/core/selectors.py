@@ -43,10 +43,11 @@ def tenant_get(
 
 
 def member_list(*, org: Organization) -> QuerySet[Membership]:
-    """The organisation's memberships (active or not) with their user and department."""
+    """The organisation's memberships (active or not) with their user, department and
+    custom role."""
     return (
         Membership.objects.filter(organization=org)
-        .select_related("user", "department")
+        .select_related("user", "department", "custom_role")
         .order_by("-is_active", "user__email")
     )
 

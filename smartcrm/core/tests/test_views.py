@@ -792,3 +792,18 @@ def test_settings_are_in_the_sidebar(client, org, owner):
     client.force_login(owner)
     page = client.get(reverse("web:home")).content.decode()
     assert f'href="{reverse("core:settings")}"' in page
+
+
+def test_users_page_names_a_members_custom_role(
+    client, org, owner, sales_user, django_assert_max_num_queries
+):
+    # given a sales member working under a custom role
+    from smartcrm.core.tests.factories import give_role
+
+    give_role(org, owner, sales_user, {"prospects": {"view": "own"}}, "Agent teren")
+    client.force_login(owner)
+
+    # when the owner opens Settings → Users, then the role's name is there
+    with django_assert_max_num_queries(20):
+        page = client.get(reverse("core:users")).content.decode()
+    assert "Agent teren" in page
