@@ -28,9 +28,9 @@ from smartcrm.activities.services import activity_create
 from smartcrm.api.tests.helpers import ApiClient
 from smartcrm.catalog.services import product_create
 from smartcrm.contacts.services import contact_create
-from smartcrm.core import services as core
 from smartcrm.core.scopes import ACTIONS, SCOPES
-from smartcrm.core.tests.factories import UserFactory, add_member, give_role, place
+from smartcrm.core.tests.factories import give_role
+from smartcrm.core.tests.teams import sales_team
 from smartcrm.notes.models import Note
 from smartcrm.notes.services import note_create
 from smartcrm.sales import services as sales
@@ -72,21 +72,6 @@ ASSIGN_FIELDS = {
     "tasks": "assignee_id",
 }
 ASSIGNABLE = tuple(ASSIGN_FIELDS)
-
-
-def _team(org, owner):
-    """Me heading "Vânzări", a colleague in "Vânzări Brașov" under it, an outsider in
-    "Suport"; the organisation's owner (an admin, built-in) builds the records."""
-    parent = core.department_create(org=org, user=owner, name="Vânzări", head_id=owner.pk)
-    branch = core.department_create(org=org, user=owner, name="Vânzări Brașov", parent_id=parent.pk)
-    support = core.department_create(org=org, user=owner, name="Suport")
-    people = {}
-    for name, department in (("me", parent), ("colleague", branch), ("outsider", support)):
-        person = UserFactory.create()
-        add_member(org, owner, person)
-        place(org, owner, person, department.pk)
-        people[name] = person
-    return people
 
 
 def _record(org, owner, module, holder, label):
@@ -220,7 +205,7 @@ def _check(org, owner, people, module, *, view, act):
 @pytest.mark.parametrize("module", MODULES)
 def test_one_scope_for_every_action(org, owner, module, scope):
     # given me with a role giving ``scope`` on every action of ``module``
-    people = _team(org, owner)
+    people = sales_team(org, owner)
     give_role(org, owner, people["me"], _grants(module, dict.fromkeys(ACTIONS, scope)), "Rol")
     # when I list, read, edit, delete and reassign records of each holder
     # then what is outside my scope is not found
@@ -231,7 +216,7 @@ def test_one_scope_for_every_action(org, owner, module, scope):
 @pytest.mark.parametrize("module", MODULES)
 def test_seeing_everything_and_acting_within_a_scope(org, owner, module, scope):
     # given me seeing every record of ``module``, acting on them within ``scope``
-    people = _team(org, owner)
+    people = sales_team(org, owner)
     grants = _grants(module, {**dict.fromkeys(ACTIONS, scope), "view": "all"})
     give_role(org, owner, people["me"], grants, "Rol")
     # then acting outside the scope is refused, reading is not
@@ -241,7 +226,7 @@ def test_seeing_everything_and_acting_within_a_scope(org, owner, module, scope):
 def test_the_built_in_sales_role_is_the_matrix_of_all_and_own(org, owner):
     """No custom role: a sales user sees and edits everything, deletes and reassigns what
     they hold only (the rules before custom roles)."""
-    people = _team(org, owner)
+    people = sales_team(org, owner)
     for module in ("prospects", "accounts", "offers", "contacts", "activities", "tasks"):
         failures = _check(org, owner, people, module, view="all", act="all")
         # delete and assign are "own" for sales: the 403s the all-matrix did not expect
@@ -268,7 +253,7 @@ PAGES = {
 @pytest.mark.parametrize("scope", SCOPES)
 @pytest.mark.parametrize("module", list(PAGES))
 def test_pages_show_what_the_scope_shows(client, org, owner, module, scope):
-    people = _team(org, owner)
+    people = sales_team(org, owner)
     give_role(org, owner, people["me"], _grants(module, dict.fromkeys(ACTIONS, scope)), "Rol")
     records = {h: _record(org, owner, module, people[h], f"Pagina {h}") for h in HOLDERS}
     client.force_login(people["me"])
@@ -286,7 +271,7 @@ def test_a_records_notes_section_shows_what_the_scope_shows(client, org, owner, 
     """Notes are listed on their record's page: the section shows the notes my scope
     reaches; a note's address leads to its record, or is not found."""
     # given me seeing every prospect, and notes within ``scope``
-    people = _team(org, owner)
+    people = sales_team(org, owner)
     grants = {"notes": dict.fromkeys(ACTIONS, scope), "prospects": {"view": "all"}}
     give_role(org, owner, people["me"], grants, "Rol")
     prospect = sales.prospect_create(org=org, user=owner, company_name="Carpați Lemn SRL")
@@ -318,7 +303,7 @@ def test_scoped_lists_run_as_many_queries_as_the_whole_list(org, owner, module):
     children): own runs the queries "all" runs, department adds its one read of the
     department tree and its members, and neither grows with the rows."""
     # given me and two colleagues, each with records of ``module``
-    people = _team(org, owner)
+    people = sales_team(org, owner)
     for holder in HOLDERS:
         for number in range(3):
             _record(org, owner, module, people[holder], f"Rând {holder} {number}")

@@ -14,30 +14,16 @@ from django.urls import reverse
 from smartcrm.api.tests.helpers import ApiClient
 from smartcrm.catalog.services import product_create
 from smartcrm.contacts.services import contact_create
-from smartcrm.core import services as core
 from smartcrm.core.permissions import membership_of
 from smartcrm.core.search import search
-from smartcrm.core.tests.factories import UserFactory, add_member, give_role, place
+from smartcrm.core.tests.factories import give_role
+from smartcrm.core.tests.teams import sales_team
 from smartcrm.sales import services as sales
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 SEARCHED = ("prospects", "accounts", "offers", "contacts")
-
-
-def _team(org, owner):
-    """Me in "Vânzări", a colleague in "Vânzări Brașov" under it, an outsider in "Suport"."""
-    parent = core.department_create(org=org, user=owner, name="Vânzări", head_id=owner.pk)
-    branch = core.department_create(org=org, user=owner, name="Vânzări Brașov", parent_id=parent.pk)
-    support = core.department_create(org=org, user=owner, name="Suport")
-    people = {}
-    for name, department in (("me", parent), ("colleague", branch), ("outsider", support)):
-        person = UserFactory.create()
-        add_member(org, owner, person)
-        place(org, owner, person, department.pk)
-        people[name] = person
-    return people
 
 
 def _records(org, owner, holder, label):
@@ -80,7 +66,7 @@ def _titles(records):
 
 def test_search_with_own_scope_finds_only_my_records_of_each_kind(org, owner):
     # given my records and an outsider's, all named "Carpați", and a role seeing my own
-    people = _team(org, owner)
+    people = sales_team(org, owner)
     mine = _records(org, owner, people["me"], "Eu")
     _records(org, owner, people["outsider"], "Altul")
     member = give_role(org, owner, people["me"], _grants("own"), "Agent")
@@ -93,7 +79,7 @@ def test_search_with_own_scope_finds_only_my_records_of_each_kind(org, owner):
 
 def test_search_with_department_scope_finds_my_sub_department_colleagues_records(org, owner):
     # given records of mine, of a colleague in a sub-department, and of an outsider
-    people = _team(org, owner)
+    people = sales_team(org, owner)
     mine = _records(org, owner, people["me"], "Eu")
     theirs = _records(org, owner, people["colleague"], "Coleg")
     _records(org, owner, people["outsider"], "Altul")
@@ -106,7 +92,7 @@ def test_search_with_department_scope_finds_my_sub_department_colleagues_records
 
 def test_search_leaves_out_the_kinds_the_role_does_not_see(org, owner):
     # given a product and a prospect, and a role seeing every prospect but no product
-    people = _team(org, owner)
+    people = sales_team(org, owner)
     product_create(org=org, user=owner, code="CRP-1", name="Carpați Licență", price=Decimal("10"))
     sales.prospect_create(org=org, user=owner, company_name="Carpați Munte SRL")
     give_role(org, owner, people["me"], _grants("all", products="none"), "Fără catalog")
@@ -134,7 +120,7 @@ def test_search_for_a_built_in_role_adds_no_sql(org, owner, sales_user):
 
 def test_search_api_answers_only_records_in_my_view_scope(org, owner):
     # given my records and an outsider's, and a role seeing my own
-    people = _team(org, owner)
+    people = sales_team(org, owner)
     mine = _records(org, owner, people["me"], "Eu")
     theirs = _records(org, owner, people["outsider"], "Altul")
     give_role(org, owner, people["me"], _grants("own"), "Agent")
@@ -149,7 +135,7 @@ def test_search_api_answers_only_records_in_my_view_scope(org, owner):
 
 def test_top_bar_search_shows_only_records_in_my_view_scope(client, org, owner):
     # given my records and an outsider's, and a role seeing my own
-    people = _team(org, owner)
+    people = sales_team(org, owner)
     _records(org, owner, people["me"], "Eu")
     theirs = _records(org, owner, people["outsider"], "Altul")
     give_role(org, owner, people["me"], _grants("own"), "Agent")
@@ -164,7 +150,7 @@ def test_top_bar_search_shows_only_records_in_my_view_scope(client, org, owner):
 
 def test_record_picker_offers_only_records_in_my_view_scope(client, org, owner):
     # given prospects, accounts and offers of mine and of an outsider
-    people = _team(org, owner)
+    people = sales_team(org, owner)
     _records(org, owner, people["me"], "Eu")
     _records(org, owner, people["outsider"], "Altul")
     give_role(org, owner, people["me"], _grants("own"), "Agent")
@@ -186,7 +172,7 @@ def test_account_pickers_offer_only_accounts_in_my_view_scope(
     client, org, owner, url_name, parameter
 ):
     # given an account of mine and one of an outsider
-    people = _team(org, owner)
+    people = sales_team(org, owner)
     mine = _records(org, owner, people["me"], "Eu")
     theirs = _records(org, owner, people["outsider"], "Altul")
     give_role(org, owner, people["me"], _grants("own"), "Agent")
@@ -201,7 +187,7 @@ def test_account_pickers_offer_only_accounts_in_my_view_scope(
 
 def test_new_offer_page_does_not_name_an_account_outside_my_view_scope(client, org, owner):
     # given an outsider's account, and a role seeing my own accounts
-    people = _team(org, owner)
+    people = sales_team(org, owner)
     theirs = _records(org, owner, people["outsider"], "Altul")
     give_role(org, owner, people["me"], _grants("own"), "Agent")
     client.force_login(people["me"])
@@ -213,7 +199,7 @@ def test_new_offer_page_does_not_name_an_account_outside_my_view_scope(client, o
 
 def test_product_typeahead_offers_nothing_to_a_role_without_the_catalogue(client, org, owner):
     # given a product, and a role that does not see products
-    people = _team(org, owner)
+    people = sales_team(org, owner)
     product_create(org=org, user=owner, code="CRP-1", name="Carpați Licență", price=Decimal("10"))
     give_role(org, owner, people["me"], _grants("all", products="none"), "Fără catalog")
     client.force_login(people["me"])
@@ -227,7 +213,7 @@ def test_product_typeahead_offers_nothing_to_a_role_without_the_catalogue(client
 @pytest.mark.parametrize("module", SEARCHED)
 def test_list_search_counts_only_the_rows_in_my_view_scope(org, owner, module):
     # given records of mine and of an outsider matching "carpati", and a role seeing my own
-    people = _team(org, owner)
+    people = sales_team(org, owner)
     mine = _records(org, owner, people["me"], "Eu")
     _records(org, owner, people["outsider"], "Altul")
     give_role(org, owner, people["me"], _grants("own"), "Agent")

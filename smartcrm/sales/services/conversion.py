@@ -16,7 +16,7 @@ from smartcrm.core.choices import PartyKind
 from smartcrm.core.errors import Conflict, Forbidden, ValidationFailed
 from smartcrm.core.ids import RecordId
 from smartcrm.core.models import Organization, User
-from smartcrm.core.permissions import may, membership_of, require_grant, require_record_right
+from smartcrm.core.permissions import may, membership_of, require_grant
 from smartcrm.core.registry import move_children
 from smartcrm.core.search import search_index
 from smartcrm.dedupe.keys import set_matching_keys
@@ -24,7 +24,7 @@ from smartcrm.sales.choices import EventKind, ProspectStatus
 from smartcrm.sales.models import Account, Offer, Prospect
 from smartcrm.sales.services.events import record_event
 from smartcrm.sales.services.offers import offer_create
-from smartcrm.sales.services.prospects import IDENTITY_FIELDS
+from smartcrm.sales.services.prospects import IDENTITY_FIELDS, require_prospect_edit
 
 
 @dataclass
@@ -88,13 +88,7 @@ def prospect_convert(
     )
     # Converting changes the prospect: it must be in the member's view scope (else it is
     # not found) and their edit grant must reach it.
-    require_record_right(
-        membership,
-        module="prospects",
-        action="edit",
-        holders=lambda: (prospect.owner_id,),
-        label=_("prospect"),
-    )
+    require_prospect_edit(membership, prospect)
     if prospect.status == ProspectStatus.CONVERTED:
         raise Conflict(
             _("This prospect has already been converted."), field="status", code="already_converted"

@@ -125,7 +125,9 @@ def prospect_create(
     return prospect
 
 
-def _require_edit(membership: Membership, prospect: Prospect) -> None:
+def require_prospect_edit(membership: Membership, prospect: Prospect) -> None:
+    """The prospect is in the member's view scope (else not found) and their edit grant
+    reaches it (else refused)."""
     require_record_right(
         membership,
         module="prospects",
@@ -148,7 +150,7 @@ def prospect_update(
     needs the right to reassign it."""
     membership = membership_of(org, user)
     prospect = _locked(org, prospect_id, version)
-    _require_edit(membership, prospect)
+    require_prospect_edit(membership, prospect)
     _refuse_if_converted(prospect)
     if "owner_id" in changes:
         require_assign_right(
@@ -183,7 +185,7 @@ def prospect_set_status(
     """Move a prospect along new → in progress → qualified, or disqualify it with a reason."""
     membership = membership_of(org, user)
     prospect = _locked(org, prospect_id, version)
-    _require_edit(membership, prospect)
+    require_prospect_edit(membership, prospect)
     if status not in ProspectStatus.values:
         raise ValidationFailed(_("Unknown status."), field="status", code="invalid_status")
     if status == ProspectStatus.CONVERTED:
