@@ -2,31 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from smartcrm.api.api import api
+from smartcrm.core.mounts import load_urls, mounts
 
-# Each app's web pages come from its own urls.py (namespaced by the app); the paths are
-# distinct ("prospects/…", "tasks/…"), so they all hang off the root.
-APP_PAGES = [
-    "sales",
-    "contacts",
-    "activities",
-    "tasks",
-    "notes",
-    "catalog",
-    "core",
-    "notifications",
-    "agenda",
-    "dedupe",
-    "exports",
-    "imports",
-    "jobs",
-    "audit",
-    "trash",
-    "privacy",
-]
-
+# Each app declares its web pages (its urls.py, namespaced by the app) in its AppConfig
+# (core.mounts); the paths are distinct ("prospects/…", "tasks/…"), so they hang off the root.
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    *[path("", include(f"smartcrm.{app}.urls")) for app in APP_PAGES],
+    *[path(mount.urls_prefix, include(load_urls(mount))) for mount in mounts() if mount.urls],
     path("", include("smartcrm.web.urls")),
 ]

@@ -8,6 +8,18 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Activities")
 
     def ready(self) -> None:
+        from smartcrm.core.mounts import Mount, register_mount
+
+        register_mount(
+            Mount(
+                app="activities",
+                order=70,
+                router="smartcrm.activities.api",
+                urls="smartcrm.activities.urls",
+                record_pages={"activity": "activities:activity"},
+            )
+        )
+
         from smartcrm.activities.models import Activity
         from smartcrm.activities.search import activity_document
         from smartcrm.core.job_owners import JobKind, register_job

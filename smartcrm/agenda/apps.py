@@ -8,6 +8,14 @@ class AgendaConfig(AppConfig):
     verbose_name = _("Agenda and calendar")
 
     def ready(self) -> None:
+        from smartcrm.core.mounts import Mount, register_mount
+
+        register_mount(
+            Mount(
+                app="agenda", order=140, router="smartcrm.agenda.api", urls="smartcrm.agenda.urls"
+            )
+        )
+
         from smartcrm.agenda.models import DailyAgenda
         from smartcrm.core.job_owners import JobKind, register_job
 

@@ -10,6 +10,7 @@ from smartcrm.api import problems
 from smartcrm.api.auth import BearerTokenAuth, SessionActorAuth
 from smartcrm.api.parsing import JsonOnlyParser
 from smartcrm.api.ratelimit import OrganizationThrottle, TokenThrottle
+from smartcrm.core.mounts import load_router, mounts
 
 DESCRIPTION = """
 SmartCRM's REST API. Authenticate with a personal token (`smartcrm token create`):
@@ -54,40 +55,10 @@ problems.install(api)
 
 
 def _mount() -> None:
-    from smartcrm.core.api import router as core_router
-
-    # Duplicates and exports first: /prospects/merge, /prospects/export... must not be taken
-    # for /prospects/{prospect_id}.
-    from smartcrm.dedupe.api import router as dedupe_router
-    from smartcrm.exports.api import router as exports_router
-    from smartcrm.sales.api import router as sales_router
-
-    api.add_router("/", dedupe_router)
-    api.add_router("/", exports_router)
-    api.add_router("/", core_router)
-    api.add_router("/", sales_router)
-    # integrations before catalog: /exchange-rates/bnr/fetch must not be taken for an id.
-    for module in (
-        "audit",
-        "contacts",
-        "activities",
-        "notes",
-        "tasks",
-        "integrations",
-        "catalog",
-        "outreach",
-        "notifications",
-        "agenda",
-        "imports",
-        "jobs",
-        "trash",
-        "privacy",
-    ):
-        try:
-            router = __import__(f"smartcrm.{module}.api", fromlist=["router"]).router
-        except ModuleNotFoundError:
-            continue
-        api.add_router("/", router)
+    # Each app declares its router in its AppConfig (core.mounts), in the order they go.
+    for mount in mounts():
+        if mount.router:
+            api.add_router(mount.router_prefix, load_router(mount))
 
 
 _mount()

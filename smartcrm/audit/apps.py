@@ -8,6 +8,12 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit log")
 
     def ready(self) -> None:
+        from smartcrm.core.mounts import Mount, register_mount
+
+        register_mount(
+            Mount(app="audit", order=50, router="smartcrm.audit.api", urls="smartcrm.audit.urls")
+        )
+
         from smartcrm.audit.services import audit_write
         from smartcrm.core.audit import register_writer
 

@@ -8,6 +8,18 @@ class CatalogConfig(AppConfig):
     verbose_name = _("Catalogue")
 
     def ready(self) -> None:
+        from smartcrm.core.mounts import Mount, register_mount
+
+        register_mount(
+            Mount(
+                app="catalog",
+                order=110,
+                router="smartcrm.catalog.api",
+                urls="smartcrm.catalog.urls",
+                record_pages={"product": "catalog:product"},
+            )
+        )
+
         from smartcrm.catalog.models import Product
         from smartcrm.catalog.search import product_document
         from smartcrm.core.modules import Module

@@ -8,6 +8,18 @@ class ContactsConfig(AppConfig):
     verbose_name = _("Contacts")
 
     def ready(self) -> None:
+        from smartcrm.core.mounts import Mount, register_mount
+
+        register_mount(
+            Mount(
+                app="contacts",
+                order=60,
+                router="smartcrm.contacts.api",
+                urls="smartcrm.contacts.urls",
+                record_pages={"contact": "contacts:contact"},
+            )
+        )
+
         from smartcrm.contacts.models import Contact
         from smartcrm.contacts.search import contact_document
         from smartcrm.contacts.services import give_up_primary_before_move

@@ -9,6 +9,15 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.core import checks
+
+        from smartcrm.core.mounts import Mount, check_mounts, register_mount
+
+        checks.register(check_mounts)
+        register_mount(
+            Mount(app="core", order=30, router="smartcrm.core.api", urls="smartcrm.core.urls")
+        )
+
         from django.db.backends.signals import connection_created
 
         from smartcrm.core.postgres import use_compiled_timestamptz_loader

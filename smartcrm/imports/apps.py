@@ -9,6 +9,17 @@ class ImportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from smartcrm.core.mounts import Mount, register_mount
+
+        register_mount(
+            Mount(
+                app="imports",
+                order=150,
+                router="smartcrm.imports.api",
+                urls="smartcrm.imports.urls",
+            )
+        )
+
         from smartcrm.core.job_owners import JobKind, register_job
         from smartcrm.imports.models import ImportRun
 

@@ -8,3 +8,10 @@ class JobsConfig(AppConfig):
     name = "smartcrm.jobs"
     label = "jobs"
     verbose_name = _("Background jobs")
+
+    def ready(self) -> None:
+        from smartcrm.core.mounts import Mount, register_mount
+
+        register_mount(
+            Mount(app="jobs", order=160, router="smartcrm.jobs.api", urls="smartcrm.jobs.urls")
+        )

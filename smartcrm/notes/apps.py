@@ -8,6 +8,18 @@ class NotesConfig(AppConfig):
     verbose_name = _("Notes")
 
     def ready(self) -> None:
+        from smartcrm.core.mounts import Mount, register_mount
+
+        register_mount(
+            Mount(
+                app="notes",
+                order=80,
+                router="smartcrm.notes.api",
+                urls="smartcrm.notes.urls",
+                record_pages={"note": "notes:note"},
+            )
+        )
+
         from smartcrm.core.modules import Module
         from smartcrm.core.registry import ChildKind, TimelineSpec, register_child
         from smartcrm.core.search import SearchableKind, register_searchable

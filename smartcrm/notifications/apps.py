@@ -8,6 +8,17 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
+        from smartcrm.core.mounts import Mount, register_mount
+
+        register_mount(
+            Mount(
+                app="notifications",
+                order=130,
+                router="smartcrm.notifications.api",
+                urls="smartcrm.notifications.urls",
+            )
+        )
+
         from smartcrm.core.job_owners import JobKind, register_job
         from smartcrm.notifications.models import Notification
 

@@ -8,3 +8,9 @@ class OutreachConfig(AppConfig):
     name = "smartcrm.outreach"
     label = "outreach"
     verbose_name = _("Offers out the door")
+
+    def ready(self) -> None:
+        from smartcrm.core.mounts import Mount, register_mount
+
+        # Its public pages hang under the web app's namespace (web:outreach:…).
+        register_mount(Mount(app="outreach", order=120, router="smartcrm.outreach.api"))

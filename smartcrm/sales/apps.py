@@ -8,6 +8,22 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales")
 
     def ready(self) -> None:
+        from smartcrm.core.mounts import Mount, register_mount
+
+        register_mount(
+            Mount(
+                app="sales",
+                order=40,
+                router="smartcrm.sales.api",
+                urls="smartcrm.sales.urls",
+                record_pages={
+                    "prospect": "sales:prospect",
+                    "account": "sales:account",
+                    "offer": "sales:offer",
+                },
+            )
+        )
+
         from smartcrm.core.modules import Module
         from smartcrm.core.search import SearchableKind, register_searchable
         from smartcrm.sales.models import Account, Offer, Prospect

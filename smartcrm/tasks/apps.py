@@ -8,6 +8,18 @@ class TasksConfig(AppConfig):
     verbose_name = _("Tasks")
 
     def ready(self) -> None:
+        from smartcrm.core.mounts import Mount, register_mount
+
+        register_mount(
+            Mount(
+                app="tasks",
+                order=90,
+                router="smartcrm.tasks.api",
+                urls="smartcrm.tasks.urls",
+                record_pages={"task": "tasks:task"},
+            )
+        )
+
         from smartcrm.core.job_owners import JobKind, register_job
         from smartcrm.core.modules import Module
         from smartcrm.core.registry import ChildKind, TimelineSpec, register_child

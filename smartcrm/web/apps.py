@@ -9,9 +9,12 @@ class WebConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in, user_login_failed
+        from django.core import checks
 
+        from smartcrm.web.checks import check_url_names
         from smartcrm.web.sessions import audit_failed_login, audit_login, stamp_login
 
+        checks.register(check_url_names, checks.Tags.urls)
         # Every way of logging in (the login page, the admin's, the test client) passes here.
         user_logged_in.connect(stamp_login, dispatch_uid="smartcrm.web.sessions.stamp_login")
         # The audit log's logins: Django announces them only through these signals, so they

@@ -1,8 +1,8 @@
 """The sidebar and the "+ New" menu, by module.
 
 A module adds its pages here (label, URL name, the module that must be on). A URL name
-that is not routed (its app is not installed) is left out, so a menu entry can never
-break a page.
+that is not routed is a wiring mistake: the system check `web/checks.py` names it at
+start-up, instead of the entry silently going missing.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -90,11 +90,8 @@ class MenuEntry:
 
 
 @cache
-def _url(url_name: str, args: tuple[str, ...] = ()) -> str | None:
-    try:
-        return reverse(url_name, args=args)
-    except NoReverseMatch:
-        return None
+def _url(url_name: str, args: tuple[str, ...] = ()) -> str:
+    return reverse(url_name, args=args)
 
 
 def menu_for(
@@ -106,9 +103,9 @@ def menu_for(
     for group in MENU:
         entries = []
         for item in group.items:
-            url = _url(item.url_name, item.args)
-            if url is None or item.module not in modules:
+            if item.module not in modules:
                 continue
+            url = _url(item.url_name, item.args)
             # A page belongs to its menu entry; the duplicates of other kinds, say, too.
             section = url if not item.args else url.removesuffix(f"{item.args[-1]}/")
             active = path == url if url == "/" else path.startswith(section)
@@ -121,7 +118,6 @@ def menu_for(
 def new_menu_for(modules: list[str]) -> list[MenuEntry]:
     entries = []
     for item in NEW_MENU:
-        url = _url(item.url_name)
-        if url is not None and item.module in modules:
-            entries.append(MenuEntry(item.label, url, "", False))
+        if item.module in modules:
+            entries.append(MenuEntry(item.label, _url(item.url_name), "", False))
     return entries

@@ -6,23 +6,17 @@ import uuid
 
 from django.urls import NoReverseMatch, reverse
 
-# Search kind → URL name of its page (taking the id). A kind without a page of its own
-# (a contact, say) maps to a page that shows it.
-RECORD_PAGES = {
-    "prospect": "sales:prospect",
-    "account": "sales:account",
-    "offer": "sales:offer",
-    "contact": "contacts:contact",
-    "product": "catalog:product",
-    "activity": "activities:activity",
-    "task": "tasks:task",
-    "note": "notes:note",
-}
+from smartcrm.core.mounts import mounts
+
+
+def record_pages() -> dict[str, str]:
+    """Search kind → URL name of its page (taking the id), as each app declares them."""
+    return {kind: name for mount in mounts() for kind, name in mount.record_pages.items()}
 
 
 def record_url(kind: str, record_id: uuid.UUID | str) -> str:
     """The record's page, or "" when its kind has none (yet)."""
-    name = RECORD_PAGES.get(kind)
+    name = record_pages().get(kind)
     if name is None:
         return ""
     try:
