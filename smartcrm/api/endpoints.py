@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import FilterSchema
 
+from smartcrm.agenda.selectors import overdue_cutoff
 from smartcrm.api.auth import Actor, actor_of
 from smartcrm.api.pagination import PageParams, Sort, page_response, paginate, reject_unknown_params
 from smartcrm.api.problems import ApiProblem
@@ -27,6 +28,15 @@ def actor_in(request: HttpRequest, module: str | None = None) -> Actor:
     if module is not None:
         require_module(actor.org, module)
     return actor
+
+
+def request_overdue_cutoff(request: HttpRequest) -> dt.datetime:
+    """Today's start in the caller's organisation's time zone, once per request."""
+    cutoff: dt.datetime | None = getattr(request, "_smartcrm_overdue_cutoff", None)
+    if cutoff is None:
+        cutoff = overdue_cutoff(actor_in(request).org)
+        request._smartcrm_overdue_cutoff = cutoff  # type: ignore[attr-defined]  # per-request cache
+    return cutoff
 
 
 def list_page(
