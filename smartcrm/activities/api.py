@@ -15,8 +15,14 @@ from smartcrm.activities.choices import ActivityKind, ActivityStatus
 from smartcrm.activities.filters import ACTIVITY_ORDERINGS, ActivityFilters
 from smartcrm.activities.models import Activity
 from smartcrm.agenda.selectors import activity_is_overdue
-from smartcrm.api.concurrency import if_match_version, with_etag
-from smartcrm.api.endpoints import actor_in, list_page, no_content, request_overdue_cutoff
+from smartcrm.api.concurrency import with_etag
+from smartcrm.api.endpoints import (
+    actor_in,
+    delete_as_caller,
+    list_page,
+    request_overdue_cutoff,
+    write_as_caller,
+)
 from smartcrm.api.pagination import PageParams
 from smartcrm.api.schemas import (
     READ_ERRORS,
@@ -172,12 +178,11 @@ def get_activity(request: HttpRequest, response: HttpResponse, activity_id: uuid
 def update_activity(
     request: HttpRequest, response: HttpResponse, activity_id: uuid.UUID, payload: ActivityPatch
 ) -> Any:
-    actor = actor_in(request, Module.ACTIVITIES)
-    activity = services.activity_update(
-        org=actor.org,
-        user=actor.user,
+    activity = write_as_caller(
+        request,
+        services.activity_update,
+        module=Module.ACTIVITIES,
         activity_id=activity_id,
-        version=if_match_version(request),
         **payload.model_dump(exclude_unset=True),
     )
     return with_etag(response, activity)
@@ -191,11 +196,9 @@ def update_activity(
     "If-Match, a stale version is a 412.",
 )
 def delete_activity(request: HttpRequest, activity_id: uuid.UUID) -> Any:
-    actor = actor_in(request, Module.ACTIVITIES)
-    services.activity_delete(
-        org=actor.org, user=actor.user, activity_id=activity_id, version=if_match_version(request)
+    return delete_as_caller(
+        request, services.activity_delete, module=Module.ACTIVITIES, activity_id=activity_id
     )
-    return no_content()
 
 
 @router.post(
@@ -207,17 +210,14 @@ def delete_activity(request: HttpRequest, activity_id: uuid.UUID) -> Any:
 def complete_activity(
     request: HttpRequest, response: HttpResponse, activity_id: uuid.UUID, payload: CompleteIn
 ) -> Any:
-    actor = actor_in(request, Module.ACTIVITIES)
-    return with_etag(
-        response,
-        services.activity_complete(
-            org=actor.org,
-            user=actor.user,
-            activity_id=activity_id,
-            outcome=payload.outcome,
-            version=if_match_version(request),
-        ),
+    activity = write_as_caller(
+        request,
+        services.activity_complete,
+        module=Module.ACTIVITIES,
+        activity_id=activity_id,
+        outcome=payload.outcome,
     )
+    return with_etag(response, activity)
 
 
 @router.post(
@@ -227,13 +227,10 @@ def complete_activity(
     description="planned → canceled; anything else is a 409.",
 )
 def cancel_activity(request: HttpRequest, response: HttpResponse, activity_id: uuid.UUID) -> Any:
-    actor = actor_in(request, Module.ACTIVITIES)
-    return with_etag(
-        response,
-        services.activity_cancel(
-            org=actor.org,
-            user=actor.user,
-            activity_id=activity_id,
-            version=if_match_version(request),
-        ),
+    activity = write_as_caller(
+        request,
+        services.activity_cancel,
+        module=Module.ACTIVITIES,
+        activity_id=activity_id,
     )
+    return with_etag(response, activity)

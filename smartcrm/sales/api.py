@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -17,9 +17,10 @@ from smartcrm.api.concurrency import if_match_version, set_etag, with_etag
 from smartcrm.api.endpoints import (
     actor_in,
     decode_timeline_cursor,
+    delete_as_caller,
     encode_timeline_cursor,
     list_page,
-    no_content,
+    write_as_caller,
 )
 from smartcrm.api.pagination import PageParams
 from smartcrm.api.schemas import READ_ERRORS, WRITE_ERRORS, InputSchema, Page
@@ -119,20 +120,6 @@ def _get(model: type[Any], request: HttpRequest, record_id: uuid.UUID) -> Any:
     actor = actor_in(request)
     source = model.objects.visible_to(actor.membership, SCOPE_MODULES[model])
     return tenant_get(source, org=actor.org, record_id=record_id)
-
-
-T = TypeVar("T")
-
-
-def _write(request: HttpRequest, service: Callable[..., T], **arguments: Any) -> T:
-    """Call a write service as the caller, with the version the caller read (If-Match)."""
-    actor = actor_in(request)
-    return service(org=actor.org, user=actor.user, version=if_match_version(request), **arguments)
-
-
-def _delete(request: HttpRequest, service: Callable[..., Any], **record_id: uuid.UUID) -> Any:
-    _write(request, service, **record_id)
-    return no_content()
 
 
 def _create_party(
@@ -292,7 +279,7 @@ def get_prospect(request: HttpRequest, response: HttpResponse, prospect_id: uuid
 def update_prospect(
     request: HttpRequest, response: HttpResponse, prospect_id: uuid.UUID, payload: ProspectPatch
 ) -> Any:
-    prospect = _write(
+    prospect = write_as_caller(
         request,
         services.prospect_update,
         prospect_id=prospect_id,
@@ -309,7 +296,7 @@ def update_prospect(
     "(POST /prospects/{id}/restore brings them back). Converted prospects are kept.",
 )
 def delete_prospect(request: HttpRequest, prospect_id: uuid.UUID) -> Any:
-    return _delete(request, services.prospect_delete, prospect_id=prospect_id)
+    return delete_as_caller(request, services.prospect_delete, prospect_id=prospect_id)
 
 
 @router.post(
@@ -319,7 +306,9 @@ def delete_prospect(request: HttpRequest, prospect_id: uuid.UUID) -> Any:
     description="Ready to be converted.",
 )
 def qualify_prospect(request: HttpRequest, response: HttpResponse, prospect_id: uuid.UUID) -> Any:
-    return with_etag(response, _write(request, services.prospect_qualify, prospect_id=prospect_id))
+    return with_etag(
+        response, write_as_caller(request, services.prospect_qualify, prospect_id=prospect_id)
+    )
 
 
 @router.post(
@@ -331,7 +320,7 @@ def qualify_prospect(request: HttpRequest, response: HttpResponse, prospect_id: 
 def disqualify_prospect(
     request: HttpRequest, response: HttpResponse, prospect_id: uuid.UUID, payload: DisqualifyIn
 ) -> Any:
-    prospect = _write(
+    prospect = write_as_caller(
         request, services.prospect_disqualify, prospect_id=prospect_id, reason=payload.reason
     )
     return with_etag(response, prospect)
@@ -347,7 +336,7 @@ def disqualify_prospect(
 def set_prospect_status(
     request: HttpRequest, response: HttpResponse, prospect_id: uuid.UUID, payload: StatusIn
 ) -> Any:
-    prospect = _write(
+    prospect = write_as_caller(
         request,
         services.prospect_set_status,
         prospect_id=prospect_id,
@@ -466,7 +455,7 @@ def get_account(request: HttpRequest, response: HttpResponse, account_id: uuid.U
 def update_account(
     request: HttpRequest, response: HttpResponse, account_id: uuid.UUID, payload: AccountPatch
 ) -> Any:
-    account = _write(
+    account = write_as_caller(
         request,
         services.account_update,
         account_id=account_id,
@@ -484,7 +473,7 @@ def update_account(
     "came from a converted prospect.",
 )
 def delete_account(request: HttpRequest, account_id: uuid.UUID) -> Any:
-    return _delete(request, services.account_delete, account_id=account_id)
+    return delete_as_caller(request, services.account_delete, account_id=account_id)
 
 
 @router.get(
@@ -653,7 +642,7 @@ class ConversionOut(Schema):
 )
 def convert_prospect(request: HttpRequest, prospect_id: uuid.UUID, payload: ConvertIn) -> Any:
     offer = payload.offer.model_dump(exclude_unset=True) if payload.offer is not None else None
-    return _write(
+    return write_as_caller(
         request,
         services.prospect_convert,
         prospect_id=prospect_id,
@@ -733,7 +722,7 @@ def get_offer(request: HttpRequest, response: HttpResponse, offer_id: uuid.UUID)
 def update_offer(
     request: HttpRequest, response: HttpResponse, offer_id: uuid.UUID, payload: OfferPatch
 ) -> Any:
-    offer = _write(
+    offer = write_as_caller(
         request, services.offer_update, offer_id=offer_id, **payload.model_dump(exclude_unset=True)
     )
     return _offer_detail(response, offer)
@@ -747,7 +736,7 @@ def update_offer(
     "/offers/{id}/restore brings them back). Offers that went out are kept (mark them lost).",
 )
 def delete_offer(request: HttpRequest, offer_id: uuid.UUID) -> Any:
-    return _delete(request, services.offer_delete, offer_id=offer_id)
+    return delete_as_caller(request, services.offer_delete, offer_id=offer_id)
 
 
 @router.post(
@@ -760,7 +749,9 @@ def delete_offer(request: HttpRequest, offer_id: uuid.UUID) -> Any:
 def change_offer_status(
     request: HttpRequest, response: HttpResponse, offer_id: uuid.UUID, payload: OfferStatusIn
 ) -> Any:
-    offer = _write(request, services.offer_change_status, offer_id=offer_id, **payload.model_dump())
+    offer = write_as_caller(
+        request, services.offer_change_status, offer_id=offer_id, **payload.model_dump()
+    )
     return _offer_detail(response, offer)
 
 
@@ -877,7 +868,7 @@ def update_line(
     payload: LinePatch,
 ) -> Any:
     _line(request, offer_id, line_id)
-    line = _write(
+    line = write_as_caller(
         request,
         services.offer_line_update,
         line_id=line_id,
@@ -894,7 +885,7 @@ def update_line(
 )
 def remove_line(request: HttpRequest, offer_id: uuid.UUID, line_id: uuid.UUID) -> Any:
     _line(request, offer_id, line_id)
-    return _delete(request, services.offer_line_remove, line_id=line_id)
+    return delete_as_caller(request, services.offer_line_remove, line_id=line_id)
 
 
 # --- offer PDF ---------------------------------------------------------------------------

@@ -11,8 +11,14 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from smartcrm.agenda.selectors import task_is_overdue
-from smartcrm.api.concurrency import if_match_version, with_etag
-from smartcrm.api.endpoints import actor_in, list_page, no_content, request_overdue_cutoff
+from smartcrm.api.concurrency import with_etag
+from smartcrm.api.endpoints import (
+    actor_in,
+    delete_as_caller,
+    list_page,
+    request_overdue_cutoff,
+    write_as_caller,
+)
 from smartcrm.api.pagination import PageParams
 from smartcrm.api.schemas import (
     READ_ERRORS,
@@ -155,12 +161,11 @@ def get_task(request: HttpRequest, response: HttpResponse, task_id: uuid.UUID) -
 def update_task(
     request: HttpRequest, response: HttpResponse, task_id: uuid.UUID, payload: TaskPatch
 ) -> Any:
-    actor = actor_in(request, Module.TASKS)
-    task = services.task_update(
-        org=actor.org,
-        user=actor.user,
+    task = write_as_caller(
+        request,
+        services.task_update,
+        module=Module.TASKS,
         task_id=task_id,
-        version=if_match_version(request),
         **payload.model_dump(exclude_unset=True),
     )
     return with_etag(response, task)
@@ -174,11 +179,7 @@ def update_task(
     "If-Match, a stale version is a 412.",
 )
 def delete_task(request: HttpRequest, task_id: uuid.UUID) -> Any:
-    actor = actor_in(request, Module.TASKS)
-    services.task_delete(
-        org=actor.org, user=actor.user, task_id=task_id, version=if_match_version(request)
-    )
-    return no_content()
+    return delete_as_caller(request, services.task_delete, module=Module.TASKS, task_id=task_id)
 
 
 @router.post(
@@ -188,13 +189,13 @@ def delete_task(request: HttpRequest, task_id: uuid.UUID) -> Any:
     description="open or in_progress → done; from done or canceled it is a 409.",
 )
 def complete_task(request: HttpRequest, response: HttpResponse, task_id: uuid.UUID) -> Any:
-    actor = actor_in(request, Module.TASKS)
-    return with_etag(
-        response,
-        services.task_complete(
-            org=actor.org, user=actor.user, task_id=task_id, version=if_match_version(request)
-        ),
+    task = write_as_caller(
+        request,
+        services.task_complete,
+        module=Module.TASKS,
+        task_id=task_id,
     )
+    return with_etag(response, task)
 
 
 @router.post(
@@ -207,17 +208,14 @@ def complete_task(request: HttpRequest, response: HttpResponse, task_id: uuid.UU
 def set_task_status(
     request: HttpRequest, response: HttpResponse, task_id: uuid.UUID, payload: TaskStatusIn
 ) -> Any:
-    actor = actor_in(request, Module.TASKS)
-    return with_etag(
-        response,
-        services.task_set_status(
-            org=actor.org,
-            user=actor.user,
-            task_id=task_id,
-            status=payload.status,
-            version=if_match_version(request),
-        ),
+    task = write_as_caller(
+        request,
+        services.task_set_status,
+        module=Module.TASKS,
+        task_id=task_id,
+        status=payload.status,
     )
+    return with_etag(response, task)
 
 
 @router.post(
@@ -229,14 +227,11 @@ def set_task_status(
 def assign_task(
     request: HttpRequest, response: HttpResponse, task_id: uuid.UUID, payload: AssignIn
 ) -> Any:
-    actor = actor_in(request, Module.TASKS)
-    return with_etag(
-        response,
-        services.task_assign(
-            org=actor.org,
-            user=actor.user,
-            task_id=task_id,
-            assignee_id=payload.assignee_id,
-            version=if_match_version(request),
-        ),
+    task = write_as_caller(
+        request,
+        services.task_assign,
+        module=Module.TASKS,
+        task_id=task_id,
+        assignee_id=payload.assignee_id,
     )
+    return with_etag(response, task)
