@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,6 +13,14 @@ from django.utils import translation
 from smartcrm.core.choices import Role
 from smartcrm.core.models import Organization, User
 from smartcrm.core.tests.factories import OrganizationFactory, UserFactory, add_member
+from smartcrm.notifications.tests.helpers import (
+    CRM_FROM,
+    Inbox,
+    RefusingInbox,
+    free_port,
+    serve_smtp,
+    use_smtp,
+)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -141,3 +150,32 @@ def other_owner(db: None) -> User:
 @pytest.fixture
 def other_org(other_owner: User) -> Organization:
     return OrganizationFactory.create(name="Beta Distribuție SRL", owner=other_owner)
+
+
+# --- SMTP on loopback --------------------------------------------------------------------
+
+
+@pytest.fixture
+def smtp_from() -> str:
+    """The sender the SMTP fixtures set; a folder's conftest may name its own."""
+    return CRM_FROM
+
+
+@pytest.fixture
+def smtp_inbox(settings: Any, smtp_from: str) -> Iterator[Inbox]:
+    """A real SMTP server on 127.0.0.1 that accepts every message."""
+    yield from serve_smtp(settings, Inbox(), from_email=smtp_from)
+
+
+@pytest.fixture
+def smtp_refusing(settings: Any, smtp_from: str) -> Iterator[Inbox]:
+    """A real SMTP server on 127.0.0.1 that refuses every message with 554."""
+    yield from serve_smtp(settings, RefusingInbox(), from_email=smtp_from)
+
+
+@pytest.fixture
+def smtp_closed_port(settings: Any, smtp_from: str) -> int:
+    """SMTP settings pointing at a loopback port nobody listens on."""
+    port = free_port()
+    use_smtp(settings, port, from_email=smtp_from)
+    return port

@@ -14,18 +14,26 @@ from smartcrm.activities import selectors, services
 from smartcrm.activities.choices import ActivityKind, ActivityStatus
 from smartcrm.activities.filters import ACTIVITY_ORDERINGS, ActivityFilters
 from smartcrm.activities.models import Activity
-from smartcrm.agenda.selectors import activity_is_overdue, overdue_cutoff
-from smartcrm.api.concurrency import if_match_version, set_etag
-from smartcrm.api.endpoints import actor_in, list_page, no_content
+from smartcrm.agenda.selectors import activity_is_overdue
+from smartcrm.api.concurrency import with_etag
+from smartcrm.api.endpoints import (
+    actor_in,
+    delete_as_caller,
+    list_page,
+    request_overdue_cutoff,
+    write_as_caller,
+)
 from smartcrm.api.pagination import PageParams
-from smartcrm.api.schemas import InputSchema, Page, UtcDatetime, errors_for
+from smartcrm.api.schemas import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    InputSchema,
+    Page,
+    UtcDatetime,
+)
 from smartcrm.core.modules import Module
 
 router = Router(tags=["activities"])
-
-
-READ_ERRORS = errors_for(400, 401, 404, 429)
-WRITE_ERRORS = errors_for(400, 401, 403, 404, 409, 412, 415, 422, 429)
 
 
 class ActivityOut(Schema):
@@ -60,16 +68,7 @@ class ActivityOut(Schema):
 
     @staticmethod
     def resolve_is_overdue(activity: Activity, context: Any) -> bool:
-        return activity_is_overdue(activity, _cutoff(context["request"]))
-
-
-def _cutoff(request: HttpRequest) -> dt.datetime:
-    """Today's start in the organisation's time zone, once per request."""
-    cutoff: dt.datetime | None = getattr(request, "_smartcrm_overdue_cutoff", None)
-    if cutoff is None:
-        cutoff = overdue_cutoff(actor_in(request).org)
-        request._smartcrm_overdue_cutoff = cutoff  # type: ignore[attr-defined]  # per-request cache
-    return cutoff
+        return activity_is_overdue(activity, request_overdue_cutoff(context["request"]))
 
 
 class ActivityIn(InputSchema):
@@ -118,11 +117,6 @@ class CompleteIn(InputSchema):
     outcome: str = Field("", description="What came of it (kept when empty)")
 
 
-def _activity_response(response: HttpResponse, activity: Activity) -> Activity:
-    set_etag(response, activity.version)
-    return activity
-
-
 @router.get(
     "/activities",
     response={200: Page[ActivityOut], **READ_ERRORS},
@@ -135,7 +129,7 @@ def list_activities(
     request: HttpRequest, filters: Query[ActivityFilters], page: Query[PageParams]
 ) -> Any:
     actor = actor_in(request, Module.ACTIVITIES)
-    filters._cutoff = _cutoff(request)
+    filters._cutoff = request_overdue_cutoff(request)
     return list_page(
         request,
         selectors.activity_list_with_participants(member=actor.membership),
@@ -159,7 +153,7 @@ def create_activity(request: HttpRequest, response: HttpResponse, payload: Activ
         org=actor.org, user=actor.user, **payload.model_dump(exclude_unset=True)
     )
     response["Location"] = f"/api/v1/activities/{activity.pk}"
-    return Status(201, _activity_response(response, activity))
+    return Status(201, with_etag(response, activity))
 
 
 @router.get(
@@ -171,7 +165,7 @@ def create_activity(request: HttpRequest, response: HttpResponse, payload: Activ
 def get_activity(request: HttpRequest, response: HttpResponse, activity_id: uuid.UUID) -> Any:
     actor = actor_in(request, Module.ACTIVITIES)
     activity = selectors.activity_get(member=actor.membership, activity_id=activity_id)
-    return _activity_response(response, activity)
+    return with_etag(response, activity)
 
 
 @router.patch(
@@ -184,15 +178,14 @@ def get_activity(request: HttpRequest, response: HttpResponse, activity_id: uuid
 def update_activity(
     request: HttpRequest, response: HttpResponse, activity_id: uuid.UUID, payload: ActivityPatch
 ) -> Any:
-    actor = actor_in(request, Module.ACTIVITIES)
-    activity = services.activity_update(
-        org=actor.org,
-        user=actor.user,
+    activity = write_as_caller(
+        request,
+        services.activity_update,
+        module=Module.ACTIVITIES,
         activity_id=activity_id,
-        version=if_match_version(request),
         **payload.model_dump(exclude_unset=True),
     )
-    return _activity_response(response, activity)
+    return with_etag(response, activity)
 
 
 @router.delete(
@@ -203,11 +196,9 @@ def update_activity(
     "If-Match, a stale version is a 412.",
 )
 def delete_activity(request: HttpRequest, activity_id: uuid.UUID) -> Any:
-    actor = actor_in(request, Module.ACTIVITIES)
-    services.activity_delete(
-        org=actor.org, user=actor.user, activity_id=activity_id, version=if_match_version(request)
+    return delete_as_caller(
+        request, services.activity_delete, module=Module.ACTIVITIES, activity_id=activity_id
     )
-    return no_content()
 
 
 @router.post(
@@ -219,17 +210,14 @@ def delete_activity(request: HttpRequest, activity_id: uuid.UUID) -> Any:
 def complete_activity(
     request: HttpRequest, response: HttpResponse, activity_id: uuid.UUID, payload: CompleteIn
 ) -> Any:
-    actor = actor_in(request, Module.ACTIVITIES)
-    return _activity_response(
-        response,
-        services.activity_complete(
-            org=actor.org,
-            user=actor.user,
-            activity_id=activity_id,
-            outcome=payload.outcome,
-            version=if_match_version(request),
-        ),
+    activity = write_as_caller(
+        request,
+        services.activity_complete,
+        module=Module.ACTIVITIES,
+        activity_id=activity_id,
+        outcome=payload.outcome,
     )
+    return with_etag(response, activity)
 
 
 @router.post(
@@ -239,13 +227,10 @@ def complete_activity(
     description="planned → canceled; anything else is a 409.",
 )
 def cancel_activity(request: HttpRequest, response: HttpResponse, activity_id: uuid.UUID) -> Any:
-    actor = actor_in(request, Module.ACTIVITIES)
-    return _activity_response(
-        response,
-        services.activity_cancel(
-            org=actor.org,
-            user=actor.user,
-            activity_id=activity_id,
-            version=if_match_version(request),
-        ),
+    activity = write_as_caller(
+        request,
+        services.activity_cancel,
+        module=Module.ACTIVITIES,
+        activity_id=activity_id,
     )
+    return with_etag(response, activity)

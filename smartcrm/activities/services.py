@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smartcrm.activities.choices import ACTIVITY_TRANSITIONS, ActivityKind, ActivityStatus
@@ -29,9 +29,8 @@ from smartcrm.core.permissions import (
 )
 from smartcrm.core.search import search_index
 from smartcrm.notifications import reminders
-from smartcrm.notifications.choices import NotificationKind
 from smartcrm.notifications.jobs import job
-from smartcrm.notifications.services import notify, page_url
+from smartcrm.notifications.services import page_url, reminder_send
 from smartcrm.sales.parents import contacts_scope_of, resolve_parent
 from smartcrm.trash.services import trash_record
 
@@ -95,25 +94,20 @@ def _set_participants(
     return True
 
 
+def _is_planned(activity: Activity) -> bool:
+    return activity.status == ActivityStatus.PLANNED
+
+
 def _reschedule(activity: Activity, *, before: Activity | None) -> None:
     """Queue the reminder when it is new or has moved (with the start, or its minutes), or the
-    activity is planned again; an old job finds the time changed and does nothing."""
-    moved = before is None or before.remind_at != activity.remind_at
-    replanned = (
-        before is not None
-        and before.status != ActivityStatus.PLANNED
-        and activity.status == ActivityStatus.PLANNED
+    activity is planned again."""
+    reminders.reschedule(
+        activity_reminder_send,
+        activity,
+        before=before,
+        is_open=_is_planned,
+        activity_id=str(activity.pk),
     )
-    if moved:
-        activity.reminder_sent_at = None
-    if (
-        (moved or replanned)
-        and activity.status == ActivityStatus.PLANNED
-        and not activity.reminder_sent_at
-    ):
-        reminders.schedule(
-            activity_reminder_send, remind_at=activity.remind_at, activity_id=str(activity.pk)
-        )
 
 
 def _check(
@@ -383,48 +377,30 @@ def _activity_page(activity: Activity) -> str:
     return page_url("sales:offer", offer_id=activity.offer_id) if activity.offer_id else ""
 
 
+def _reminder_message(activity: Activity) -> tuple[str, str]:
+    when = timezone.localtime(activity.start_at).strftime("%d.%m.%Y %H:%M")
+    title = _("%(kind)s at %(when)s: %(subject)s") % {
+        "kind": ActivityKind(activity.kind).label,
+        "when": when,
+        "subject": activity.subject,
+    }
+    where = _("Where: %(location)s") % {"location": activity.location}
+    body = "\n\n".join(
+        part for part in (where if activity.location else "", activity.description[:1000]) if part
+    )
+    return title, body
+
+
 @job
 def activity_reminder_send(*, activity_id: str, remind_at: str) -> str:
     """Job: remind the owner of a planned activity, once, if the reminder is still at this
     time."""
-    with transaction.atomic():
-        activity = Activity.objects.select_for_update().filter(pk=activity_id).first()
-        if (
-            activity is None
-            or activity.status != ActivityStatus.PLANNED
-            or activity.reminder_sent_at is not None
-            or activity.owner_id is None
-            or not reminders.is_current(activity.remind_at, remind_at)
-        ):
-            return "skipped"
-        assert activity.remind_at is not None  # is_current said so
-        org = Organization.objects.get(pk=activity.organization_id)
-        owner = User.objects.get(pk=activity.owner_id)
-        Activity.objects.filter(pk=activity.pk).update(reminder_sent_at=timezone.now())
-        if not reminders.still_member(org, owner):
-            return "skipped"
-        with (
-            translation.override(owner.language or org.language),
-            timezone.override(owner.time_zone or org.time_zone),
-        ):
-            when = timezone.localtime(activity.start_at).strftime("%d.%m.%Y %H:%M")
-            title = _("%(kind)s at %(when)s: %(subject)s") % {
-                "kind": ActivityKind(activity.kind).label,
-                "when": when,
-                "subject": activity.subject,
-            }
-            where = _("Where: %(location)s") % {"location": activity.location}
-        notify(
-            org=org,
-            user=owner,
-            kind=NotificationKind.REMINDER,
-            title=title,
-            body="\n\n".join(
-                part
-                for part in (where if activity.location else "", activity.description[:1000])
-                if part
-            ),
-            url=_activity_page(activity),
-            late=reminders.is_late(activity.remind_at),
-        )
-    return "sent"
+    return reminder_send(
+        Activity,
+        record_id=activity_id,
+        remind_at=remind_at,
+        is_open=_is_planned,
+        recipient_field="owner_id",
+        message=_reminder_message,
+        url=_activity_page,
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Protocol, TypeVar
 
 from django.http import HttpRequest, HttpResponse
 
@@ -13,6 +14,19 @@ _ETAG = re.compile(r'^(?:W/)?"(\d+)"$')
 
 def set_etag(response: HttpResponse, version: int) -> None:
     response["ETag"] = f'"{version}"'
+
+
+class Versioned(Protocol):
+    version: int
+
+
+V = TypeVar("V", bound=Versioned)
+
+
+def with_etag(response: HttpResponse, record: V) -> V:
+    """``record``, its version sent out as the ETag."""
+    set_etag(response, record.version)
+    return record
 
 
 def if_match_version(request: HttpRequest) -> int | None:

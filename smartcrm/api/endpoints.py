@@ -7,14 +7,16 @@ import binascii
 import datetime as dt
 import json
 import uuid
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import FilterSchema
 
+from smartcrm.agenda.selectors import overdue_cutoff
 from smartcrm.api.auth import Actor, actor_of
+from smartcrm.api.concurrency import if_match_version
 from smartcrm.api.pagination import PageParams, Sort, page_response, paginate, reject_unknown_params
 from smartcrm.api.problems import ApiProblem
 from smartcrm.api.schemas import split_filters
@@ -27,6 +29,39 @@ def actor_in(request: HttpRequest, module: str | None = None) -> Actor:
     if module is not None:
         require_module(actor.org, module)
     return actor
+
+
+T = TypeVar("T")
+
+
+def write_as_caller(
+    request: HttpRequest, service: Callable[..., T], *, module: str | None = None, **arguments: Any
+) -> T:
+    """Call a write service as the caller (in ``module``), with the version the caller read
+    (If-Match)."""
+    actor = actor_in(request, module)
+    return service(org=actor.org, user=actor.user, version=if_match_version(request), **arguments)
+
+
+def delete_as_caller(
+    request: HttpRequest,
+    service: Callable[..., Any],
+    *,
+    module: str | None = None,
+    **record_id: uuid.UUID,
+) -> HttpResponse:
+    """Call a delete service as the caller and answer 204."""
+    write_as_caller(request, service, module=module, **record_id)
+    return no_content()
+
+
+def request_overdue_cutoff(request: HttpRequest) -> dt.datetime:
+    """Today's start in the caller's organisation's time zone, once per request."""
+    cutoff: dt.datetime | None = getattr(request, "_smartcrm_overdue_cutoff", None)
+    if cutoff is None:
+        cutoff = overdue_cutoff(actor_in(request).org)
+        request._smartcrm_overdue_cutoff = cutoff  # type: ignore[attr-defined]  # per-request cache
+    return cutoff
 
 
 def list_page(

@@ -94,3 +94,8 @@ class Problem(Schema):
 
 def errors_for(*codes: int) -> dict[int, Any]:
     return {code: Problem for code in codes}
+
+
+# The problems a record's read and write routes may answer with.
+READ_ERRORS = errors_for(400, 401, 404, 429)
+WRITE_ERRORS = errors_for(400, 401, 403, 404, 409, 412, 415, 422, 429)

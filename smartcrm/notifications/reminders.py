@@ -10,6 +10,7 @@ time (no worker was running) still comes, marked late.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -31,6 +32,25 @@ def schedule(job: Task[..., Any], *, remind_at: dt.datetime | None, **ids: str) 
         return False
     enqueue(job, run_after=remind_at, remind_at=remind_at.isoformat(), **ids)
     return True
+
+
+def reschedule(
+    job: Task[..., Any],
+    record: Any,
+    *,
+    before: Any | None,
+    is_open: Callable[[Any], bool],
+    **ids: str,
+) -> None:
+    """Queue ``record``'s reminder when it is new or has moved, or the record is open again
+    (``is_open``); an old job finds the time changed and does nothing. A moved reminder will
+    fire again."""
+    moved = before is None or before.remind_at != record.remind_at
+    reopened = before is not None and not is_open(before) and is_open(record)
+    if moved:
+        record.reminder_sent_at = None
+    if (moved or reopened) and is_open(record) and not record.reminder_sent_at:
+        schedule(job, remind_at=record.remind_at, **ids)
 
 
 def is_current(wanted: dt.datetime | None, scheduled: str) -> bool:

@@ -6,13 +6,13 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Model
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -28,7 +28,7 @@ from smartcrm.notifications import selectors
 from smartcrm.notifications.choices import NotificationKind
 from smartcrm.notifications.jobs import enqueue, job
 from smartcrm.notifications.models import Notification, NotificationPreference
-from smartcrm.notifications.reminders import is_late
+from smartcrm.notifications.reminders import is_current, is_late, still_member
 
 logger = logging.getLogger("smartcrm.notifications")
 
@@ -63,6 +63,51 @@ def notify(
     if user.email and selectors.preference_of(org=org, user=user).wants_email(kind):
         enqueue(notification_email_send, notification_id=str(notification.pk))
     return notification
+
+
+def reminder_send(
+    model: type[Model],
+    *,
+    record_id: str,
+    remind_at: str,
+    is_open: Callable[[Any], bool],
+    recipient_field: str,
+    message: Callable[[Any], tuple[str, str]],
+    url: Callable[[Any], str],
+) -> str:
+    """What a reminder job does: remind the record's recipient (``recipient_field``) once, if
+    the record is still open and its reminder still at ``remind_at``. ``message`` gives the
+    title and body, in the recipient's language and time zone."""
+    with transaction.atomic():
+        record: Any = model._default_manager.select_for_update().filter(pk=record_id).first()
+        if (
+            record is None
+            or not is_open(record)
+            or record.reminder_sent_at is not None
+            or getattr(record, recipient_field) is None
+            or not is_current(record.remind_at, remind_at)
+        ):
+            return "skipped"
+        org = Organization.objects.get(pk=record.organization_id)
+        recipient = User.objects.get(pk=getattr(record, recipient_field))
+        model._default_manager.filter(pk=record.pk).update(reminder_sent_at=timezone.now())
+        if not still_member(org, recipient):
+            return "skipped"
+        with (
+            translation.override(recipient.language or org.language),
+            timezone.override(recipient.time_zone or org.time_zone),
+        ):
+            title, body = message(record)
+        notify(
+            org=org,
+            user=recipient,
+            kind=NotificationKind.REMINDER,
+            title=title,
+            body=body,
+            url=url(record),
+            late=is_late(record.remind_at),
+        )
+    return "sent"
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -12,16 +13,17 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from smartcrm.api.concurrency import if_match_version, set_etag
+from smartcrm.api.concurrency import if_match_version, set_etag, with_etag
 from smartcrm.api.endpoints import (
     actor_in,
     decode_timeline_cursor,
+    delete_as_caller,
     encode_timeline_cursor,
     list_page,
-    no_content,
+    write_as_caller,
 )
 from smartcrm.api.pagination import PageParams
-from smartcrm.api.schemas import InputSchema, Page, errors_for
+from smartcrm.api.schemas import READ_ERRORS, WRITE_ERRORS, InputSchema, Page
 from smartcrm.core.choices import County, Language, OfferPdfDesign, PartyKind, Priority
 from smartcrm.core.scopes import Scope, scope_for
 from smartcrm.core.selectors import tenant_get
@@ -41,14 +43,12 @@ from smartcrm.sales.models import Account, Offer, OfferLine, Prospect
 
 router = Router(tags=["sales"])
 
-READ_ERRORS = errors_for(400, 401, 404, 429)
 DUPLICATE_409 = (
     "A record that looks like an existing one (same e-mail, phone in E.164, CUI, or a very "
     "similar name) is refused with 409 `possible_duplicate`; the problem lists the candidates "
     "under `duplicates`; one outside the caller's view scope is told only by its owner's name, "
     "under `owned_by_others`. Send `allow_duplicate: true` to create it anyway."
 )
-WRITE_ERRORS = errors_for(400, 401, 403, 404, 409, 412, 415, 422, 429)
 
 
 # --- shared ---------------------------------------------------------------------------
@@ -120,6 +120,26 @@ def _get(model: type[Any], request: HttpRequest, record_id: uuid.UUID) -> Any:
     actor = actor_in(request)
     source = model.objects.visible_to(actor.membership, SCOPE_MODULES[model])
     return tenant_get(source, org=actor.org, record_id=record_id)
+
+
+def _create_party(
+    request: HttpRequest,
+    response: HttpResponse,
+    create: Callable[..., Prospect | Account],
+    payload: ProspectIn | AccountIn,
+    *,
+    path: str,
+) -> Any:
+    """A prospect or an account created, answered 201 with its place and ETag."""
+    actor = actor_in(request)
+    record = create(
+        org=actor.org,
+        user=actor.user,
+        allow_duplicate=payload.allow_duplicate,
+        **payload.model_dump(exclude_unset=True, exclude={"allow_duplicate"}),
+    )
+    response["Location"] = f"/api/v1/{path}/{record.pk}"
+    return Status(201, with_etag(response, record))
 
 
 # --- prospects -----------------------------------------------------------------------
@@ -207,11 +227,6 @@ class ConvertIn(InputSchema):
     offer: FirstOfferIn | None = Field(None, description="Also create a first draft offer")
 
 
-def _prospect_response(response: HttpResponse, prospect: Prospect) -> Prospect:
-    set_etag(response, prospect.version)
-    return prospect
-
-
 @router.get(
     "/prospects",
     response={200: Page[ProspectOut], **READ_ERRORS},
@@ -242,15 +257,7 @@ def list_prospects(
     + DUPLICATE_409,
 )
 def create_prospect(request: HttpRequest, response: HttpResponse, payload: ProspectIn) -> Any:
-    actor = actor_in(request)
-    prospect = services.prospect_create(
-        org=actor.org,
-        user=actor.user,
-        allow_duplicate=payload.allow_duplicate,
-        **payload.model_dump(exclude_unset=True, exclude={"allow_duplicate"}),
-    )
-    response["Location"] = f"/api/v1/prospects/{prospect.pk}"
-    return Status(201, _prospect_response(response, prospect))
+    return _create_party(request, response, services.prospect_create, payload, path="prospects")
 
 
 @router.get(
@@ -260,7 +267,7 @@ def create_prospect(request: HttpRequest, response: HttpResponse, payload: Prosp
     description="The ETag header carries the version to send back in If-Match.",
 )
 def get_prospect(request: HttpRequest, response: HttpResponse, prospect_id: uuid.UUID) -> Any:
-    return _prospect_response(response, _get(Prospect, request, prospect_id))
+    return with_etag(response, _get(Prospect, request, prospect_id))
 
 
 @router.patch(
@@ -272,15 +279,13 @@ def get_prospect(request: HttpRequest, response: HttpResponse, prospect_id: uuid
 def update_prospect(
     request: HttpRequest, response: HttpResponse, prospect_id: uuid.UUID, payload: ProspectPatch
 ) -> Any:
-    actor = actor_in(request)
-    prospect = services.prospect_update(
-        org=actor.org,
-        user=actor.user,
+    prospect = write_as_caller(
+        request,
+        services.prospect_update,
         prospect_id=prospect_id,
-        version=if_match_version(request),
         **payload.model_dump(exclude_unset=True),
     )
-    return _prospect_response(response, prospect)
+    return with_etag(response, prospect)
 
 
 @router.delete(
@@ -291,11 +296,7 @@ def update_prospect(
     "(POST /prospects/{id}/restore brings them back). Converted prospects are kept.",
 )
 def delete_prospect(request: HttpRequest, prospect_id: uuid.UUID) -> Any:
-    actor = actor_in(request)
-    services.prospect_delete(
-        org=actor.org, user=actor.user, prospect_id=prospect_id, version=if_match_version(request)
-    )
-    return no_content()
+    return delete_as_caller(request, services.prospect_delete, prospect_id=prospect_id)
 
 
 @router.post(
@@ -305,15 +306,8 @@ def delete_prospect(request: HttpRequest, prospect_id: uuid.UUID) -> Any:
     description="Ready to be converted.",
 )
 def qualify_prospect(request: HttpRequest, response: HttpResponse, prospect_id: uuid.UUID) -> Any:
-    actor = actor_in(request)
-    return _prospect_response(
-        response,
-        services.prospect_qualify(
-            org=actor.org,
-            user=actor.user,
-            prospect_id=prospect_id,
-            version=if_match_version(request),
-        ),
+    return with_etag(
+        response, write_as_caller(request, services.prospect_qualify, prospect_id=prospect_id)
     )
 
 
@@ -326,17 +320,10 @@ def qualify_prospect(request: HttpRequest, response: HttpResponse, prospect_id: 
 def disqualify_prospect(
     request: HttpRequest, response: HttpResponse, prospect_id: uuid.UUID, payload: DisqualifyIn
 ) -> Any:
-    actor = actor_in(request)
-    return _prospect_response(
-        response,
-        services.prospect_disqualify(
-            org=actor.org,
-            user=actor.user,
-            prospect_id=prospect_id,
-            reason=payload.reason,
-            version=if_match_version(request),
-        ),
+    prospect = write_as_caller(
+        request, services.prospect_disqualify, prospect_id=prospect_id, reason=payload.reason
     )
+    return with_etag(response, prospect)
 
 
 @router.post(
@@ -349,18 +336,14 @@ def disqualify_prospect(
 def set_prospect_status(
     request: HttpRequest, response: HttpResponse, prospect_id: uuid.UUID, payload: StatusIn
 ) -> Any:
-    actor = actor_in(request)
-    return _prospect_response(
-        response,
-        services.prospect_set_status(
-            org=actor.org,
-            user=actor.user,
-            prospect_id=prospect_id,
-            status=payload.status,
-            reason=payload.reason,
-            version=if_match_version(request),
-        ),
+    prospect = write_as_caller(
+        request,
+        services.prospect_set_status,
+        prospect_id=prospect_id,
+        status=payload.status,
+        reason=payload.reason,
     )
+    return with_etag(response, prospect)
 
 
 # --- accounts ------------------------------------------------------------------------
@@ -450,16 +433,7 @@ def list_accounts(
     + DUPLICATE_409,
 )
 def create_account(request: HttpRequest, response: HttpResponse, payload: AccountIn) -> Any:
-    actor = actor_in(request)
-    account = services.account_create(
-        org=actor.org,
-        user=actor.user,
-        allow_duplicate=payload.allow_duplicate,
-        **payload.model_dump(exclude_unset=True, exclude={"allow_duplicate"}),
-    )
-    response["Location"] = f"/api/v1/accounts/{account.pk}"
-    set_etag(response, account.version)
-    return Status(201, account)
+    return _create_party(request, response, services.account_create, payload, path="accounts")
 
 
 @router.get(
@@ -469,9 +443,7 @@ def create_account(request: HttpRequest, response: HttpResponse, payload: Accoun
     description="The ETag header carries the version.",
 )
 def get_account(request: HttpRequest, response: HttpResponse, account_id: uuid.UUID) -> Any:
-    account = _get(Account, request, account_id)
-    set_etag(response, account.version)
-    return account
+    return with_etag(response, _get(Account, request, account_id))
 
 
 @router.patch(
@@ -483,16 +455,13 @@ def get_account(request: HttpRequest, response: HttpResponse, account_id: uuid.U
 def update_account(
     request: HttpRequest, response: HttpResponse, account_id: uuid.UUID, payload: AccountPatch
 ) -> Any:
-    actor = actor_in(request)
-    account = services.account_update(
-        org=actor.org,
-        user=actor.user,
+    account = write_as_caller(
+        request,
+        services.account_update,
         account_id=account_id,
-        version=if_match_version(request),
         **payload.model_dump(exclude_unset=True),
     )
-    set_etag(response, account.version)
-    return account
+    return with_etag(response, account)
 
 
 @router.delete(
@@ -504,11 +473,7 @@ def update_account(
     "came from a converted prospect.",
 )
 def delete_account(request: HttpRequest, account_id: uuid.UUID) -> Any:
-    actor = actor_in(request)
-    services.account_delete(
-        org=actor.org, user=actor.user, account_id=account_id, version=if_match_version(request)
-    )
-    return no_content()
+    return delete_as_caller(request, services.account_delete, account_id=account_id)
 
 
 @router.get(
@@ -676,15 +641,13 @@ class ConversionOut(Schema):
     "twice is a 409.",
 )
 def convert_prospect(request: HttpRequest, prospect_id: uuid.UUID, payload: ConvertIn) -> Any:
-    actor = actor_in(request)
     offer = payload.offer.model_dump(exclude_unset=True) if payload.offer is not None else None
-    return services.prospect_convert(
-        org=actor.org,
-        user=actor.user,
+    return write_as_caller(
+        request,
+        services.prospect_convert,
         prospect_id=prospect_id,
         account_id=payload.account_id,
         offer=offer,
-        version=if_match_version(request),
     )
 
 
@@ -759,13 +722,8 @@ def get_offer(request: HttpRequest, response: HttpResponse, offer_id: uuid.UUID)
 def update_offer(
     request: HttpRequest, response: HttpResponse, offer_id: uuid.UUID, payload: OfferPatch
 ) -> Any:
-    actor = actor_in(request)
-    offer = services.offer_update(
-        org=actor.org,
-        user=actor.user,
-        offer_id=offer_id,
-        version=if_match_version(request),
-        **payload.model_dump(exclude_unset=True),
+    offer = write_as_caller(
+        request, services.offer_update, offer_id=offer_id, **payload.model_dump(exclude_unset=True)
     )
     return _offer_detail(response, offer)
 
@@ -778,11 +736,7 @@ def update_offer(
     "/offers/{id}/restore brings them back). Offers that went out are kept (mark them lost).",
 )
 def delete_offer(request: HttpRequest, offer_id: uuid.UUID) -> Any:
-    actor = actor_in(request)
-    services.offer_delete(
-        org=actor.org, user=actor.user, offer_id=offer_id, version=if_match_version(request)
-    )
-    return no_content()
+    return delete_as_caller(request, services.offer_delete, offer_id=offer_id)
 
 
 @router.post(
@@ -795,13 +749,8 @@ def delete_offer(request: HttpRequest, offer_id: uuid.UUID) -> Any:
 def change_offer_status(
     request: HttpRequest, response: HttpResponse, offer_id: uuid.UUID, payload: OfferStatusIn
 ) -> Any:
-    actor = actor_in(request)
-    offer = services.offer_change_status(
-        org=actor.org,
-        user=actor.user,
-        offer_id=offer_id,
-        version=if_match_version(request),
-        **payload.model_dump(),
+    offer = write_as_caller(
+        request, services.offer_change_status, offer_id=offer_id, **payload.model_dump()
     )
     return _offer_detail(response, offer)
 
@@ -890,8 +839,7 @@ def add_line(
         **payload.model_dump(exclude_unset=True),
     )
     response["Location"] = f"/api/v1/offers/{offer_id}/lines/{line.pk}"
-    set_etag(response, line.version)
-    return Status(201, line)
+    return Status(201, with_etag(response, line))
 
 
 @router.get(
@@ -903,9 +851,7 @@ def add_line(
 def get_line(
     request: HttpRequest, response: HttpResponse, offer_id: uuid.UUID, line_id: uuid.UUID
 ) -> Any:
-    line = _line(request, offer_id, line_id)
-    set_etag(response, line.version)
-    return line
+    return with_etag(response, _line(request, offer_id, line_id))
 
 
 @router.patch(
@@ -921,17 +867,14 @@ def update_line(
     line_id: uuid.UUID,
     payload: LinePatch,
 ) -> Any:
-    actor = actor_in(request)
     _line(request, offer_id, line_id)
-    line = services.offer_line_update(
-        org=actor.org,
-        user=actor.user,
+    line = write_as_caller(
+        request,
+        services.offer_line_update,
         line_id=line_id,
-        version=if_match_version(request),
         **payload.model_dump(exclude_unset=True),
     )
-    set_etag(response, line.version)
-    return line
+    return with_etag(response, line)
 
 
 @router.delete(
@@ -941,12 +884,8 @@ def update_line(
     description="The offer's totals follow.",
 )
 def remove_line(request: HttpRequest, offer_id: uuid.UUID, line_id: uuid.UUID) -> Any:
-    actor = actor_in(request)
     _line(request, offer_id, line_id)
-    services.offer_line_remove(
-        org=actor.org, user=actor.user, line_id=line_id, version=if_match_version(request)
-    )
-    return no_content()
+    return delete_as_caller(request, services.offer_line_remove, line_id=line_id)
 
 
 # --- offer PDF ---------------------------------------------------------------------------

@@ -10,11 +10,23 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from smartcrm.agenda.selectors import overdue_cutoff, task_is_overdue
-from smartcrm.api.concurrency import if_match_version, set_etag
-from smartcrm.api.endpoints import actor_in, list_page, no_content
+from smartcrm.agenda.selectors import task_is_overdue
+from smartcrm.api.concurrency import with_etag
+from smartcrm.api.endpoints import (
+    actor_in,
+    delete_as_caller,
+    list_page,
+    request_overdue_cutoff,
+    write_as_caller,
+)
 from smartcrm.api.pagination import PageParams
-from smartcrm.api.schemas import InputSchema, Page, UtcDatetime, errors_for
+from smartcrm.api.schemas import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    InputSchema,
+    Page,
+    UtcDatetime,
+)
 from smartcrm.core.choices import Priority
 from smartcrm.core.modules import Module
 from smartcrm.core.selectors import tenant_get
@@ -24,12 +36,6 @@ from smartcrm.tasks.filters import TASK_ORDERINGS, TaskFilters
 from smartcrm.tasks.models import Task
 
 router = Router(tags=["tasks"])
-
-
-READ_ERRORS = errors_for(400, 401, 404, 429)
-WRITE_ERRORS = errors_for(400, 401, 403, 404, 409, 412, 415, 422, 429)
-
-# Tasks without a due time sort after every dated one (last ascending, first descending).
 
 
 class TaskOut(Schema):
@@ -55,16 +61,7 @@ class TaskOut(Schema):
 
     @staticmethod
     def resolve_is_overdue(task: Task, context: Any) -> bool:
-        return task_is_overdue(task, _cutoff(context["request"]))
-
-
-def _cutoff(request: HttpRequest) -> dt.datetime:
-    """Today's start in the organisation's time zone, once per request."""
-    cutoff: dt.datetime | None = getattr(request, "_smartcrm_overdue_cutoff", None)
-    if cutoff is None:
-        cutoff = overdue_cutoff(actor_in(request).org)
-        request._smartcrm_overdue_cutoff = cutoff  # type: ignore[attr-defined]  # per-request cache
-    return cutoff
+        return task_is_overdue(task, request_overdue_cutoff(context["request"]))
 
 
 class TaskIn(InputSchema):
@@ -104,11 +101,6 @@ class AssignIn(InputSchema):
     assignee_id: uuid.UUID = Field(description="An active member of the organisation")
 
 
-def _task_response(response: HttpResponse, task: Task) -> Task:
-    set_etag(response, task.version)
-    return task
-
-
 @router.get(
     "/tasks",
     response={200: Page[TaskOut], **READ_ERRORS},
@@ -119,7 +111,7 @@ def _task_response(response: HttpResponse, task: Task) -> Task:
 )
 def list_tasks(request: HttpRequest, filters: Query[TaskFilters], page: Query[PageParams]) -> Any:
     actor = actor_in(request, Module.TASKS)
-    filters._cutoff = _cutoff(request)
+    filters._cutoff = request_overdue_cutoff(request)
     return list_page(
         request,
         Task.objects.for_member(actor.membership, "tasks"),
@@ -143,7 +135,7 @@ def create_task(request: HttpRequest, response: HttpResponse, payload: TaskIn) -
         org=actor.org, user=actor.user, **payload.model_dump(exclude_unset=True)
     )
     response["Location"] = f"/api/v1/tasks/{task.pk}"
-    return Status(201, _task_response(response, task))
+    return Status(201, with_etag(response, task))
 
 
 @router.get(
@@ -156,7 +148,7 @@ def get_task(request: HttpRequest, response: HttpResponse, task_id: uuid.UUID) -
     actor = actor_in(request, Module.TASKS)
     visible = Task.objects.visible_to(actor.membership, "tasks")
     task = tenant_get(visible, org=actor.org, record_id=task_id)
-    return _task_response(response, task)
+    return with_etag(response, task)
 
 
 @router.patch(
@@ -169,15 +161,14 @@ def get_task(request: HttpRequest, response: HttpResponse, task_id: uuid.UUID) -
 def update_task(
     request: HttpRequest, response: HttpResponse, task_id: uuid.UUID, payload: TaskPatch
 ) -> Any:
-    actor = actor_in(request, Module.TASKS)
-    task = services.task_update(
-        org=actor.org,
-        user=actor.user,
+    task = write_as_caller(
+        request,
+        services.task_update,
+        module=Module.TASKS,
         task_id=task_id,
-        version=if_match_version(request),
         **payload.model_dump(exclude_unset=True),
     )
-    return _task_response(response, task)
+    return with_etag(response, task)
 
 
 @router.delete(
@@ -188,11 +179,7 @@ def update_task(
     "If-Match, a stale version is a 412.",
 )
 def delete_task(request: HttpRequest, task_id: uuid.UUID) -> Any:
-    actor = actor_in(request, Module.TASKS)
-    services.task_delete(
-        org=actor.org, user=actor.user, task_id=task_id, version=if_match_version(request)
-    )
-    return no_content()
+    return delete_as_caller(request, services.task_delete, module=Module.TASKS, task_id=task_id)
 
 
 @router.post(
@@ -202,13 +189,13 @@ def delete_task(request: HttpRequest, task_id: uuid.UUID) -> Any:
     description="open or in_progress → done; from done or canceled it is a 409.",
 )
 def complete_task(request: HttpRequest, response: HttpResponse, task_id: uuid.UUID) -> Any:
-    actor = actor_in(request, Module.TASKS)
-    return _task_response(
-        response,
-        services.task_complete(
-            org=actor.org, user=actor.user, task_id=task_id, version=if_match_version(request)
-        ),
+    task = write_as_caller(
+        request,
+        services.task_complete,
+        module=Module.TASKS,
+        task_id=task_id,
     )
+    return with_etag(response, task)
 
 
 @router.post(
@@ -221,17 +208,14 @@ def complete_task(request: HttpRequest, response: HttpResponse, task_id: uuid.UU
 def set_task_status(
     request: HttpRequest, response: HttpResponse, task_id: uuid.UUID, payload: TaskStatusIn
 ) -> Any:
-    actor = actor_in(request, Module.TASKS)
-    return _task_response(
-        response,
-        services.task_set_status(
-            org=actor.org,
-            user=actor.user,
-            task_id=task_id,
-            status=payload.status,
-            version=if_match_version(request),
-        ),
+    task = write_as_caller(
+        request,
+        services.task_set_status,
+        module=Module.TASKS,
+        task_id=task_id,
+        status=payload.status,
     )
+    return with_etag(response, task)
 
 
 @router.post(
@@ -243,14 +227,11 @@ def set_task_status(
 def assign_task(
     request: HttpRequest, response: HttpResponse, task_id: uuid.UUID, payload: AssignIn
 ) -> Any:
-    actor = actor_in(request, Module.TASKS)
-    return _task_response(
-        response,
-        services.task_assign(
-            org=actor.org,
-            user=actor.user,
-            task_id=task_id,
-            assignee_id=payload.assignee_id,
-            version=if_match_version(request),
-        ),
+    task = write_as_caller(
+        request,
+        services.task_assign,
+        module=Module.TASKS,
+        task_id=task_id,
+        assignee_id=payload.assignee_id,
     )
+    return with_etag(response, task)

@@ -26,7 +26,7 @@ from smartcrm.core.search import search_index
 from smartcrm.notifications import reminders
 from smartcrm.notifications.choices import NotificationKind
 from smartcrm.notifications.jobs import job
-from smartcrm.notifications.services import notify, page_url
+from smartcrm.notifications.services import notify, page_url, reminder_send
 from smartcrm.sales.parents import resolve_parent
 from smartcrm.tasks.choices import OPEN_TASK_STATUSES, TASK_TRANSITIONS, TaskStatus
 from smartcrm.tasks.models import Task
@@ -62,19 +62,15 @@ def _remind_before(task: Task, minutes: Any) -> None:
     task.remind_at = task.due_at - dt.timedelta(minutes=minutes)
 
 
+def _is_open(task: Task) -> bool:
+    return task.status in OPEN_TASK_STATUSES
+
+
 def _reschedule(task: Task, *, before: Task | None) -> None:
-    """Queue the reminder when it is new, has moved, or the task was reopened; a reminder that
-    moved will fire again (its old job finds the time changed and does nothing)."""
-    moved = before is None or before.remind_at != task.remind_at
-    reopened = (
-        before is not None
-        and before.status not in OPEN_TASK_STATUSES
-        and task.status in OPEN_TASK_STATUSES
+    """Queue the reminder when it is new, has moved, or the task was reopened."""
+    reminders.reschedule(
+        task_reminder_send, task, before=before, is_open=_is_open, task_id=str(task.pk)
     )
-    if moved:
-        task.reminder_sent_at = None
-    if (moved or reopened) and task.status in OPEN_TASK_STATUSES and not task.reminder_sent_at:
-        reminders.schedule(task_reminder_send, remind_at=task.remind_at, task_id=str(task.pk))
 
 
 def _task_page(task: Task) -> str:
@@ -269,43 +265,25 @@ def task_delete(
 # --- the reminder, run by the worker ------------------------------------------------------------
 
 
+def _reminder_message(task: Task) -> tuple[str, str]:
+    due = (
+        _("Due %(when)s.") % {"when": timezone.localtime(task.due_at).strftime("%d.%m.%Y %H:%M")}
+        if task.due_at
+        else ""
+    )
+    title = _("Reminder: %(title)s") % {"title": task.title}
+    return title, "\n\n".join(part for part in (due, task.description[:1000]) if part)
+
+
 @job
 def task_reminder_send(*, task_id: str, remind_at: str) -> str:
     """Job: remind the assignee of an open task, once, if the reminder is still at this time."""
-    with transaction.atomic():
-        task = Task.objects.select_for_update().filter(pk=task_id).first()
-        if (
-            task is None
-            or task.status not in OPEN_TASK_STATUSES
-            or task.reminder_sent_at is not None
-            or task.assignee_id is None
-            or not reminders.is_current(task.remind_at, remind_at)
-        ):
-            return "skipped"
-        assert task.remind_at is not None  # is_current said so
-        org = Organization.objects.get(pk=task.organization_id)
-        assignee = User.objects.get(pk=task.assignee_id)
-        Task.objects.filter(pk=task.pk).update(reminder_sent_at=timezone.now())
-        if not reminders.still_member(org, assignee):
-            return "skipped"
-        with (
-            translation.override(assignee.language or org.language),
-            timezone.override(assignee.time_zone or org.time_zone),
-        ):
-            due = (
-                _("Due %(when)s.")
-                % {"when": timezone.localtime(task.due_at).strftime("%d.%m.%Y %H:%M")}
-                if task.due_at
-                else ""
-            )
-            title = _("Reminder: %(title)s") % {"title": task.title}
-        notify(
-            org=org,
-            user=assignee,
-            kind=NotificationKind.REMINDER,
-            title=title,
-            body="\n\n".join(part for part in (due, task.description[:1000]) if part),
-            url=_task_page(task),
-            late=reminders.is_late(task.remind_at),
-        )
-    return "sent"
+    return reminder_send(
+        Task,
+        record_id=task_id,
+        remind_at=remind_at,
+        is_open=_is_open,
+        recipient_field="assignee_id",
+        message=_reminder_message,
+        url=_task_page,
+    )

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
-from typing import Any
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from smartcrm.activities.choices import ActivityKind, ActivityStatus
 from smartcrm.activities.models import Activity
 from smartcrm.activities.services import activity_cancel, activity_complete, activity_create
+from smartcrm.api.tests.helpers import bearer, error_fields, queries_of, send
 from smartcrm.contacts.services import contact_create
 from smartcrm.core.modules import Module
 from smartcrm.core.services import organization_set_modules
-from smartcrm.core.tokens import api_token_create
 from smartcrm.sales import services as sales
 from smartcrm.sales.tests.factories import (
     AccountFactory,
@@ -27,44 +23,12 @@ from smartcrm.sales.tests.factories import (
     qualified_prospect,
 )
 
-PROBLEM = "application/problem+json"
 MONDAY_9 = dt.datetime(2026, 3, 9, 9, 0, tzinfo=dt.UTC)
 MONDAY_10 = dt.datetime(2026, 3, 9, 10, 0, tzinfo=dt.UTC)
 TUESDAY_9 = dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC)
 
 
 # --- helpers --------------------------------------------------------------------------
-
-
-def bearer(org: Any, user: Any) -> dict[str, str]:
-    _, token = api_token_create(org=org, user=user, name="test")
-    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-
-
-def send(client: Any, method: str, path: str, body: Any = None, **headers: str) -> Any:
-    if body is None and method == "post":  # no body at all, as curl -X POST sends
-        return client.post(path, content_type="application/json", **headers)
-    if body is None:
-        return getattr(client, method)(path, **headers)
-    return getattr(client, method)(
-        path, data=json.dumps(body), content_type="application/json", **headers
-    )
-
-
-def error_fields(response: Any, status: int) -> list[str | None]:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM
-    return [error["field"] for error in response.json()["errors"]]
-
-
-def queries_of(client: Any, path: str, auth: dict[str, str], *, rows: int) -> int:
-    """Queries one list request runs (after a first request that marks the token used)."""
-    client.get(path, **auth)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(path, **auth)
-    assert response.status_code == 200, response.content
-    assert len(response.json()["items"]) == rows
-    return len(queries)
 
 
 def at(value: str) -> dt.datetime:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from smartcrm.activities.services import activity_create
 from smartcrm.api.tests.helpers import ApiClient
 from smartcrm.api.tests.list_cases import FOUND, LISTS, OTHER, World, make_world
+from smartcrm.core.tests.queries import queries_of_get
 from smartcrm.notes.services import note_create
 from smartcrm.sales.tests.factories import AccountFactory, OfferFactory
 from smartcrm.tasks.services import task_create
@@ -112,24 +113,16 @@ def test_q_never_finds_another_organisations_records(api, world, spec, other_org
     assert _ids(ApiClient(other_org, other_owner), spec.url, q="dunarea") == []
 
 
-def _queries(api: ApiClient, url: str) -> int:
-    api.get(url)  # warm up: the token's once-a-minute "last used" write
-    with CaptureQueriesContext(connection) as captured:
-        response = api.get(url)
-    assert response.status_code == 200, response.content
-    return len(captured.captured_queries)
-
-
 @pytest.mark.parametrize("spec", LISTS, ids=lambda spec: spec.key)
 def test_q_costs_the_same_queries_for_2_and_20_matches(api, world, spec):
     url = f"{spec.url}?q=carpati"
     for _ in range(2):
         spec.make(world, FOUND, True)
-    few = _queries(api, url)
+    few = queries_of_get(api, url)
     for _ in range(18):
         spec.make(world, FOUND, True)
 
-    many = _queries(api, url)
+    many = queries_of_get(api, url)
 
     assert many == few
     assert len(_ids(api, spec.url, q="carpati")) == 20

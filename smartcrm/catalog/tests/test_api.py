@@ -3,58 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
+from smartcrm.api.tests.helpers import PROBLEM, bearer, error_fields, queries_of, send
 from smartcrm.catalog.choices import RateSource
 from smartcrm.catalog.models import ExchangeRate, Product
 from smartcrm.catalog.services import exchange_rate_set, product_create
 from smartcrm.core.modules import Module
 from smartcrm.core.services import organization_set_modules
-from smartcrm.core.tokens import api_token_create
 
-PROBLEM = "application/problem+json"
 MARCH_2 = dt.date(2026, 3, 2)
 MARCH_3 = dt.date(2026, 3, 3)
 MARCH_4 = dt.date(2026, 3, 4)
 
 
 # --- helpers --------------------------------------------------------------------------
-
-
-def bearer(org: Any, user: Any) -> dict[str, str]:
-    _, token = api_token_create(org=org, user=user, name="test")
-    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-
-
-def send(client: Any, method: str, path: str, body: Any = None, **headers: str) -> Any:
-    if body is None:
-        return getattr(client, method)(path, **headers)
-    return getattr(client, method)(
-        path, data=json.dumps(body), content_type="application/json", **headers
-    )
-
-
-def error_fields(response: Any, status: int) -> list[str | None]:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM
-    return [error["field"] for error in response.json()["errors"]]
-
-
-def queries_of(client: Any, path: str, auth: dict[str, str], *, rows: int) -> int:
-    """Queries one list request runs (after a first request that marks the token used)."""
-    client.get(path, **auth)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(path, **auth)
-    assert response.status_code == 200, response.content
-    assert len(response.json()["items"]) == rows
-    return len(queries)
 
 
 def without_times(body: dict[str, Any]) -> dict[str, Any]:

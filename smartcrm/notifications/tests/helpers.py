@@ -1,4 +1,7 @@
-"""Test helpers for background work: a real SMTP server on loopback, and the real worker."""
+"""Test helpers for background work: a real SMTP server on loopback, and the real worker.
+
+The fixtures on top of them (``smtp_inbox``, ``smtp_refusing``, ``smtp_closed_port``) are in
+the root ``conftest.py``."""
 
 from __future__ import annotations
 
@@ -12,7 +15,6 @@ from email.message import EmailMessage as ParsedMessage
 from email.policy import default as default_policy
 from typing import Any
 
-import pytest
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
 from django.test import override_settings
@@ -46,7 +48,10 @@ def free_port() -> int:
         return port
 
 
-def smtp_settings(port: int) -> dict[str, Any]:
+CRM_FROM = "SmartCRM <crm@alfa.ro>"
+
+
+def smtp_settings(port: int, *, from_email: str = CRM_FROM) -> dict[str, Any]:
     """Django's settings for the SMTP server on loopback ``port``."""
     return {
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
@@ -57,23 +62,22 @@ def smtp_settings(port: int) -> dict[str, Any]:
         "EMAIL_USE_TLS": False,
         "EMAIL_USE_SSL": False,
         "EMAIL_TIMEOUT": 5,
-        "DEFAULT_FROM_EMAIL": "SmartCRM <crm@alfa.ro>",
+        "DEFAULT_FROM_EMAIL": from_email,
     }
 
 
-def use_smtp(settings: Any, port: int) -> None:
-    for name, value in smtp_settings(port).items():
+def use_smtp(settings: Any, port: int, *, from_email: str = CRM_FROM) -> None:
+    for name, value in smtp_settings(port, from_email=from_email).items():
         setattr(settings, name, value)
 
 
-@pytest.fixture
-def smtp_inbox(settings: Any) -> Iterator[Inbox]:
-    """A real SMTP server on 127.0.0.1 that accepts every message."""
-    inbox = Inbox()
+def serve_smtp(settings: Any, inbox: Inbox, *, from_email: str) -> Iterator[Inbox]:
+    """Run a real SMTP server on 127.0.0.1 delivering to ``inbox``, Django's mail pointed at
+    it, until the generator is closed."""
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
-        use_smtp(settings, controller.port)
+        use_smtp(settings, controller.port, from_email=from_email)
         yield inbox
     finally:
         controller.stop()

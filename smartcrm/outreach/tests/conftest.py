@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import email
-import socket
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from email.message import EmailMessage as ParsedMessage
-from email.policy import default as default_policy
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from smartcrm.contacts.services import contact_create
 from smartcrm.outreach import services
@@ -87,69 +80,7 @@ def token(org, owner, offer) -> str:
 # --- SMTP on loopback --------------------------------------------------------------------
 
 
-@dataclass
-class Inbox:
-    """What a loopback SMTP server received; ``reply`` is its answer to DATA."""
-
-    reply: str = "250 Message accepted for delivery"
-    envelopes: list[Any] = field(default_factory=list)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        if self.reply.startswith("250"):
-            self.envelopes.append(envelope)
-        return self.reply
-
-    def messages(self) -> list[ParsedMessage]:
-        return [
-            email.message_from_bytes(envelope.content, policy=default_policy)
-            for envelope in self.envelopes
-        ]
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _use_smtp(settings: Any, port: int) -> None:
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 5
-    settings.DEFAULT_FROM_EMAIL = "SmartCRM <oferte@alfa.ro>"
-
-
-def _serve(settings: Any, inbox: Inbox) -> Iterator[Inbox]:
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        _use_smtp(settings, controller.port)
-        yield inbox
-    finally:
-        controller.stop()
-
-
 @pytest.fixture
-def smtp_inbox(settings) -> Iterator[Inbox]:
-    """A real SMTP server on 127.0.0.1 that accepts every message."""
-    yield from _serve(settings, Inbox())
-
-
-@pytest.fixture
-def smtp_refusing(settings) -> Iterator[Inbox]:
-    """A real SMTP server on 127.0.0.1 that refuses every message with 554."""
-    yield from _serve(settings, Inbox(reply="554 5.7.1 Message rejected by policy"))
-
-
-@pytest.fixture
-def smtp_closed_port(settings) -> int:
-    """SMTP settings pointing at a loopback port nobody listens on."""
-    port = free_port()
-    _use_smtp(settings, port)
-    return port
+def smtp_from() -> str:
+    """Offers go out from the sales address."""
+    return "SmartCRM <oferte@alfa.ro>"

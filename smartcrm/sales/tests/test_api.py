@@ -6,14 +6,13 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from smartcrm.activities.services import activity_create
 from smartcrm.api.tests.helpers import ApiClient
 from smartcrm.catalog import services as catalog
 from smartcrm.contacts.services import contact_create
+from smartcrm.core.tests.queries import queries_of_get
 from smartcrm.notes.services import note_create
 from smartcrm.sales import services
 from smartcrm.sales.models import Account, Offer, OfferLine, Prospect
@@ -24,14 +23,6 @@ from smartcrm.tasks.services import task_create
 @pytest.fixture
 def api(org, owner):
     return ApiClient(org, owner)
-
-
-def _queries(api, url):
-    api.get(url)  # warm up: the token's once-a-minute "last used" write
-    with CaptureQueriesContext(connection) as captured:
-        response = api.get(url)
-    assert response.status_code == 200, response.content
-    return len(captured.captured_queries)
 
 
 # --- prospects ------------------------------------------------------------------------
@@ -381,9 +372,9 @@ def _fill(org, owner, n):
 )
 def test_list_query_count_does_not_grow_with_rows(api, org, owner, url):
     _fill(org, owner, 2)
-    few = _queries(api, url)
+    few = queries_of_get(api, url)
     _fill(org, owner, 10)
-    assert _queries(api, url) == few
+    assert queries_of_get(api, url) == few
 
 
 def test_lines_and_timeline_query_counts_do_not_grow(api, org, owner):
@@ -400,13 +391,13 @@ def test_lines_and_timeline_query_counts_do_not_grow(api, org, owner):
 
     grow(2)
     counts = [
-        _queries(api, f"/api/v1/offers/{offer.pk}/lines"),
-        _queries(api, f"/api/v1/offers/{offer.pk}/timeline"),
-        _queries(api, f"/api/v1/offers/{offer.pk}"),
+        queries_of_get(api, f"/api/v1/offers/{offer.pk}/lines"),
+        queries_of_get(api, f"/api/v1/offers/{offer.pk}/timeline"),
+        queries_of_get(api, f"/api/v1/offers/{offer.pk}"),
     ]
     grow(10)
     assert counts == [
-        _queries(api, f"/api/v1/offers/{offer.pk}/lines"),
-        _queries(api, f"/api/v1/offers/{offer.pk}/timeline"),
-        _queries(api, f"/api/v1/offers/{offer.pk}"),
+        queries_of_get(api, f"/api/v1/offers/{offer.pk}/lines"),
+        queries_of_get(api, f"/api/v1/offers/{offer.pk}/timeline"),
+        queries_of_get(api, f"/api/v1/offers/{offer.pk}"),
     ]

@@ -8,10 +8,9 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from smartcrm.core.tests.queries import queries_of_get
 from smartcrm.core.tests.teams import HOLDERS, reaches, sales_team, scoped_role
 from smartcrm.sales import services
 from smartcrm.sales.models import Offer
@@ -107,13 +106,6 @@ def test_moving_a_card_outside_the_view_scope_is_not_found(client, org, owner, h
     assert Offer.objects.get(pk=offer_id).status == ("negotiation" if reached else "sent")
 
 
-def _queries(client):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("sales:pipeline"))
-    assert response.status_code == 200
-    return len(queries.captured_queries)
-
-
 # The board of a built-in role: the request's reads, the kept totals, one query per column.
 BUILT_IN_QUERIES = 11
 
@@ -125,7 +117,7 @@ def test_the_built_in_roles_board_asks_no_more_queries(client, request, org, own
     client.force_login(request.getfixturevalue(role_user))
 
     # when a built-in role opens the board, then it asks what it always asked
-    assert _queries(client) == BUILT_IN_QUERIES
+    assert queries_of_get(client, reverse("sales:pipeline"), warm_up=False) == BUILT_IN_QUERIES
 
 
 def test_a_scoped_boards_queries_do_not_grow_with_offers(client, org, owner):
@@ -134,8 +126,8 @@ def test_a_scoped_boards_queries_do_not_grow_with_offers(client, org, owner):
     scoped_role(org, owner, people["me"], "department")
     _offers(org, owner, people)
     client.force_login(people["me"])
-    few = _queries(client)
+    few = queries_of_get(client, reverse("sales:pipeline"), warm_up=False)
 
     # when more offers arrive, then the board asks the same number of queries
     _offers(org, owner, people, rounds=4)
-    assert _queries(client) == few
+    assert queries_of_get(client, reverse("sales:pipeline"), warm_up=False) == few

@@ -5,12 +5,11 @@ from __future__ import annotations
 from urllib.parse import unquote
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from smartcrm.contacts.services import contact_create
 from smartcrm.core.services import user_set_language
+from smartcrm.core.tests.queries import queries_of_get
 from smartcrm.integrations.tests.conftest import ANAF_PATH, anaf_entry, anaf_json, loopback
 from smartcrm.notes.services import note_create
 from smartcrm.sales import services
@@ -26,14 +25,6 @@ def account(org, owner):
     return AccountFactory.create(
         org=org, user=owner, name="Carpați Trans SA", email="office@carpati.ro"
     )
-
-
-def _queries(client, url):
-    client.get(url)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries.captured_queries)
 
 
 @pytest.mark.parametrize("role", ["owner", "sales_user", "manager"])
@@ -69,10 +60,10 @@ def test_the_account_list_query_count_does_not_grow_with_rows(client, org, owner
     url = reverse("sales:account-list")
     for _ in range(2):
         AccountFactory.create(org=org, user=owner, owner_id=sales_user.pk)
-    few = _queries(client, url)
+    few = queries_of_get(client, url)
     for _ in range(18):
         AccountFactory.create(org=org, user=owner)
-    assert _queries(client, url) == few
+    assert queries_of_get(client, url) == few
 
 
 @pytest.mark.parametrize("role", ["owner", "sales_user", "manager"])
@@ -106,11 +97,11 @@ def test_the_account_page_query_count_does_not_grow_with_offers(client, org, own
     client.force_login(owner)
     url = reverse("sales:account", args=[account.pk])
     OfferFactory.create(org=org, user=owner, account_id=account.pk)
-    few = _queries(client, url)
+    few = queries_of_get(client, url)
     for _ in range(6):
         OfferFactory.create(org=org, user=owner, account_id=account.pk)
         contact_create(org=org, user=owner, account_id=account.pk, last_name="Pop")
-    assert _queries(client, url) == few
+    assert queries_of_get(client, url) == few
 
 
 @pytest.mark.parametrize("name", ["sales:account", "sales:account-edit", "sales:account-delete"])

@@ -10,8 +10,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import caches
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,6 +17,7 @@ from smartcrm.activities.services import activity_create, activity_set_status
 from smartcrm.core import services as core_services
 from smartcrm.core.models import Membership
 from smartcrm.core.services import user_set_language
+from smartcrm.core.tests.queries import queries_of_get
 from smartcrm.sales import services as sales
 from smartcrm.sales.services.offers import org_today
 from smartcrm.sales.tests.factories import AccountFactory, OfferFactory, ProspectFactory
@@ -263,19 +262,12 @@ def _fill(org, owner, count):
             _win(org, owner, _offer(org, owner, account))
 
 
-def _queries(client):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("web:home"))
-    assert response.status_code == 200
-    return len(queries.captured_queries)
-
-
 def test_dashboard_query_count_does_not_grow_with_rows(client, org, owner):
     client.force_login(owner)
     _fill(org, owner, 2)
-    few = _queries(client)
+    few = queries_of_get(client, reverse("web:home"), warm_up=False)
     _fill(org, owner, 18)
-    many = _queries(client)
+    many = queries_of_get(client, reverse("web:home"), warm_up=False)
     assert many == few
 
 
@@ -301,10 +293,10 @@ def test_organisation_figures_are_counted_once_per_cache_period(client, org, own
     settings.SMARTCRM_DASHBOARD_CACHE_SECONDS = 60
     client.force_login(owner)
     ProspectFactory.create(org=org, user=owner)
-    first = _queries(client)
+    first = queries_of_get(client, reverse("web:home"), warm_up=False)
     # When another prospect arrives and the page is loaded again within the minute
     ProspectFactory.create(org=org, user=owner)
-    again = _queries(client)
+    again = queries_of_get(client, reverse("web:home"), warm_up=False)
     response = client.get(reverse("web:home"))
     # Then the pipeline, wins and prospect counts come from the cache (three queries fewer),
     # as they were counted (the next count, a minute later at most, sees the new one)

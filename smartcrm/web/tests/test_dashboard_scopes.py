@@ -9,14 +9,13 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import caches
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from smartcrm.activities.services import activity_create
 from smartcrm.core.scopes import ACTIONS, RECORD_MODULES
 from smartcrm.core.tests.factories import give_role
+from smartcrm.core.tests.queries import queries_of_get
 from smartcrm.core.tests.teams import HOLDERS, reaches, sales_team, scoped_role
 from smartcrm.sales import services as sales
 from smartcrm.sales.services.offers import org_today
@@ -149,13 +148,6 @@ def test_a_scoped_members_figures_never_come_from_nor_go_to_the_shared_cache(
     caches["default"].clear()
 
 
-def _queries(client):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("web:home"))
-    assert response.status_code == 200
-    return len(queries.captured_queries)
-
-
 # The dashboard of a built-in role: session, user, membership, the layout's reads, the
 # dashboard's own (tasks, activities, offers, the kept totals, prospects, wins).
 BUILT_IN_QUERIES = 15
@@ -169,7 +161,7 @@ def test_the_built_in_roles_dashboard_asks_no_more_queries(client, request, org,
     client.force_login(request.getfixturevalue(role_user))
 
     # when a built-in role opens the dashboard, then it asks what it always asked
-    assert _queries(client) == BUILT_IN_QUERIES
+    assert queries_of_get(client, reverse("web:home"), warm_up=False) == BUILT_IN_QUERIES
 
 
 @pytest.mark.parametrize("scope", ["own", "department"])
@@ -179,14 +171,14 @@ def test_a_scoped_dashboards_queries_do_not_grow_with_rows(client, org, owner, s
     scoped_role(org, owner, people["me"], scope)
     _records(org, owner, people)
     client.force_login(people["me"])
-    few = _queries(client)
+    few = queries_of_get(client, reverse("web:home"), warm_up=False)
 
     # when many more records arrive
     for _round in range(4):
         _records(org, owner, people)
 
     # then the dashboard asks the same number of queries
-    assert _queries(client) == few
+    assert queries_of_get(client, reverse("web:home"), warm_up=False) == few
 
 
 def test_my_task_on_a_record_outside_the_scope_shows_without_that_record(client, org, owner):

@@ -7,8 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from smartcrm.api.tests.list_cases import (
@@ -20,6 +18,7 @@ from smartcrm.api.tests.list_cases import (
     make_world,
 )
 from smartcrm.catalog.services import product_create
+from smartcrm.core.tests.queries import queries_of_get
 from smartcrm.web.lists import PAGE_SIZE
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -110,24 +109,16 @@ def test_load_more_pages_through_the_matches(browser, world, page, name, spec):
     )
 
 
-def _queries(client: Any, url: str) -> int:
-    client.get(url)  # warm caches (content types, sessions)
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured.captured_queries)
-
-
 @pytest.mark.parametrize(("page", "name", "spec"), PAGES, ids=PAGE_IDS)
 def test_the_search_costs_the_same_queries_for_2_and_20_matches(browser, world, page, name, spec):
     url = f"{reverse(name)}?q=carpati"
     for _ in range(2):
         spec.make(world, FOUND, True)
-    few = _queries(browser, url)
+    few = queries_of_get(browser, url)
     for _ in range(18):
         spec.make(world, FOUND, True)
 
-    many = _queries(browser, url)
+    many = queries_of_get(browser, url)
 
     assert many == few
     assert len(_ids(browser, name, q="carpati")) == 20
