@@ -187,15 +187,20 @@ def _client_steps(base: str, slug: str, token: str, tally: Tally) -> None:
                 )
 
 
-def _wait_for_port(port: int, server: subprocess.Popen[str], limit: float = 120) -> None:
+def _wait_for_port(server: Server, process: subprocess.Popen[str], limit: float = 120) -> None:
+    """Until this server listens: gunicorn said it bound the port (another process may
+    have taken the same free port meanwhile, and would answer a bare connect), and the
+    port takes connections."""
     deadline = time.monotonic() + limit
+    listening = f"Listening at: http://127.0.0.1:{server.port} "
     while time.monotonic() < deadline:
-        assert server.poll() is None, "smartcrm serve exited before listening"
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
+        assert process.poll() is None, "smartcrm serve exited before listening"
+        if listening in server.log_text():
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", server.port)) == 0:
+                    return
         time.sleep(0.02)
-    raise AssertionError("smartcrm serve did not open its port")
+    raise AssertionError(f"smartcrm serve did not open its port\n{server.log_text()[-3000:]}")
 
 
 @dataclass
@@ -203,6 +208,16 @@ class Server:
     port: int
     errors: str = ""
     returncode: int | None = None
+    lines: list[str] = field(default_factory=list)
+
+    def log_text(self) -> str:
+        return "".join(list(self.lines))
+
+
+def _read_log(stream: Any, server: Server) -> None:
+    """gunicorn's log (its stderr) into ``server.lines``, as it comes."""
+    for line in stream:
+        server.lines.append(line)
 
 
 @contextlib.contextmanager
@@ -218,17 +233,21 @@ def serving(env: dict[str, str], workers: int = 2) -> Iterator[Server]:
         text=True,
         stdin=subprocess.DEVNULL,
     )
+    reader = threading.Thread(target=_read_log, args=(process.stderr, server), daemon=True)
+    reader.start()
     try:
-        _wait_for_port(server.port, process)
+        _wait_for_port(server, process)
         yield server
     finally:
         process.terminate()
         try:
-            _out, server.errors = process.communicate(timeout=30)
+            process.wait(timeout=30)
         except subprocess.TimeoutExpired:  # a worker stuck on a shared connection
             process.kill()
-            _out, server.errors = process.communicate()
-            server.errors += "\n(smartcrm serve did not stop within 30 s of SIGTERM)"
+            process.wait()
+            server.lines.append("\n(smartcrm serve did not stop within 30 s of SIGTERM)")
+        reader.join(timeout=10)
+        server.errors = server.log_text()
         server.returncode = process.returncode
 
 
