@@ -61,9 +61,8 @@ ANONYMOUS_FIRST_NAME = "Anonim"
 
 # The fields of each kind that hold personal data, and what they become.
 CONTACT_PERSONAL = ("first_name", "last_name", "email", "phone", "job_title")
-PROSPECT_PERSONAL = (
-    "first_name",
-    "last_name",
+# The identity fields of an account made from a person prospect, emptied with it.
+ACCOUNT_PERSONAL = (
     "email",
     "phone",
     "address",
@@ -74,6 +73,7 @@ PROSPECT_PERSONAL = (
     "trade_register",
     "description",
 )
+PROSPECT_PERSONAL = ("first_name", "last_name", *ACCOUNT_PERSONAL)
 # Free text of the records that hang on a person, scrubbed of their names.
 TEXT_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
     Activity: ("subject", "description", "location", "outcome"),
@@ -329,20 +329,6 @@ def _anonymise(record: Person, placeholder_last: str) -> None:
     if isinstance(record, Prospect):
         record.vat_payer = False
     set_matching_keys(record, name=f"{record.first_name} {record.last_name}")
-
-
-# The identity fields of an account made from a person prospect, emptied with it.
-ACCOUNT_PERSONAL = (
-    "email",
-    "phone",
-    "address",
-    "postal_code",
-    "locality",
-    "website",
-    "cui",
-    "trade_register",
-    "description",
-)
 
 
 def _person_account(org: Organization, record: Person) -> Account | None:
